@@ -1,0 +1,285 @@
+//! The bounded decoding pass: base64, percent-encoding and backslash escapes.
+//!
+//! Each decoded piece becomes a child [`View`] whose bytes map back to offsets in the
+//! original fragment, so a secret found inside `cGFzc3dvcmQ6...` is reported where the
+//! encoded text stands. Children keep a little of their line around them (the key a
+//! value is assigned to matters to generic rules). The caller bounds the depth, and a
+//! byte budget bounds the total size of all children of one fragment.
+use std::{borrow::Cow, sync::LazyLock};
+
+use base64::{
+    engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD},
+    Engine,
+};
+use regex::bytes::Regex;
+
+/// Content to match: the fragment itself or something decoded from it.
+pub(crate) struct View<'a> {
+    bytes: Cow<'a, [u8]>,
+    /// Offset in the original fragment of each byte; `None` for the fragment itself.
+    map: Option<Vec<usize>>,
+    decoded: Vec<&'static str>,
+}
+
+impl<'a> View<'a> {
+    pub(crate) fn root(bytes: &'a [u8]) -> View<'a> {
+        View {
+            bytes: Cow::Borrowed(bytes),
+            map: None,
+            decoded: Vec::new(),
+        }
+    }
+
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub(crate) fn decoded(&self) -> &[&'static str] {
+        &self.decoded
+    }
+
+    fn original(&self, offset: usize) -> usize {
+        self.map.as_ref().map_or(offset, |m| m[offset.min(m.len() - 1)])
+    }
+
+    /// The span in the original fragment of `start..end` in this view.
+    pub(crate) fn original_span(&self, start: usize, end: usize) -> (usize, usize) {
+        let s = self.original(start);
+        let e = self.original(end.saturating_sub(1).max(start)) + 1;
+        (s, e.max(s + 1))
+    }
+}
+
+/// Context kept on each side of a decoded piece.
+const CONTEXT: usize = 256;
+/// Window decoded around each keyword hit for escapes and percent-encoding.
+const WINDOW: usize = 4096;
+/// Shortest base64 run worth decoding (12 bytes decoded).
+const MIN_BASE64: usize = 16;
+
+static BASE64_RUN: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?-u)[A-Za-z0-9+/_-]{16,}={0,2}").ok());
+
+/// Children of `view`: decoded base64 runs anywhere, and unescaped or percent-decoded
+/// windows around keyword hits (`keyword_at`, ascending offsets into `view`).
+pub(crate) fn decode_children(view: &View<'_>, keyword_at: &[usize], budget: &mut usize) -> Vec<View<'static>> {
+    let bytes = view.bytes();
+    let mut children = Vec::new();
+    let mut push = |child: View<'static>, budget: &mut usize| {
+        if child.bytes.len() <= *budget {
+            *budget -= child.bytes.len();
+            children.push(child);
+        }
+    };
+    for (start, end) in windows(bytes, keyword_at) {
+        if *budget == 0 {
+            break;
+        }
+        let piece = &bytes[start..end];
+        if let Some((decoded, map)) = unescape(piece) {
+            push(view.child(decoded, map, start, "escape"), budget);
+        }
+        if let Some((decoded, map)) = percent_decode(piece) {
+            push(view.child(decoded, map, start, "percent"), budget);
+        }
+    }
+    if let Some(re) = BASE64_RUN.as_ref() {
+        for m in re.find_iter(bytes) {
+            if *budget == 0 {
+                break;
+            }
+            let Some(decoded) = decode_base64(m.as_bytes()) else { continue };
+            let line_start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
+            let before = m.start().saturating_sub(CONTEXT).max(line_start);
+            let after = (m.end() + CONTEXT).min(line_end);
+            let mut text = Vec::with_capacity(after - before + decoded.len());
+            let mut map = Vec::with_capacity(text.capacity());
+            text.extend_from_slice(&bytes[before..m.start()]);
+            map.extend(before..m.start());
+            let seg_len = m.len();
+            let dec_len = decoded.len();
+            text.extend_from_slice(&decoded);
+            // Spread decoded bytes over the encoded run, so a span stays inside it.
+            map.extend((0..dec_len).map(|i| m.start() + i * seg_len / dec_len));
+            text.extend_from_slice(&bytes[m.end()..after]);
+            map.extend(m.end()..after);
+            push(view.child(text, map, 0, "base64"), budget);
+        }
+    }
+    children
+}
+
+impl View<'_> {
+    /// A child whose byte `i` stands at `offset + map[i]` of this view.
+    fn child(&self, bytes: Vec<u8>, map: Vec<usize>, offset: usize, how: &'static str) -> View<'static> {
+        let map = map.into_iter().map(|o| self.original(offset + o)).collect();
+        let mut decoded = self.decoded.clone();
+        decoded.push(how);
+        View {
+            bytes: Cow::Owned(bytes),
+            map: Some(map),
+            decoded,
+        }
+    }
+}
+
+/// Merged windows of the lines around each keyword hit, clipped to `WINDOW` on each side.
+fn windows(bytes: &[u8], hits: &[usize]) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &h in hits {
+        let line_start = memchr::memrchr(b'\n', &bytes[..h]).map_or(0, |i| i + 1);
+        let line_end = memchr::memchr(b'\n', &bytes[h..]).map_or(bytes.len(), |i| h + i);
+        let start = h.saturating_sub(WINDOW).max(line_start);
+        let end = (h + WINDOW).min(line_end);
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
+}
+
+/// Resolves backslash escapes (`\n \" \\ \/ \uXXXX \xHH`); `None` when there are none.
+fn unescape(piece: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
+    memchr::memchr(b'\\', piece)?;
+    let mut out = Vec::with_capacity(piece.len());
+    let mut map = Vec::with_capacity(piece.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < piece.len() {
+        let b = piece[i];
+        if b == b'\\' && i + 1 < piece.len() {
+            let simple = match piece[i + 1] {
+                b'n' => Some(b'\n'),
+                b'r' => Some(b'\r'),
+                b't' => Some(b'\t'),
+                b'"' => Some(b'"'),
+                b'\'' => Some(b'\''),
+                b'\\' => Some(b'\\'),
+                b'/' => Some(b'/'),
+                _ => None,
+            };
+            if let Some(c) = simple {
+                out.push(c);
+                map.push(i);
+                i += 2;
+                changed = true;
+                continue;
+            }
+            if piece[i + 1] == b'u' && i + 6 <= piece.len() {
+                if let Some(ch) = hex_value(&piece[i + 2..i + 6]).and_then(char::from_u32) {
+                    let mut buf = [0u8; 4];
+                    for &c in ch.encode_utf8(&mut buf).as_bytes() {
+                        out.push(c);
+                        map.push(i);
+                    }
+                    i += 6;
+                    changed = true;
+                    continue;
+                }
+            }
+            if piece[i + 1] == b'x' && i + 4 <= piece.len() {
+                if let Some(v) = hex_value(&piece[i + 2..i + 4]) {
+                    out.push(v as u8);
+                    map.push(i);
+                    i += 4;
+                    changed = true;
+                    continue;
+                }
+            }
+        }
+        out.push(b);
+        map.push(i);
+        i += 1;
+    }
+    changed.then_some((out, map))
+}
+
+/// Decodes `%XX` sequences; `None` when there are none.
+fn percent_decode(piece: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
+    let mut out = Vec::with_capacity(piece.len());
+    let mut map = Vec::with_capacity(piece.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < piece.len() {
+        if piece[i] == b'%' && i + 3 <= piece.len() {
+            if let Some(v) = hex_value(&piece[i + 1..i + 3]) {
+                out.push(v as u8);
+                map.push(i);
+                i += 3;
+                changed = true;
+                continue;
+            }
+        }
+        out.push(piece[i]);
+        map.push(i);
+        i += 1;
+    }
+    changed.then_some((out, map))
+}
+
+fn hex_value(digits: &[u8]) -> Option<u32> {
+    let s = std::str::from_utf8(digits).ok()?;
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// Decodes a base64 (standard or URL-safe) run whose content is text.
+fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
+    let body: &[u8] = {
+        let mut b = run;
+        while let Some(rest) = b.strip_suffix(b"=") {
+            b = rest;
+        }
+        b
+    };
+    if body.len() < MIN_BASE64 || body.len() % 4 == 1 {
+        return None;
+    }
+    // A run of one case and no digits is a word, not base64.
+    let has = |f: fn(&u8) -> bool| body.iter().any(f);
+    if !(has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase)) && !has(u8::is_ascii_digit) {
+        return None;
+    }
+    let decoded = STANDARD_NO_PAD.decode(body).or_else(|_| URL_SAFE_NO_PAD.decode(body)).ok()?;
+    let text = std::str::from_utf8(&decoded).ok()?;
+    let printable = text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
+    (printable && decoded.len() >= 8).then_some(decoded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unescape_maps_back() {
+        let (out, map) = unescape(br#"{\"k\": \"v\\n\"}"#).unwrap_or_default();
+        assert_eq!(out, br#"{"k": "v\n"}"#);
+        assert_eq!(map.len(), out.len());
+        assert_eq!(map[1], 1);
+        assert!(unescape(b"plain").is_none());
+    }
+
+    #[test]
+    fn percent() {
+        let (out, _) = percent_decode(b"p%40ss%2Fword").unwrap_or_default();
+        assert_eq!(out, b"p@ss/word");
+        assert!(percent_decode(b"100%").is_none());
+    }
+
+    #[test]
+    fn base64_text_only() {
+        assert_eq!(decode_base64(b"cGFzc3dvcmQ6aHVudGVyMjIy").as_deref(), Some(&b"password:hunter222"[..]));
+        assert!(decode_base64(b"getElementByIdAndName").is_none());
+        assert!(decode_base64(b"3f786850e387550fdab836ed7e6dc881de23001b").is_none());
+    }
+
+    #[test]
+    fn budget_bounds_children() {
+        let line = b"a: cGFzc3dvcmQ6aHVudGVyMjIy\n".repeat(1000);
+        let mut budget = 4096;
+        let kids = decode_children(&View::root(&line), &[], &mut budget);
+        let total: usize = kids.iter().map(|k| k.bytes().len()).sum();
+        assert!(total <= 4096 && !kids.is_empty());
+    }
+}

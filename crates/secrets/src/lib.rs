@@ -1,0 +1,28 @@
+//! vigil's secret-detection engine.
+//!
+//! Content arrives as [`Fragment`]s (a file, stdin, or — from the git crate — the lines
+//! a commit adds). A [`Detector`] holds compiled [`Rule`]s: one Aho-Corasick pass over
+//! every rule keyword picks the candidate rules, only their regexes run, and each
+//! match goes through secret extraction, entropy, validators and filters before it
+//! becomes a [`Finding`]. A bounded decoding pass looks inside base64, percent-encoded
+//! and backslash-escaped text.
+
+mod allowlist;
+mod builtin;
+mod decode;
+mod detector;
+mod entropy;
+mod filter;
+mod finding;
+mod fragment;
+mod rule;
+mod validate;
+
+pub use allowlist::{Allowlist, AllowlistSpec, INLINE_MARKERS};
+pub use builtin::{builtin_rule_specs, BUILTIN_RULE_FILES};
+pub use detector::{Detector, DetectorOptions};
+pub use entropy::shannon_entropy;
+pub use finding::{fingerprint, redact, Finding, Location, Secret};
+pub use fragment::{CommitInfo, Fragment, Origin};
+pub use rule::{load_rule_file, Rule, RuleError, RuleSpec, Severity, Validator};
+pub use validate::github_checksum_of;

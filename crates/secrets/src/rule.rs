@@ -1,0 +1,185 @@
+//! A rule as written in TOML ([`RuleSpec`]) and as compiled for matching ([`Rule`]).
+use regex::bytes::{Regex, RegexBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::allowlist::{Allowlist, AllowlistSpec};
+
+/// How bad a leak of this kind of credential is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// Checks that make a match certain; see `rules/README.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validator {
+    GithubChecksum,
+    Jwt,
+    Pem,
+    Base64Credentials,
+}
+
+/// A rule exactly as its TOML says; the schema is documented in `rules/README.md`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub description: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub regex: String,
+    #[serde(default)]
+    pub secret_group: Option<usize>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub validators: Vec<Validator>,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub generic: bool,
+    #[serde(default)]
+    pub remediation: Option<String>,
+    #[serde(default)]
+    pub remediation_url: Option<String>,
+    #[serde(default)]
+    pub allowlist: AllowlistSpec,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub negative_examples: Vec<String>,
+}
+
+fn default_severity() -> Severity {
+    Severity::High
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// What is wrong with a rule, naming the file and rule.
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{file}: not a valid rule file: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: rule `{id}`: invalid regex: {message}")]
+    Regex { file: String, id: String, message: String },
+    #[error("{file}: rule `{id}`: secret_group {group} does not exist (the regex has {groups} groups)")]
+    Group { file: String, id: String, group: usize, groups: usize },
+    #[error("{file}: rule `{id}`: {message}")]
+    Invalid { file: String, id: String, message: String },
+    #[error("rule `{id}` is defined twice (in {first} and {second})")]
+    Duplicate { id: String, first: String, second: String },
+}
+
+/// Parses one TOML file of `[[rule]]` tables. `file` names it in errors.
+pub fn load_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>, RuleError> {
+    let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
+        file: file.to_owned(),
+        message: e.to_string(),
+    })?;
+    Ok(parsed.rule)
+}
+
+/// A compiled rule, ready to match.
+#[derive(Debug)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// Where the rule came from (a built-in file name or a config path), for errors.
+    pub source: String,
+    pub(crate) regex: Regex,
+    pub(crate) secret_group: usize,
+    pub(crate) allowlist: Allowlist,
+}
+
+/// Regexes of all rules share these limits: big enough for long alternations,
+/// small enough that a hostile custom rule cannot exhaust memory.
+const REGEX_SIZE_LIMIT: usize = 16 << 20;
+
+impl Rule {
+    pub fn compile(spec: RuleSpec, source: &str) -> Result<Rule, RuleError> {
+        let invalid = |message: String| RuleError::Invalid {
+            file: source.to_owned(),
+            id: spec.id.clone(),
+            message,
+        };
+        if spec.id.is_empty()
+            || !spec
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(invalid(format!(
+                "id `{}` must be non-empty kebab-case (a-z, 0-9, -)",
+                spec.id
+            )));
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.is_empty() || !k.is_ascii()) {
+            return Err(invalid(format!(
+                "keyword {k:?} must be non-empty ASCII"
+            )));
+        }
+        if let Some(e) = spec.entropy {
+            if !(0.0..=8.0).contains(&e) {
+                return Err(invalid(format!("entropy {e} is outside 0..=8 bits per byte")));
+            }
+        }
+        let regex = RegexBuilder::new(&spec.regex)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| RuleError::Regex {
+                file: source.to_owned(),
+                id: spec.id.clone(),
+                message: e.to_string(),
+            })?;
+        let groups = regex.captures_len() - 1;
+        let secret_group = spec.secret_group.unwrap_or(usize::from(groups >= 1));
+        if secret_group > groups {
+            return Err(RuleError::Group {
+                file: source.to_owned(),
+                id: spec.id.clone(),
+                group: secret_group,
+                groups,
+            });
+        }
+        let allowlist = Allowlist::compile(&spec.allowlist)
+            .map_err(|message| invalid(format!("allowlist: {message}")))?;
+        Ok(Rule {
+            source: source.to_owned(),
+            regex,
+            secret_group,
+            allowlist,
+            spec,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+}
