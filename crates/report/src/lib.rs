@@ -1,1 +1,22 @@
+//! Report formats. Each module writes findings to any `io::Write`; none prints on its
+//! own, and none shows a secret unless [`Redaction::Off`] was asked for.
+pub mod human;
+pub mod json;
 
+/// Whether reports show secrets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// Keep a short prefix and the length (the default everywhere).
+    On,
+    /// Show the whole secret (`--no-redact`).
+    Off,
+}
+
+impl Redaction {
+    pub fn show(self, secret: &vigil_secrets::Secret) -> String {
+        match self {
+            Redaction::On => secret.redacted(),
+            Redaction::Off => String::from_utf8_lossy(secret.expose()).into_owned(),
+        }
+    }
+}

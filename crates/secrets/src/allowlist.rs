@@ -79,15 +79,19 @@ impl Allowlist {
             paths,
             regexes,
             target: spec.regex_target,
-            stopwords: spec.stopwords.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            stopwords: spec
+                .stopwords
+                .iter()
+                .map(|s| s.to_ascii_lowercase())
+                .collect(),
         })
     }
 
     /// True when `path` is allowlisted as a whole.
     pub fn allows_path(&self, path: &str) -> bool {
-        self.paths.as_ref().is_some_and(|g| {
-            g.is_match(path) || g.is_match(path.trim_start_matches("./"))
-        })
+        self.paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(path) || g.is_match(path.trim_start_matches("./")))
     }
 
     /// True when the secret (or match, or line, per `regex_target`) is allowlisted.

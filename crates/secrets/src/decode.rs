@@ -39,7 +39,9 @@ impl<'a> View<'a> {
     }
 
     fn original(&self, offset: usize) -> usize {
-        self.map.as_ref().map_or(offset, |m| m[offset.min(m.len() - 1)])
+        self.map
+            .as_ref()
+            .map_or(offset, |m| m[offset.min(m.len() - 1)])
     }
 
     /// The span in the original fragment of `start..end` in this view.
@@ -62,7 +64,11 @@ static BASE64_RUN: LazyLock<Option<Regex>> =
 
 /// Children of `view`: decoded base64 runs anywhere, and unescaped or percent-decoded
 /// windows around keyword hits (`keyword_at`, ascending offsets into `view`).
-pub(crate) fn decode_children(view: &View<'_>, keyword_at: &[usize], budget: &mut usize) -> Vec<View<'static>> {
+pub(crate) fn decode_children(
+    view: &View<'_>,
+    keyword_at: &[usize],
+    budget: &mut usize,
+) -> Vec<View<'static>> {
     let bytes = view.bytes();
     let mut children = Vec::new();
     let mut push = |child: View<'static>, budget: &mut usize| {
@@ -88,9 +94,12 @@ pub(crate) fn decode_children(view: &View<'_>, keyword_at: &[usize], budget: &mu
             if *budget == 0 {
                 break;
             }
-            let Some(decoded) = decode_base64(m.as_bytes()) else { continue };
+            let Some(decoded) = decode_base64(m.as_bytes()) else {
+                continue;
+            };
             let line_start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
-            let line_end = memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
+            let line_end =
+                memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
             let before = m.start().saturating_sub(CONTEXT).max(line_start);
             let after = (m.end() + CONTEXT).min(line_end);
             let mut text = Vec::with_capacity(after - before + decoded.len());
@@ -112,7 +121,13 @@ pub(crate) fn decode_children(view: &View<'_>, keyword_at: &[usize], budget: &mu
 
 impl View<'_> {
     /// A child whose byte `i` stands at `offset + map[i]` of this view.
-    fn child(&self, bytes: Vec<u8>, map: Vec<usize>, offset: usize, how: &'static str) -> View<'static> {
+    fn child(
+        &self,
+        bytes: Vec<u8>,
+        map: Vec<usize>,
+        offset: usize,
+        how: &'static str,
+    ) -> View<'static> {
         let map = map.into_iter().map(|o| self.original(offset + o)).collect();
         let mut decoded = self.decoded.clone();
         decoded.push(how);
@@ -238,12 +253,18 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     }
     // A run of one case and no digits is a word, not base64.
     let has = |f: fn(&u8) -> bool| body.iter().any(f);
-    if !(has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase)) && !has(u8::is_ascii_digit) {
+    let mixed_case = has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase);
+    if !mixed_case && !has(u8::is_ascii_digit) {
         return None;
     }
-    let decoded = STANDARD_NO_PAD.decode(body).or_else(|_| URL_SAFE_NO_PAD.decode(body)).ok()?;
+    let decoded = STANDARD_NO_PAD
+        .decode(body)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(body))
+        .ok()?;
     let text = std::str::from_utf8(&decoded).ok()?;
-    let printable = text.chars().all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
+    let printable = text
+        .chars()
+        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'));
     (printable && decoded.len() >= 8).then_some(decoded)
 }
 
@@ -269,7 +290,10 @@ mod tests {
 
     #[test]
     fn base64_text_only() {
-        assert_eq!(decode_base64(b"cGFzc3dvcmQ6aHVudGVyMjIy").as_deref(), Some(&b"password:hunter222"[..]));
+        assert_eq!(
+            decode_base64(b"cGFzc3dvcmQ6aHVudGVyMjIy").as_deref(),
+            Some(&b"password:hunter222"[..])
+        );
         assert!(decode_base64(b"getElementByIdAndName").is_none());
         assert!(decode_base64(b"3f786850e387550fdab836ed7e6dc881de23001b").is_none());
     }

@@ -55,7 +55,11 @@ struct Hit {
 
 impl Detector {
     /// Builds the detector. `allowlist` is the repository-wide one from `.vigil.toml`.
-    pub fn new(rules: Vec<Rule>, allowlist: Allowlist, options: DetectorOptions) -> Result<Detector, RuleError> {
+    pub fn new(
+        rules: Vec<Rule>,
+        allowlist: Allowlist,
+        options: DetectorOptions,
+    ) -> Result<Detector, RuleError> {
         let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
         for r in &rules {
             if let Some(first) = seen.insert(r.id(), &r.source) {
@@ -122,7 +126,14 @@ impl Detector {
         let lines = LineIndex::new(fragment.bytes);
         let mut hits = Vec::new();
         let mut budget = self.options.max_decoded_bytes;
-        self.scan_view(&View::root(fragment.bytes), fragment, &lines, 0, &mut budget, &mut hits);
+        self.scan_view(
+            &View::root(fragment.bytes),
+            fragment,
+            &lines,
+            0,
+            &mut budget,
+            &mut hits,
+        );
         self.finish(fragment, &lines, hits)
     }
 
@@ -170,7 +181,14 @@ impl Detector {
         (rules, positions)
     }
 
-    fn match_rule(&self, r: u32, view: &View<'_>, fragment: &Fragment<'_>, lines: &LineIndex, hits: &mut Vec<Hit>) {
+    fn match_rule(
+        &self,
+        r: u32,
+        view: &View<'_>,
+        fragment: &Fragment<'_>,
+        lines: &LineIndex,
+        hits: &mut Vec<Hit>,
+    ) {
         let rule = &self.rules[r as usize];
         let path = fragment.origin.path.as_str();
         if rule.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
@@ -179,7 +197,9 @@ impl Detector {
         let bytes = view.bytes();
         for caps in rule.regex.captures_iter(bytes) {
             let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(rule.secret_group) else { continue };
+            let Some(secret) = caps.get(rule.secret_group) else {
+                continue;
+            };
             let value = secret.as_bytes();
             if value.is_empty() {
                 continue;
@@ -200,8 +220,12 @@ impl Detector {
                     continue;
                 }
             }
-            if rule.allowlist.allows_secret(value, whole.as_bytes(), original_line)
-                || self.allowlist.allows_secret(value, whole.as_bytes(), original_line)
+            if rule
+                .allowlist
+                .allows_secret(value, whole.as_bytes(), original_line)
+                || self
+                    .allowlist
+                    .allows_secret(value, whole.as_bytes(), original_line)
                 || has_inline_marker(original_line)
             {
                 continue;
@@ -219,7 +243,12 @@ impl Detector {
 
     /// Drops duplicates and generic findings that a specific rule explains, then
     /// turns hits into findings.
-    fn finish(&self, fragment: &Fragment<'_>, lines: &LineIndex, mut hits: Vec<Hit>) -> Vec<Finding> {
+    fn finish(
+        &self,
+        fragment: &Fragment<'_>,
+        lines: &LineIndex,
+        mut hits: Vec<Hit>,
+    ) -> Vec<Finding> {
         let is_generic = |h: &Hit| self.rules[h.rule as usize].spec.generic;
         let specific: Vec<(usize, usize, Vec<u8>)> = hits
             .iter()
@@ -229,18 +258,23 @@ impl Detector {
         hits.retain(|h| {
             !is_generic(h)
                 || !specific.iter().any(|(s, e, secret)| {
-                    (h.start < *e && *s < h.end) || contains(&h.secret, secret) || contains(secret, &h.secret)
+                    (h.start < *e && *s < h.end)
+                        || contains(&h.secret, secret)
+                        || contains(secret, &h.secret)
                 })
         });
         // Fewest decodings first, so a plain finding wins over its decoded twin.
-        hits.sort_by(|a, b| (a.start, a.decoded.len(), a.rule).cmp(&(b.start, b.decoded.len(), b.rule)));
+        hits.sort_by(|a, b| {
+            (a.start, a.decoded.len(), a.rule).cmp(&(b.start, b.decoded.len(), b.rule))
+        });
         let mut seen = HashSet::new();
         hits.retain(|h| seen.insert((h.rule, lines.line_of(h.start), h.secret.clone())));
         hits.into_iter()
             .map(|h| {
                 let rule = &self.rules[h.rule as usize];
                 let (line, column) = lines.position(fragment.bytes, h.start);
-                let (end_line, end_column) = lines.position(fragment.bytes, h.end.saturating_sub(1).max(h.start));
+                let (end_line, end_column) =
+                    lines.position(fragment.bytes, h.end.saturating_sub(1).max(h.start));
                 let first = fragment.first_line.saturating_sub(1);
                 Finding {
                     rule: Arc::from(rule.id()),
@@ -290,12 +324,15 @@ impl LineIndex {
     }
 
     fn newlines(&self, bytes: &[u8]) -> &[usize] {
-        self.newlines.get_or_init(|| memchr::memchr_iter(b'\n', bytes).collect())
+        self.newlines
+            .get_or_init(|| memchr::memchr_iter(b'\n', bytes).collect())
     }
 
     /// 0-based line index of byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
-        self.newlines.get().map_or(0, |nl| nl.partition_point(|&n| n < offset))
+        self.newlines
+            .get()
+            .map_or(0, |nl| nl.partition_point(|&n| n < offset))
     }
 
     /// 1-based (line, column) of byte `offset`.

@@ -87,13 +87,32 @@ pub enum RuleError {
     #[error("{file}: not a valid rule file: {message}")]
     Parse { file: String, message: String },
     #[error("{file}: rule `{id}`: invalid regex: {message}")]
-    Regex { file: String, id: String, message: String },
-    #[error("{file}: rule `{id}`: secret_group {group} does not exist (the regex has {groups} groups)")]
-    Group { file: String, id: String, group: usize, groups: usize },
+    Regex {
+        file: String,
+        id: String,
+        message: String,
+    },
+    #[error(
+        "{file}: rule `{id}`: secret_group {group} does not exist (the regex has {groups} groups)"
+    )]
+    Group {
+        file: String,
+        id: String,
+        group: usize,
+        groups: usize,
+    },
     #[error("{file}: rule `{id}`: {message}")]
-    Invalid { file: String, id: String, message: String },
+    Invalid {
+        file: String,
+        id: String,
+        message: String,
+    },
     #[error("rule `{id}` is defined twice (in {first} and {second})")]
-    Duplicate { id: String, first: String, second: String },
+    Duplicate {
+        id: String,
+        first: String,
+        second: String,
+    },
 }
 
 /// Parses one TOML file of `[[rule]]` tables. `file` names it in errors.
@@ -139,13 +158,13 @@ impl Rule {
             )));
         }
         if let Some(k) = spec.keywords.iter().find(|k| k.is_empty() || !k.is_ascii()) {
-            return Err(invalid(format!(
-                "keyword {k:?} must be non-empty ASCII"
-            )));
+            return Err(invalid(format!("keyword {k:?} must be non-empty ASCII")));
         }
         if let Some(e) = spec.entropy {
             if !(0.0..=8.0).contains(&e) {
-                return Err(invalid(format!("entropy {e} is outside 0..=8 bits per byte")));
+                return Err(invalid(format!(
+                    "entropy {e} is outside 0..=8 bits per byte"
+                )));
             }
         }
         let regex = RegexBuilder::new(&spec.regex)

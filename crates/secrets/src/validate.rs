@@ -43,7 +43,10 @@ fn github_checksum_ok(token: &[u8]) -> bool {
 }
 
 fn decode_b64url(segment: &[u8]) -> Option<Vec<u8>> {
-    let trimmed: &[u8] = segment.strip_suffix(b"==").or_else(|| segment.strip_suffix(b"=")).unwrap_or(segment);
+    let trimmed: &[u8] = segment
+        .strip_suffix(b"==")
+        .or_else(|| segment.strip_suffix(b"="))
+        .unwrap_or(segment);
     URL_SAFE_NO_PAD
         .decode(trimmed)
         .or_else(|_| STANDARD_NO_PAD.decode(trimmed))
@@ -65,21 +68,31 @@ fn jwt_ok(token: &[u8]) -> bool {
     let Some(header) = decode_b64url(header).and_then(|h| json_object(&h)) else {
         return false;
     };
-    header.contains_key("alg") && decode_b64url(payload).and_then(|p| json_object(&p)).is_some()
+    header.contains_key("alg")
+        && decode_b64url(payload)
+            .and_then(|p| json_object(&p))
+            .is_some()
 }
 
 /// The base64 body of a PEM block, however it was embedded (YAML indentation,
 /// JSON `\n` escapes, quotes and string concatenation).
 pub(crate) fn pem_body(block: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(block).replace("\\n", "\n").replace("\\r", "\n");
+    let text = String::from_utf8_lossy(block)
+        .replace("\\n", "\n")
+        .replace("\\r", "\n");
     let mut body = Vec::new();
     for line in text.lines() {
-        let line = line.trim().trim_matches(|c| c == '"' || c == '\'' || c == '+' || c == ',');
+        let line = line
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'' || c == '+' || c == ',');
         let line = line.trim();
         if line.starts_with("-----") || line.contains(':') || line.is_empty() {
             continue;
         }
-        body.extend(line.bytes().filter(|b| !b.is_ascii_whitespace() && *b != b'"' && *b != b'\''));
+        body.extend(
+            line.bytes()
+                .filter(|b| !b.is_ascii_whitespace() && *b != b'"' && *b != b'\''),
+        );
     }
     body
 }
@@ -87,14 +100,20 @@ pub(crate) fn pem_body(block: &[u8]) -> Vec<u8> {
 fn pem_ok(block: &[u8]) -> bool {
     let body = pem_body(block);
     let body: &[u8] = &body;
-    let unpadded = body.strip_suffix(b"==").or_else(|| body.strip_suffix(b"=")).unwrap_or(body);
+    let unpadded = body
+        .strip_suffix(b"==")
+        .or_else(|| body.strip_suffix(b"="))
+        .unwrap_or(body);
     STANDARD_NO_PAD
         .decode(unpadded)
         .is_ok_and(|der| der.len() >= 32)
 }
 
 fn base64_credentials_ok(secret: &[u8]) -> bool {
-    let Ok(decoded) = STANDARD.decode(secret).or_else(|_| STANDARD_NO_PAD.decode(secret)) else {
+    let Ok(decoded) = STANDARD
+        .decode(secret)
+        .or_else(|_| STANDARD_NO_PAD.decode(secret))
+    else {
         return false;
     };
     let Some(colon) = decoded.iter().position(|&b| b == b':') else {
@@ -128,7 +147,9 @@ mod tests {
     fn jwt_needs_alg_header() {
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
         let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"1234"}"#);
-        assert!(jwt_ok(format!("{header}.{payload}.c2lnbmF0dXJl").as_bytes()));
+        assert!(jwt_ok(
+            format!("{header}.{payload}.c2lnbmF0dXJl").as_bytes()
+        ));
         let no_alg = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT"}"#);
         assert!(!jwt_ok(format!("{no_alg}.{payload}.sig").as_bytes()));
         assert!(!jwt_ok(b"eyJhbGciOi.not.base64"));
@@ -137,17 +158,27 @@ mod tests {
     #[test]
     fn pem_body_survives_embedding() {
         let body = STANDARD.encode([7u8; 48]);
-        let plain = format!("-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----", &body[..32], &body[32..]);
+        let plain = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----",
+            &body[..32],
+            &body[32..]
+        );
         assert!(pem_ok(plain.as_bytes()));
         let json = plain.replace('\n', "\\n");
         assert!(pem_ok(json.as_bytes()));
-        assert!(!pem_ok(b"-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"));
+        assert!(!pem_ok(
+            b"-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
+        ));
     }
 
     #[test]
     fn base64_credentials() {
-        assert!(base64_credentials_ok(STANDARD.encode("deploy:s3cr3tPass").as_bytes()));
-        assert!(!base64_credentials_ok(STANDARD.encode("nocolon").as_bytes()));
+        assert!(base64_credentials_ok(
+            STANDARD.encode("deploy:s3cr3tPass").as_bytes()
+        ));
+        assert!(!base64_credentials_ok(
+            STANDARD.encode("nocolon").as_bytes()
+        ));
         assert!(!base64_credentials_ok(b"!!!"));
     }
 }

@@ -1,6 +1,9 @@
 //! The rule self-test: every built-in rule finds each of its examples and none of
 //! its negative examples, and carries what a user needs to respond to a finding.
-use vigil_secrets::{builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Origin, Rule};
+#![allow(clippy::panic)]
+use vigil_secrets::{
+    builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Origin, Rule,
+};
 
 fn detector() -> Detector {
     let specs = builtin_rule_specs().unwrap_or_else(|e| panic!("{e}"));
@@ -8,7 +11,8 @@ fn detector() -> Detector {
         .into_iter()
         .map(|s| Rule::compile(s, "builtin").unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    Detector::new(rules, Allowlist::default(), DetectorOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    Detector::new(rules, Allowlist::default(), DetectorOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn rules_found(d: &Detector, text: &str) -> Vec<String> {
@@ -31,17 +35,22 @@ fn every_rule_finds_its_examples_and_not_its_negatives() {
         }
         for ex in &s.examples {
             let found = rules_found(&d, ex);
-            if !found.iter().any(|r| *r == s.id) {
+            if !found.contains(&s.id) {
                 failures.push(format!("{}: missed example {ex:?} (found {found:?})", s.id));
             }
         }
         for ex in &s.negative_examples {
-            if rules_found(&d, ex).iter().any(|r| *r == s.id) {
+            if rules_found(&d, ex).contains(&s.id) {
                 failures.push(format!("{}: matched negative example {ex:?}", s.id));
             }
         }
     }
-    assert!(failures.is_empty(), "{} rule example failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} rule example failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -51,10 +60,20 @@ fn every_rule_is_complete() {
     for rule in d.rules() {
         let s = &rule.spec;
         if s.keywords.is_empty() {
-            failures.push(format!("{}: built-in rules need keywords for the prefilter", s.id));
+            failures.push(format!(
+                "{}: built-in rules need keywords for the prefilter",
+                s.id
+            ));
         }
-        if s.remediation.as_deref().is_none_or(str::is_empty) || s.remediation_url.as_deref().is_none_or(|u| !u.starts_with("https://")) {
-            failures.push(format!("{}: needs remediation text and an https remediation_url", s.id));
+        if s.remediation.as_deref().is_none_or(str::is_empty)
+            || s.remediation_url
+                .as_deref()
+                .is_none_or(|u| !u.starts_with("https://"))
+        {
+            failures.push(format!(
+                "{}: needs remediation text and an https remediation_url",
+                s.id
+            ));
         }
         if s.tags.is_empty() {
             failures.push(format!("{}: needs tags", s.id));
@@ -62,7 +81,11 @@ fn every_rule_is_complete() {
         // Each keyword group must be able to select the rule for each example.
         for ex in &s.examples {
             let lower = ex.to_ascii_lowercase();
-            if !s.keywords.iter().any(|k| lower.contains(&k.to_ascii_lowercase())) {
+            if !s
+                .keywords
+                .iter()
+                .any(|k| lower.contains(&k.to_ascii_lowercase()))
+            {
                 failures.push(format!("{}: no keyword occurs in example {ex:?}", s.id));
             }
         }

@@ -1,0 +1,42 @@
+//! Exit codes (stable, documented in the README) and error printing.
+use std::process::ExitCode;
+
+/// vigil's exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// Nothing found, everything scanned.
+    Clean = 0,
+    /// Findings (or, for verification, a failed check).
+    Findings = 1,
+    /// Bad usage or configuration.
+    Usage = 2,
+    /// Some content could not be scanned: "found nothing" would be a lie.
+    Incomplete = 3,
+}
+
+impl From<Code> for ExitCode {
+    fn from(c: Code) -> ExitCode {
+        ExitCode::from(c as u8)
+    }
+}
+
+/// A failure that stops the command before or while it runs (exit 2).
+pub type Error = Box<dyn std::error::Error>;
+
+#[allow(clippy::print_stderr)]
+pub fn report_error(e: &Error) {
+    eprintln!("vigil: error: {e}");
+}
+
+#[allow(clippy::print_stderr)]
+pub fn note(message: &str) {
+    eprintln!("vigil: {message}");
+}
+
+/// Writing to a closed pipe (`vigil scan | head`) is not an error worth a message.
+pub fn write_ok(r: std::io::Result<()>) -> Result<(), Error> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}

@@ -1,0 +1,317 @@
+//! `.vigil.toml`: the repository's own settings, rules and allowlists.
+use std::{
+    fs,
+    path::{Path, PathBuf},
+};
+
+use serde::Deserialize;
+use vigil_secrets::{
+    builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, Fragment, Origin,
+    Rule, RuleError, RuleSpec,
+};
+
+use crate::size::parse_size;
+
+/// The file name looked for at the repository or folder root.
+pub const CONFIG_FILE: &str = ".vigil.toml";
+
+/// What is wrong with a configuration, naming the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Rule { path: PathBuf, source: RuleError },
+    #[error(
+        "{path}: [scan] disable_rules names `{id}`, which is not a rule (`vigil rules` lists them)"
+    )]
+    UnknownRule { path: PathBuf, id: String },
+    #[error("{path}: [allowlist]: {message}")]
+    Allowlist { path: PathBuf, message: String },
+    #[error("{path}: rule `{id}` does not find its own example {example:?}")]
+    ExampleMissed {
+        path: PathBuf,
+        id: String,
+        example: String,
+    },
+    #[error("{path}: rule `{id}` finds its own negative example {example:?}")]
+    NegativeMatched {
+        path: PathBuf,
+        id: String,
+        example: String,
+    },
+    #[error("built-in rules are broken: {0}")]
+    Builtin(RuleError),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SizeValue {
+    Bytes(u64),
+    Text(String),
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ScanSection {
+    max_file_size: Option<SizeValue>,
+    #[serde(default)]
+    disable_rules: Vec<String>,
+    gitignore: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    scan: ScanSection,
+    #[serde(default)]
+    allowlist: AllowlistSpec,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// A loaded configuration; `Config::default()` is "no file".
+#[derive(Debug, Default)]
+pub struct Config {
+    /// The file it came from.
+    pub path: Option<PathBuf>,
+    pub max_file_size: Option<u64>,
+    pub gitignore: Option<bool>,
+    pub disable_rules: Vec<String>,
+    pub allowlist: AllowlistSpec,
+    pub rules: Vec<RuleSpec>,
+}
+
+impl Config {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Config::parse(path, &text)
+    }
+
+    /// Parses `text`; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let parse_err = |message: String| ConfigError::Parse {
+            path: path.to_owned(),
+            message,
+        };
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|e| parse_err(e.to_string().trim_end().to_owned()))?;
+        let max_file_size = match file.scan.max_file_size {
+            None => None,
+            Some(SizeValue::Bytes(n)) => Some(n),
+            Some(SizeValue::Text(t)) => {
+                Some(parse_size(&t).map_err(|m| parse_err(format!("[scan] max_file_size: {m}")))?)
+            }
+        };
+        Allowlist::compile(&file.allowlist).map_err(|message| ConfigError::Allowlist {
+            path: path.to_owned(),
+            message,
+        })?;
+        Ok(Config {
+            path: Some(path.to_owned()),
+            max_file_size,
+            gitignore: file.scan.gitignore,
+            disable_rules: file.scan.disable_rules,
+            allowlist: file.allowlist,
+            rules: file.rule,
+        })
+    }
+
+    /// The directory holding the configuration file, which its path globs are relative to.
+    pub fn root(&self) -> Option<&Path> {
+        self.path.as_deref().and_then(Path::parent)
+    }
+
+    /// Built-in rules less the disabled ones, plus this file's rules, each custom rule
+    /// checked against its own examples so a broken rule is caught when it is written.
+    pub fn detector(&self, options: DetectorOptions) -> Result<Detector, ConfigError> {
+        let path = self
+            .path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(CONFIG_FILE));
+        let builtin = builtin_rule_specs().map_err(ConfigError::Builtin)?;
+        let mut known: Vec<&str> = builtin.iter().map(|s| s.id.as_str()).collect();
+        known.extend(self.rules.iter().map(|s| s.id.as_str()));
+        if let Some(id) = self
+            .disable_rules
+            .iter()
+            .find(|id| !known.contains(&id.as_str()))
+        {
+            return Err(ConfigError::UnknownRule {
+                path,
+                id: id.clone(),
+            });
+        }
+        let enabled = |s: &RuleSpec| !self.disable_rules.contains(&s.id);
+        let mut rules = Vec::new();
+        for spec in builtin.into_iter().filter(|s| enabled(s)) {
+            rules.push(Rule::compile(spec, "built-in rules").map_err(ConfigError::Builtin)?);
+        }
+        let source = path.display().to_string();
+        for spec in self.rules.iter().filter(|s| enabled(s)) {
+            let rule =
+                Rule::compile(spec.clone(), &source).map_err(|source| ConfigError::Rule {
+                    path: path.clone(),
+                    source,
+                })?;
+            check_examples(&rule, &path)?;
+            rules.push(rule);
+        }
+        let allowlist =
+            Allowlist::compile(&self.allowlist).map_err(|message| ConfigError::Allowlist {
+                path: path.clone(),
+                message,
+            })?;
+        Detector::new(rules, allowlist, options)
+            .map_err(|source| ConfigError::Rule { path, source })
+    }
+}
+
+fn check_examples(rule: &Rule, path: &Path) -> Result<(), ConfigError> {
+    if rule.spec.examples.is_empty() && rule.spec.negative_examples.is_empty() {
+        return Ok(());
+    }
+    let spec = rule.spec.clone();
+    let alone = Detector::new(
+        vec![
+            Rule::compile(spec.clone(), "check").map_err(|source| ConfigError::Rule {
+                path: path.to_owned(),
+                source,
+            })?,
+        ],
+        Allowlist::default(),
+        DetectorOptions::default(),
+    )
+    .map_err(|source| ConfigError::Rule {
+        path: path.to_owned(),
+        source,
+    })?;
+    let origin = Origin::path("example");
+    let finds = |text: &str| {
+        !alone
+            .scan(&Fragment::new(&origin, text.as_bytes()))
+            .is_empty()
+    };
+    if let Some(ex) = spec.examples.iter().find(|e| !finds(e)) {
+        return Err(ConfigError::ExampleMissed {
+            path: path.to_owned(),
+            id: spec.id,
+            example: ex.clone(),
+        });
+    }
+    if let Some(ex) = spec.negative_examples.iter().find(|e| finds(e)) {
+        return Err(ConfigError::NegativeMatched {
+            path: path.to_owned(),
+            id: spec.id,
+            example: ex.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// Looks for `.vigil.toml` in `start` and its parents up to the enclosing repository's
+/// root (the first directory holding `.git`). Outside a repository only `start` is tried.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    let start = if start.is_dir() {
+        start
+    } else {
+        start.parent()?
+    };
+    let start = std::path::absolute(start).ok()?;
+    let in_repo = start.ancestors().any(|d| d.join(".git").exists());
+    for dir in start.ancestors() {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if !in_repo || dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new(".vigil.toml"), text)
+    }
+
+    #[test]
+    fn empty_config_builds_the_builtin_detector() {
+        let c = parse("").unwrap();
+        assert!(c.detector(DetectorOptions::default()).is_ok());
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let e = parse("[scan]\nmax_file_size = \n").unwrap_err().to_string();
+        assert!(e.contains(".vigil.toml") && e.contains("line 2"), "{e}");
+        let e = parse("[scan]\nbogus = 1\n").unwrap_err().to_string();
+        assert!(e.contains("bogus"), "{e}");
+        let e = parse("[scan]\nmax_file_size = \"ten\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("max_file_size"), "{e}");
+    }
+
+    #[test]
+    fn custom_rule_with_bad_regex_is_named() {
+        let c =
+            parse("[[rule]]\nid = \"acme\"\ndescription = \"d\"\nregex = '(unclosed'\n").unwrap();
+        let e = c
+            .detector(DetectorOptions::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("acme") && e.contains("regex"), "{e}");
+    }
+
+    #[test]
+    fn custom_rule_examples_are_checked() {
+        let c = parse(
+            "[[rule]]\nid = \"acme\"\ndescription = \"d\"\nkeywords = [\"acme_\"]\nregex = '(acme_[a-z0-9]{16})'\nexamples = [\"acme_short\"]\n",
+        )
+        .unwrap();
+        let e = c
+            .detector(DetectorOptions::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("does not find its own example"), "{e}");
+    }
+
+    #[test]
+    fn unknown_disabled_rule_is_an_error() {
+        let c = parse("[scan]\ndisable_rules = [\"no-such-rule\"]\n").unwrap();
+        assert!(matches!(
+            c.detector(DetectorOptions::default()),
+            Err(ConfigError::UnknownRule { .. })
+        ));
+    }
+
+    #[test]
+    fn finds_config_up_to_repo_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join(CONFIG_FILE), "").unwrap();
+        assert_eq!(find_config(&root.join("a/b")), Some(root.join(CONFIG_FILE)));
+        let outside = tempfile::tempdir().unwrap();
+        fs::create_dir_all(outside.path().join("x")).unwrap();
+        assert_eq!(find_config(&outside.path().join("x")), None);
+    }
+}

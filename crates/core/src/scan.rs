@@ -1,0 +1,268 @@
+//! Scanning folders, named files and readers (stdin).
+use std::{
+    io::Read,
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::{Duration, Instant},
+};
+
+use ignore::{WalkBuilder, WalkState};
+use vigil_secrets::{Detector, Finding, Fragment, Origin};
+
+/// Default limit on the size of a file to scan; larger files are skipped and counted.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
+/// Bytes looked at to decide a file is binary (a NUL byte), as git does.
+const BINARY_SNIFF: usize = 8000;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub max_file_size: u64,
+    /// Worker threads for the walk; 0 picks the number of cores.
+    pub threads: usize,
+    /// Honour `.gitignore` files. Off by default: ignored files (`.env`) are where secrets live.
+    pub gitignore: bool,
+    /// Directory that the repository allowlist's path globs are relative to.
+    pub allowlist_root: Option<PathBuf>,
+    /// The configuration file in use: its rule examples are test data, not leaks.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            threads: 0,
+            gitignore: false,
+            allowlist_root: None,
+            config_file: None,
+        }
+    }
+}
+
+/// What was scanned and what was deliberately left out.
+#[derive(Debug, Default, Clone)]
+pub struct ScanStats {
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    pub skipped_allowlisted: u64,
+    pub elapsed: Duration,
+}
+
+/// Content that could not be scanned: the scan is incomplete.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: no such file or directory")]
+    NotFound { path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Walk(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ScanOutcome {
+    /// Sorted by path, line, column and rule.
+    pub findings: Vec<Finding>,
+    pub stats: ScanStats,
+    /// Files or folders that could not be read; non-empty means incomplete.
+    pub errors: Vec<ScanError>,
+}
+
+#[derive(Default)]
+struct Counters {
+    files: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    large: AtomicU64,
+    allowlisted: AtomicU64,
+}
+
+/// Scans folders (walked in parallel) and named files. A path that does not exist is
+/// an error before anything is scanned; unreadable content is collected in `errors`.
+pub fn scan_paths(
+    detector: &Detector,
+    paths: &[PathBuf],
+    options: &ScanOptions,
+) -> Result<ScanOutcome, ScanError> {
+    let start = Instant::now();
+    if let Some(missing) = paths.iter().find(|p| std::fs::symlink_metadata(p).is_err()) {
+        return Err(ScanError::NotFound {
+            path: missing.clone(),
+        });
+    }
+    let Some((first, rest)) = paths.split_first() else {
+        return Ok(ScanOutcome::default());
+    };
+    let mut builder = WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    builder
+        .hidden(false)
+        .ignore(false)
+        .parents(false)
+        .git_ignore(options.gitignore)
+        .git_global(false)
+        .git_exclude(options.gitignore)
+        .require_git(false)
+        .follow_links(false)
+        .threads(options.threads)
+        .filter_entry(|e| e.file_name() != ".git");
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let absolute = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+    let allowlist_root = options.allowlist_root.as_ref().map(absolute);
+    let config_file = options.config_file.as_ref().map(absolute);
+    let counters = Counters::default();
+    let findings = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    push(&errors, ScanError::Walk(e.to_string()));
+                    return WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let path = entry.path();
+            let display = display_path(path);
+            let full = cwd.join(path);
+            let rel = allowlist_root.as_deref().and_then(|root| {
+                full.strip_prefix(root)
+                    .ok()
+                    .map(|p| p.to_string_lossy().into_owned())
+            });
+            if detector.path_allowed(rel.as_deref().unwrap_or(&display))
+                || config_file.as_ref() == Some(&full)
+            {
+                counters.allowlisted.fetch_add(1, Ordering::Relaxed);
+                return WalkState::Continue;
+            }
+            match scan_file(detector, path, display, options, &counters) {
+                Ok(found) if !found.is_empty() => push_all(&findings, found),
+                Ok(_) => {}
+                Err(e) => push(&errors, e),
+            }
+            WalkState::Continue
+        })
+    });
+    let mut outcome = ScanOutcome {
+        findings: findings.into_inner().unwrap_or_default(),
+        stats: counters.stats(start.elapsed()),
+        errors: errors.into_inner().unwrap_or_default(),
+    };
+    sort(&mut outcome.findings);
+    Ok(outcome)
+}
+
+/// Scans everything `reader` yields as one file named `name` (`-` for stdin).
+pub fn scan_reader(
+    detector: &Detector,
+    mut reader: impl Read,
+    name: &str,
+) -> Result<ScanOutcome, ScanError> {
+    let start = Instant::now();
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|source| ScanError::Read {
+            path: PathBuf::from(name),
+            source,
+        })?;
+    let origin = Origin::path(name);
+    let mut findings = detector.scan(&Fragment::new(&origin, &bytes));
+    sort(&mut findings);
+    Ok(ScanOutcome {
+        findings,
+        stats: ScanStats {
+            files: 1,
+            bytes: bytes.len() as u64,
+            elapsed: start.elapsed(),
+            ..ScanStats::default()
+        },
+        errors: Vec::new(),
+    })
+}
+
+fn scan_file(
+    detector: &Detector,
+    path: &Path,
+    display: String,
+    options: &ScanOptions,
+    counters: &Counters,
+) -> Result<Vec<Finding>, ScanError> {
+    let read_err = |source| ScanError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(read_err)?.len();
+    if len > options.max_file_size {
+        counters.large.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    if bytes.len() as u64 > options.max_file_size {
+        counters.large.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
+        counters.binary.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    counters.files.fetch_add(1, Ordering::Relaxed);
+    counters
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    let origin = Arc::new(Origin {
+        path: display,
+        commit: None,
+    });
+    Ok(detector.scan(&Fragment::new(&origin, &bytes)))
+}
+
+impl Counters {
+    fn stats(&self, elapsed: Duration) -> ScanStats {
+        ScanStats {
+            files: self.files.load(Ordering::Relaxed),
+            bytes: self.bytes.load(Ordering::Relaxed),
+            skipped_binary: self.binary.load(Ordering::Relaxed),
+            skipped_large: self.large.load(Ordering::Relaxed),
+            skipped_allowlisted: self.allowlisted.load(Ordering::Relaxed),
+            elapsed,
+        }
+    }
+}
+
+fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_owned()
+}
+
+fn push<T>(list: &Mutex<Vec<T>>, item: T) {
+    if let Ok(mut l) = list.lock() {
+        l.push(item);
+    }
+}
+
+fn push_all<T>(list: &Mutex<Vec<T>>, items: Vec<T>) {
+    if let Ok(mut l) = list.lock() {
+        l.extend(items);
+    }
+}
+
+fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.origin.path, a.location, &a.rule).cmp(&(&b.origin.path, b.location, &b.rule))
+    });
+}

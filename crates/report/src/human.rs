@@ -1,0 +1,104 @@
+//! The report for people: one block per finding, colour only when asked.
+use std::io;
+
+use vigil_secrets::{Finding, Severity};
+
+use crate::Redaction;
+
+/// Whether to use ANSI colour; the CLI decides (terminal, `NO_COLOR`, `--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    On,
+    Off,
+}
+
+struct Paint(Color);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        match self.0 {
+            Color::On => format!("\x1b[{code}m{text}\x1b[0m"),
+            Color::Off => text.to_owned(),
+        }
+    }
+}
+
+fn severity_code(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+        Severity::Info => "2",
+    }
+}
+
+/// Writes each finding and a closing count line.
+pub fn write(
+    out: &mut dyn io::Write,
+    findings: &[Finding],
+    redaction: Redaction,
+    color: Color,
+) -> io::Result<()> {
+    let paint = Paint(color);
+    for f in findings {
+        let sev = format!("{:<8}", f.severity.as_str());
+        writeln!(
+            out,
+            "{} {}  {}",
+            paint.wrap(severity_code(f.severity), &sev),
+            paint.wrap("1", &f.rule),
+            f.description
+        )?;
+        let mut place = format!(
+            "{}:{}:{}",
+            f.origin.path, f.location.line, f.location.column
+        );
+        if let Some(c) = &f.origin.commit {
+            let short = c.id.get(..12).unwrap_or(&c.id);
+            place.push_str(&format!(
+                "  commit {short} by {} <{}>",
+                c.author_name, c.author_email
+            ));
+        }
+        writeln!(out, "    at      {}", paint.wrap("36", &place))?;
+        let mut secret = format!("{} ({} chars)", redaction.show(&f.secret), f.secret.len());
+        if !f.decoded.is_empty() {
+            secret.push_str(&format!(", decoded from {}", f.decoded.join(" > ")));
+        }
+        writeln!(out, "    secret  {secret}")?;
+        writeln!(out, "    id      {}", paint.wrap("2", &f.fingerprint))?;
+        if let Some(r) = &f.remediation {
+            writeln!(out, "    revoke  {r}")?;
+        }
+        if let Some(u) = &f.remediation_url {
+            writeln!(out, "            {}", paint.wrap("4", u))?;
+        }
+        writeln!(out)?;
+    }
+    let mut counts: Vec<(Severity, usize)> = Vec::new();
+    for f in findings {
+        match counts.iter_mut().find(|(s, _)| *s == f.severity) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((f.severity, 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let detail: Vec<String> = counts
+        .iter()
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    match findings.len() {
+        0 => writeln!(out, "no secrets found"),
+        1 => writeln!(
+            out,
+            "1 finding ({}); revoke the credential first, then remove it from history",
+            detail.join(", ")
+        ),
+        n => writeln!(
+            out,
+            "{n} findings ({}); revoke each credential first, then remove it from history",
+            detail.join(", ")
+        ),
+    }
+}
