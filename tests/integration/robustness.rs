@@ -67,7 +67,8 @@ fn secrets_inside_base64_escapes_and_percent_encoding_are_found() {
         .find(|f| f["path"] == "secret.yaml")
         .unwrap();
     assert_eq!(k8s_finding["decoded"], serde_json::json!(["base64"]));
-    // With decoding off, the base64-wrapped token is not seen.
+    // With decoding off, the base64-wrapped token is not seen (a generic rule may
+    // still flag the encoded blob under its `creds` key).
     let r = run_in(
         dir.path(),
         &[
@@ -79,7 +80,13 @@ fn secrets_inside_base64_escapes_and_percent_encoding_are_found() {
             "json",
         ],
     );
-    assert!(r.findings().is_empty());
+    assert!(
+        !r.findings()
+            .iter()
+            .any(|(rule, ..)| rule == "github-pat-classic"),
+        "{:?}",
+        r.findings()
+    );
 }
 
 #[test]

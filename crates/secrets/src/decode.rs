@@ -5,13 +5,12 @@
 //! encoded text stands. Children keep a little of their line around them (the key a
 //! value is assigned to matters to generic rules). The caller bounds the depth, and a
 //! byte budget bounds the total size of all children of one fragment.
-use std::{borrow::Cow, sync::LazyLock};
+use std::borrow::Cow;
 
 use base64::{
     engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD},
     Engine,
 };
-use regex::bytes::Regex;
 
 /// Content to match: the fragment itself or something decoded from it.
 pub(crate) struct View<'a> {
@@ -56,11 +55,48 @@ impl<'a> View<'a> {
 const CONTEXT: usize = 256;
 /// Window decoded around each keyword hit for escapes and percent-encoding.
 const WINDOW: usize = 4096;
+/// How close to a keyword an escape or `%` must be for its window to be decoded.
+const NEAR: usize = 64;
 /// Shortest base64 run worth decoding (12 bytes decoded).
 const MIN_BASE64: usize = 16;
 
-static BASE64_RUN: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?-u)[A-Za-z0-9+/_-]{16,}={0,2}").ok());
+/// Bytes of the base64 alphabets (standard and URL-safe).
+static BASE64_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'_' || c == b'-';
+        b += 1;
+    }
+    t
+};
+
+/// Runs of base64 characters long enough to hold a secret, with their `=` padding.
+fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !BASE64_BYTE[usize::from(bytes[i])] {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < bytes.len() && BASE64_BYTE[usize::from(bytes[i])] {
+                i += 1;
+            }
+            let mut end = i;
+            while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
+                end += 1;
+            }
+            i = end;
+            if end - start >= MIN_BASE64 {
+                return Some(start..end);
+            }
+        }
+        None
+    })
+}
 
 /// Children of `view`: decoded base64 runs anywhere, and unescaped or percent-decoded
 /// windows around keyword hits (`keyword_at`, ascending offsets into `view`).
@@ -68,6 +104,7 @@ pub(crate) fn decode_children(
     view: &View<'_>,
     keyword_at: &[usize],
     budget: &mut usize,
+    has_keyword: &dyn Fn(&[u8]) -> bool,
 ) -> Vec<View<'static>> {
     let bytes = view.bytes();
     let mut children = Vec::new();
@@ -85,36 +122,44 @@ pub(crate) fn decode_children(
         if let Some((decoded, map)) = unescape(piece) {
             push(view.child(decoded, map, start, "escape"), budget);
         }
-        if let Some((decoded, map)) = percent_decode(piece) {
+        if let Some((decoded, map)) =
+            percent_decode(piece).filter(|(d, _)| std::str::from_utf8(d).is_ok())
+        {
             push(view.child(decoded, map, start, "percent"), budget);
         }
     }
-    if let Some(re) = BASE64_RUN.as_ref() {
-        for m in re.find_iter(bytes) {
-            if *budget == 0 {
-                break;
-            }
-            let Some(decoded) = decode_base64(m.as_bytes()) else {
-                continue;
-            };
-            let line_start = memchr::memrchr(b'\n', &bytes[..m.start()]).map_or(0, |i| i + 1);
-            let line_end =
-                memchr::memchr(b'\n', &bytes[m.end()..]).map_or(bytes.len(), |i| m.end() + i);
-            let before = m.start().saturating_sub(CONTEXT).max(line_start);
-            let after = (m.end() + CONTEXT).min(line_end);
-            let mut text = Vec::with_capacity(after - before + decoded.len());
-            let mut map = Vec::with_capacity(text.capacity());
-            text.extend_from_slice(&bytes[before..m.start()]);
-            map.extend(before..m.start());
-            let seg_len = m.len();
-            let dec_len = decoded.len();
-            text.extend_from_slice(&decoded);
-            // Spread decoded bytes over the encoded run, so a span stays inside it.
-            map.extend((0..dec_len).map(|i| m.start() + i * seg_len / dec_len));
-            text.extend_from_slice(&bytes[m.end()..after]);
-            map.extend(m.end()..after);
-            push(view.child(text, map, 0, "base64"), budget);
+    for run in base64_runs(bytes) {
+        if *budget == 0 {
+            break;
         }
+        let Some(decoded) = decode_base64(&bytes[run.clone()]) else {
+            continue;
+        };
+        let line_start = memchr::memrchr(b'\n', &bytes[..run.start]).map_or(0, |i| i + 1);
+        let line_end =
+            memchr::memchr(b'\n', &bytes[run.end..]).map_or(bytes.len(), |i| run.end + i);
+        let before = run.start.saturating_sub(CONTEXT).max(line_start);
+        let after = (run.end + CONTEXT).min(line_end);
+        // A child without a keyword, in the decoded text or the context kept around
+        // it, can match no rule: do not build it.
+        if !(has_keyword(&decoded)
+            || has_keyword(&bytes[before..run.start])
+            || has_keyword(&bytes[run.end..after]))
+        {
+            continue;
+        }
+        let mut text = Vec::with_capacity(after - before + decoded.len());
+        let mut map = Vec::with_capacity(text.capacity());
+        text.extend_from_slice(&bytes[before..run.start]);
+        map.extend(before..run.start);
+        let seg_len = run.len();
+        let dec_len = decoded.len();
+        text.extend_from_slice(&decoded);
+        // Spread decoded bytes over the encoded run, so a span stays inside it.
+        map.extend((0..dec_len).map(|i| run.start + i * seg_len / dec_len));
+        text.extend_from_slice(&bytes[run.end..after]);
+        map.extend(run.end..after);
+        push(view.child(text, map, 0, "base64"), budget);
     }
     children
 }
@@ -143,6 +188,12 @@ impl View<'_> {
 fn windows(bytes: &[u8], hits: &[usize]) -> Vec<(usize, usize)> {
     let mut out: Vec<(usize, usize)> = Vec::new();
     for &h in hits {
+        // Only where an escape or a percent sign stands near the keyword is there
+        // anything to decode.
+        let near = &bytes[h.saturating_sub(NEAR)..(h + NEAR).min(bytes.len())];
+        if memchr::memchr2(b'\\', b'%', near).is_none() {
+            continue;
+        }
         let line_start = memchr::memrchr(b'\n', &bytes[..h]).map_or(0, |i| i + 1);
         let line_end = memchr::memchr(b'\n', &bytes[h..]).map_or(bytes.len(), |i| h + i);
         let start = h.saturating_sub(WINDOW).max(line_start);
@@ -253,8 +304,11 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     }
     // A run of one case and no digits is a word, not base64.
     let has = |f: fn(&u8) -> bool| body.iter().any(f);
+    // Encoded text mixes cases and has digits or `+/` somewhere in any 16 characters;
+    // identifiers (`getElementById`, `snake_case_name`) and words do not.
     let mixed_case = has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase);
-    if !mixed_case && !has(u8::is_ascii_digit) {
+    let symbols = has(u8::is_ascii_digit) || has(|b| matches!(b, b'+' | b'/'));
+    if !(mixed_case && symbols) {
         return None;
     }
     let decoded = STANDARD_NO_PAD
@@ -302,7 +356,7 @@ mod tests {
     fn budget_bounds_children() {
         let line = b"a: cGFzc3dvcmQ6aHVudGVyMjIy\n".repeat(1000);
         let mut budget = 4096;
-        let kids = decode_children(&View::root(&line), &[], &mut budget);
+        let kids = decode_children(&View::root(&line), &[], &mut budget, &|_| true);
         let total: usize = kids.iter().map(|k| k.bytes().len()).sum();
         assert!(total <= 4096 && !kids.is_empty());
     }

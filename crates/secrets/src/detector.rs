@@ -1,7 +1,7 @@
 //! The detector: keyword prefilter, rule regexes, checks, and the decoding pass.
-use std::{collections::HashSet, sync::Arc};
+use std::{ops::Range, sync::Arc};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 
 use crate::{
     allowlist::{has_inline_marker, Allowlist},
@@ -10,6 +10,7 @@ use crate::{
     filter::{generic_rejects, is_lockfile, is_placeholder},
     finding::{fingerprint, Finding, Location, Secret},
     fragment::Fragment,
+    reach::Reach,
     rule::{Rule, RuleError},
 };
 
@@ -42,6 +43,9 @@ pub struct Detector {
     allowlist: Allowlist,
     options: DetectorOptions,
 }
+
+/// A rule and the windows of a view its regex must search.
+type RuleWindows = (u32, Vec<Range<usize>>);
 
 /// A match that passed every check, located in the original fragment.
 struct Hit {
@@ -89,9 +93,23 @@ impl Detector {
                 }
             }
         }
+        // Leftmost-longest search, restarted one byte after each match, finds every
+        // position where a keyword starts; shorter keywords starting at the same place
+        // are prefixes of the match, so each pattern also selects their rules.
+        for (i, k) in keywords.iter().enumerate() {
+            for (j, shorter) in keywords.iter().enumerate() {
+                if i != j && k.starts_with(shorter.as_str()) {
+                    let extra = pattern_rules[j].clone();
+                    pattern_rules[i].extend(extra);
+                }
+            }
+            pattern_rules[i].sort_unstable();
+            pattern_rules[i].dedup();
+        }
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| RuleError::Invalid {
                 file: "keywords".into(),
@@ -146,44 +164,78 @@ impl Detector {
         budget: &mut usize,
         hits: &mut Vec<Hit>,
     ) {
-        let (candidates, keyword_at) = self.candidates(view.bytes());
-        for &r in &candidates {
-            self.match_rule(r, view, fragment, lines, hits);
+        let bytes = view.bytes();
+        let (regions, keyword_at) = self.regions(bytes);
+        for (r, windows) in regions {
+            self.match_rule(r, &windows, view, fragment, lines, hits);
         }
         if depth < self.options.max_decode_depth {
-            for child in decode_children(view, &keyword_at, budget) {
+            let has_keyword = |b: &[u8]| self.prefilter.is_match(b);
+            for child in decode_children(view, &keyword_at, budget, &has_keyword) {
                 self.scan_view(&child, fragment, lines, depth + 1, budget, hits);
             }
         }
     }
 
-    /// The rules whose keywords occur in `bytes`, and where keywords occur.
-    fn candidates(&self, bytes: &[u8]) -> (Vec<u32>, Vec<usize>) {
-        let mut selected = vec![false; self.rules.len()];
+    /// For each rule whose keywords occur in `bytes`, the windows its regex must search
+    /// (merged, in order), and every position where a keyword starts.
+    fn regions(&self, bytes: &[u8]) -> (Vec<RuleWindows>, Vec<usize>) {
+        // (rule, keyword position) for every hit, then windows per rule in one sorted pass.
+        let mut selected: Vec<(u32, usize)> = Vec::new();
         let mut positions = Vec::new();
-        for m in self.prefilter.find_overlapping_iter(bytes) {
-            if positions.last() != Some(&m.start()) {
-                positions.push(m.start());
+        let mut at = 0;
+        while at < bytes.len() {
+            let Some(m) = self.prefilter.find(Input::new(bytes).range(at..)) else {
+                break;
+            };
+            positions.push(m.start());
+            selected.extend(
+                self.pattern_rules[m.pattern().as_usize()]
+                    .iter()
+                    .map(|&r| (r, m.start())),
+            );
+            at = m.start() + 1;
+        }
+        selected.extend(self.unkeyed.iter().map(|&r| (r, 0)));
+        selected.sort_unstable();
+        let mut regions: Vec<RuleWindows> = Vec::new();
+        for (r, p) in selected {
+            let rule = &self.rules[r as usize];
+            if self.unkeyed.contains(&r) {
+                regions.push((r, std::iter::once(0..bytes.len()).collect()));
+                continue;
             }
-            for &r in &self.pattern_rules[m.pattern().as_usize()] {
-                selected[r as usize] = true;
+            let reach = match rule.reach {
+                Reach::Line => 0,
+                Reach::Bytes(n) => n,
+            };
+            match regions.last_mut() {
+                // Already covered by this rule's last window: nothing to compute.
+                Some((last_rule, windows)) if *last_rule == r => {
+                    let Some(last) = windows.last_mut() else {
+                        continue;
+                    };
+                    if p + reach < last.end {
+                        continue;
+                    }
+                    let window = window_around(bytes, p, rule.reach);
+                    if window.start <= last.end {
+                        last.end = last.end.max(window.end);
+                    } else {
+                        windows.push(window);
+                    }
+                }
+                _ => regions.push((r, vec![window_around(bytes, p, rule.reach)])),
             }
         }
-        for &r in &self.unkeyed {
-            selected[r as usize] = true;
-        }
-        let rules = selected
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| **s)
-            .map(|(i, _)| i as u32)
-            .collect();
-        (rules, positions)
+        regions.dedup_by_key(|(r, _)| *r);
+        (regions, positions)
     }
 
     fn match_rule(
         &self,
         r: u32,
+        windows: &[Range<usize>],
         view: &View<'_>,
         fragment: &Fragment<'_>,
         lines: &LineIndex,
@@ -194,8 +246,25 @@ impl Detector {
         if rule.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
             return;
         }
+        let Some(regex) = rule.regex() else { return };
         let bytes = view.bytes();
-        for caps in rule.regex.captures_iter(bytes) {
+        // Each window ends at a line end, so `\b` and `$` behave as in the whole text;
+        // `captures_at` keeps the bytes before the window as look-behind context.
+        let matches = windows.iter().flat_map(|w| {
+            let hay = &bytes[..w.end];
+            let mut at = w.start;
+            std::iter::from_fn(move || {
+                let caps = regex.captures_at(hay, at)?;
+                let whole = caps.get(0)?;
+                at = if whole.end() > whole.start() {
+                    whole.end()
+                } else {
+                    whole.end() + 1
+                };
+                (at <= hay.len()).then_some(caps)
+            })
+        });
+        for caps in matches {
             let Some(whole) = caps.get(0) else { continue };
             let Some(secret) = caps.get(rule.secret_group) else {
                 continue;
@@ -263,12 +332,22 @@ impl Detector {
                         || contains(secret, &h.secret)
                 })
         });
-        // Fewest decodings first, so a plain finding wins over its decoded twin.
+        // One finding per rule and place: where decoding found the same secret again
+        // (or its decoded form), the hit with the fewest decodings wins.
         hits.sort_by(|a, b| {
-            (a.start, a.decoded.len(), a.rule).cmp(&(b.start, b.decoded.len(), b.rule))
+            (a.rule, a.decoded.len(), a.start).cmp(&(b.rule, b.decoded.len(), b.start))
         });
-        let mut seen = HashSet::new();
-        hits.retain(|h| seen.insert((h.rule, lines.line_of(h.start), h.secret.clone())));
+        let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+        for h in hits {
+            let twin = kept
+                .iter()
+                .any(|k| k.rule == h.rule && k.start < h.end && h.start < k.end);
+            if !twin {
+                kept.push(h);
+            }
+        }
+        let mut hits = kept;
+        hits.sort_by_key(|h| (h.start, h.rule));
         hits.into_iter()
             .map(|h| {
                 let rule = &self.rules[h.rule as usize];
@@ -300,6 +379,21 @@ impl Detector {
     }
 }
 
+/// Where a rule can match around a keyword at `at` (the keyword is part of the match):
+/// the keyword's line, or `n` bytes on each side widened to whole lines, so `\b`, `^`
+/// and `$` see the same context as in the whole text.
+fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
+    let n = match reach {
+        Reach::Line => 0,
+        Reach::Bytes(n) => n,
+    };
+    let from = at.saturating_sub(n);
+    let start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
+    let to = at.saturating_add(n).min(bytes.len());
+    let end = memchr::memchr(b'\n', &bytes[to..]).map_or(bytes.len(), |i| to + i);
+    start..end
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
 }
@@ -326,13 +420,6 @@ impl LineIndex {
     fn newlines(&self, bytes: &[u8]) -> &[usize] {
         self.newlines
             .get_or_init(|| memchr::memchr_iter(b'\n', bytes).collect())
-    }
-
-    /// 0-based line index of byte `offset`.
-    fn line_of(&self, offset: usize) -> usize {
-        self.newlines
-            .get()
-            .map_or(0, |nl| nl.partition_point(|&n| n < offset))
     }
 
     /// 1-based (line, column) of byte `offset`.

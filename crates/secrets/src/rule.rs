@@ -1,8 +1,13 @@
 //! A rule as written in TOML ([`RuleSpec`]) and as compiled for matching ([`Rule`]).
+use std::sync::OnceLock;
+
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
-use crate::allowlist::{Allowlist, AllowlistSpec};
+use crate::{
+    allowlist::{Allowlist, AllowlistSpec},
+    reach::Reach,
+};
 
 /// How bad a leak of this kind of credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -124,13 +129,17 @@ pub fn load_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>, RuleError
     Ok(parsed.rule)
 }
 
-/// A compiled rule, ready to match.
+/// A checked rule, ready to match. Its regex is compiled the first time the keyword
+/// prefilter selects it: most runs need few of the hundreds of rules, and start-up
+/// time matters to a pre-commit hook.
 #[derive(Debug)]
 pub struct Rule {
     pub spec: RuleSpec,
     /// Where the rule came from (a built-in file name or a config path), for errors.
     pub source: String,
-    pub(crate) regex: Regex,
+    regex: OnceLock<Result<Regex, String>>,
+    /// How far from a keyword hit a match can reach; the detector searches only that far.
+    pub(crate) reach: Reach,
     pub(crate) secret_group: usize,
     pub(crate) allowlist: Allowlist,
 }
@@ -167,17 +176,20 @@ impl Rule {
                 )));
             }
         }
-        let regex = RegexBuilder::new(&spec.regex)
+        // Parsing is cheap and catches syntax errors and the group count now;
+        // compiling waits until the rule is needed (see `regex`).
+        let hir = regex_syntax::ParserBuilder::new()
             .unicode(false)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .utf8(false)
             .build()
+            .parse(&spec.regex)
             .map_err(|e| RuleError::Regex {
                 file: source.to_owned(),
                 id: spec.id.clone(),
                 message: e.to_string(),
             })?;
-        let groups = regex.captures_len() - 1;
+        let groups = hir.properties().explicit_captures_len();
+        let reach = Reach::of(&hir);
         let secret_group = spec.secret_group.unwrap_or(usize::from(groups >= 1));
         if secret_group > groups {
             return Err(RuleError::Group {
@@ -191,7 +203,8 @@ impl Rule {
             .map_err(|message| invalid(format!("allowlist: {message}")))?;
         Ok(Rule {
             source: source.to_owned(),
-            regex,
+            regex: OnceLock::new(),
+            reach,
             secret_group,
             allowlist,
             spec,
@@ -200,5 +213,40 @@ impl Rule {
 
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+
+    /// Bytes a match can span around its keyword, or `None` when a match stays on the
+    /// keyword's line. Unbounded multi-line regexes get the largest reach (32 KiB).
+    pub fn reach(&self) -> Option<usize> {
+        match self.reach {
+            Reach::Line => None,
+            Reach::Bytes(n) => Some(n),
+        }
+    }
+
+    /// The compiled regex (compiled on first use); `None` if it exceeds the size limits.
+    pub(crate) fn regex(&self) -> Option<&Regex> {
+        self.regex.get_or_init(|| self.build_regex()).as_ref().ok()
+    }
+
+    /// Compiles the regex now, so a rule too big to compile is an error at load time.
+    pub fn check_regex(&self) -> Result<(), RuleError> {
+        match self.regex.get_or_init(|| self.build_regex()) {
+            Ok(_) => Ok(()),
+            Err(message) => Err(RuleError::Regex {
+                file: self.source.clone(),
+                id: self.spec.id.clone(),
+                message: message.clone(),
+            }),
+        }
+    }
+
+    fn build_regex(&self) -> Result<Regex, String> {
+        RegexBuilder::new(&self.spec.regex)
+            .unicode(false)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| e.to_string())
     }
 }

@@ -77,16 +77,18 @@ fn jwt_ok(token: &[u8]) -> bool {
 /// The base64 body of a PEM block, however it was embedded (YAML indentation,
 /// JSON `\n` escapes, quotes and string concatenation).
 pub(crate) fn pem_body(block: &[u8]) -> Vec<u8> {
+    // A key pasted onto one line keeps spaces where its line breaks were.
     let text = String::from_utf8_lossy(block)
         .replace("\\n", "\n")
-        .replace("\\r", "\n");
+        .replace("\\r", "\n")
+        .replace("----- ", "-----\n")
+        .replace(" -----", "\n-----");
     let mut body = Vec::new();
     for line in text.lines() {
-        let line = line
-            .trim()
-            .trim_matches(|c| c == '"' || c == '\'' || c == '+' || c == ',');
-        let line = line.trim();
-        if line.starts_with("-----") || line.contains(':') || line.is_empty() {
+        let line = strip_code_quoting(line);
+        // Armor lines, headers (`Proc-Type:`) and the OpenPGP checksum (`=AbCd`).
+        let pgp_checksum = line.len() == 5 && line.starts_with('=');
+        if line.starts_with("-----") || line.contains(':') || line.is_empty() || pgp_checksum {
             continue;
         }
         body.extend(
@@ -95,6 +97,29 @@ pub(crate) fn pem_body(block: &[u8]) -> Vec<u8> {
         );
     }
     body
+}
+
+/// Removes what source code wraps a base64 line in (`"MIIE…" +`, `+ "…"`, `"…",`)
+/// while keeping a `+` that belongs to the base64 itself.
+fn strip_code_quoting(line: &str) -> &str {
+    let mut line = line.trim();
+    for _ in 0..2 {
+        line = line.trim_end_matches([',', ';', ')']).trim_end();
+        if let Some(rest) = line
+            .strip_suffix('+')
+            .filter(|r| r.ends_with(['"', '\'', ' ']))
+        {
+            line = rest.trim_end();
+        }
+        if let Some(rest) = line
+            .strip_prefix('+')
+            .filter(|r| r.starts_with(['"', '\'', ' ']))
+        {
+            line = rest.trim_start();
+        }
+        line = line.trim_matches(|c| c == '"' || c == '\'').trim();
+    }
+    line
 }
 
 fn pem_ok(block: &[u8]) -> bool {
@@ -157,7 +182,9 @@ mod tests {
 
     #[test]
     fn pem_body_survives_embedding() {
-        let body = STANDARD.encode([7u8; 48]);
+        // 0xfb bytes encode to base64 that begins and ends lines with `+`.
+        let body = STANDARD.encode([0xfb, 0xef, 0xbe].repeat(16));
+        assert!(body.starts_with('+') && body[..32].ends_with('+'));
         let plain = format!(
             "-----BEGIN PRIVATE KEY-----\n{}\n{}\n-----END PRIVATE KEY-----",
             &body[..32],
@@ -166,6 +193,16 @@ mod tests {
         assert!(pem_ok(plain.as_bytes()));
         let json = plain.replace('\n', "\\n");
         assert!(pem_ok(json.as_bytes()));
+        let code = format!(
+            "\"-----BEGIN PRIVATE KEY-----\\n\" +\n  \"{}\" +\n  \"{}\\n-----END PRIVATE KEY-----\";",
+            &body[..32],
+            &body[32..]
+        );
+        assert!(pem_ok(code.as_bytes()), "{code}");
+        let one_line = plain.replace('\n', " ");
+        assert!(pem_ok(one_line.as_bytes()), "{one_line}");
+        let pgp = plain.replace("-----END", "=Zx9q\n-----END");
+        assert!(pem_ok(pgp.as_bytes()), "{pgp}");
         assert!(!pem_ok(
             b"-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
         ));

@@ -9,7 +9,11 @@ fn detector() -> Detector {
     let specs = builtin_rule_specs().unwrap_or_else(|e| panic!("{e}"));
     let rules = specs
         .into_iter()
-        .map(|s| Rule::compile(s, "builtin").unwrap_or_else(|e| panic!("{e}")))
+        .map(|s| {
+            let rule = Rule::compile(s, "builtin").unwrap_or_else(|e| panic!("{e}"));
+            rule.check_regex().unwrap_or_else(|e| panic!("{e}"));
+            rule
+        })
         .collect();
     Detector::new(rules, Allowlist::default(), DetectorOptions::default())
         .unwrap_or_else(|e| panic!("{e}"))
@@ -73,6 +77,17 @@ fn every_rule_is_complete() {
             failures.push(format!(
                 "{}: needs remediation text and an https remediation_url",
                 s.id
+            ));
+        }
+        // The prefilter searches only as far as a rule's regex can reach from its
+        // keyword; an unbounded multi-line regex makes it search 32 KiB around every hit,
+        // which only private keys need.
+        if rule.reach().is_some_and(|n| n >= 32 << 10) && !s.tags.iter().any(|t| t == "private-key")
+        {
+            failures.push(format!(
+                "{}: the regex can match across {} bytes of lines; bound its repetitions (`\\s{{0,16}}`, not `\\s*`)",
+                s.id,
+                rule.reach().unwrap_or_default()
             ));
         }
         if s.tags.is_empty() {
