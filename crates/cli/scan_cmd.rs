@@ -1,16 +1,16 @@
 //! `vigil scan`: folders, files and stdin.
-use std::{
-    io::{IsTerminal, Write},
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
-use vigil_core::{parse_size, scan_paths, scan_reader, ScanOptions, ScanOutcome, ScanStats};
-use vigil_report::{human, json, Redaction};
-use vigil_secrets::DetectorOptions;
+use vigil_core::{
+    parse_size, scan_changes, scan_paths, scan_reader, ScanOptions, ScanOutcome, ScanStats,
+};
+use vigil_git::{GitError, RangeSpec, Repo, Shard};
+use vigil_secrets::{Detector, DetectorOptions};
 
 use crate::{
-    args::{ColorChoice, Format, ScanArgs},
-    exit::{note, write_ok, Code, Error},
+    args::ScanArgs,
+    exit::{note, Code, Error},
+    progress::Progress,
 };
 
 pub fn run(args: &ScanArgs) -> Result<Code, Error> {
@@ -18,22 +18,35 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
     if stdin && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
     }
+    if args.git.any() && (stdin || args.paths.len() > 1) {
+        return Err("git sources (--staged, --range, --since, --history) take at most one PATH: the repository".into());
+    }
+    if args.shard.is_some()
+        && !(args.git.range.is_some() || args.git.since.is_some() || args.git.history)
+    {
+        return Err("--shard splits a --range, --since or --history scan".into());
+    }
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let start = if stdin {
-        std::env::current_dir()?
+    let repo = if args.git.any() {
+        Some(Repo::discover(&paths[0])?)
     } else {
-        paths[0].clone()
+        None
+    };
+    let start = match (&repo, stdin) {
+        (Some(repo), _) => repo.root.clone(),
+        (None, true) => std::env::current_dir()?,
+        (None, false) => paths[0].clone(),
     };
     let config = crate::load_config(&args.config, &start)?;
     let max_file_size = match &args.max_file_size {
         Some(s) => parse_size(s).map_err(|m| format!("--max-file-size: {m}"))?,
         None => config
             .max_file_size
-            .unwrap_or(vigil_core::scan::DEFAULT_MAX_FILE_SIZE),
+            .unwrap_or(vigil_core::DEFAULT_MAX_FILE_SIZE),
     };
     let detector = config.detector(DetectorOptions {
         max_decode_depth: args.decode_depth,
@@ -46,13 +59,23 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
         allowlist_root: config.root().map(Path::to_path_buf),
         config_file: config.path,
     };
-    let outcome = if stdin {
-        scan_reader(&detector, std::io::stdin().lock(), &args.stdin_name)?
-    } else {
-        scan_paths(&detector, &paths, &options)?
+    let outcome = match repo {
+        Some(repo) => match scan_git(args, &detector, &repo, &options) {
+            Ok(outcome) => outcome,
+            Err(e) if e.is_incomplete() => {
+                note(&format!("error: {e}"));
+                note("scan incomplete: nothing was reported because the commits to scan could not all be read");
+                return Ok(Code::Incomplete);
+            }
+            Err(e) => return Err(e.into()),
+        },
+        None if stdin => scan_reader(&detector, std::io::stdin().lock(), &args.stdin_name)?,
+        None => scan_paths(&detector, &paths, &options)?,
     };
-    write_report(args, &outcome)?;
-    summarize(&outcome, max_file_size);
+    // Gitleaks filters, baseline and reports (report_out.rs).
+    let outcome =
+        crate::report_out::finish(args, config.gitleaks.as_ref(), detector.rules(), outcome)?;
+    summarize(&outcome, max_file_size, args.git.staged);
     Ok(if !outcome.findings.is_empty() {
         Code::Findings
     } else if !outcome.errors.is_empty() {
@@ -62,49 +85,67 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
     })
 }
 
-fn write_report(args: &ScanArgs, outcome: &ScanOutcome) -> Result<(), Error> {
-    let redaction = if args.no_redact {
-        Redaction::Off
+/// Collects the changes of the chosen git source, then scans them.
+fn scan_git(
+    args: &ScanArgs,
+    detector: &Detector,
+    repo: &Repo,
+    options: &ScanOptions,
+) -> Result<ScanOutcome, GitError> {
+    let shard = match &args.shard {
+        Some(s) => Some(Shard::parse(s).map_err(|message| GitError::BadRange {
+            spec: s.clone(),
+            message,
+        })?),
+        None => None,
+    };
+    let changes = if args.git.staged {
+        vigil_git::staged(repo)?
+    } else if let Some(spec) = &args.git.range {
+        vigil_git::range(repo, &RangeSpec::parse(spec)?, shard)?
+    } else if let Some(rev) = &args.git.since {
+        vigil_git::range(repo, &RangeSpec::since(rev), shard)?
     } else {
-        Redaction::On
+        vigil_git::history(repo, shard)?
     };
-    let stdout = std::io::stdout();
-    let color = match args.color {
-        ColorChoice::Always => human::Color::On,
-        ColorChoice::Never => human::Color::Off,
-        ColorChoice::Auto => {
-            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-            if stdout.is_terminal() && !no_color {
-                human::Color::On
-            } else {
-                human::Color::Off
-            }
-        }
-    };
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let written = match args.format {
-        Format::Human => human::write(&mut out, &outcome.findings, redaction, color),
-        Format::Json => json::write(&mut out, &outcome.findings, redaction),
-    };
-    write_ok(written.and_then(|()| out.flush()))
+    let bar = Progress::new(changes.changes.len() as u64, "blobs");
+    let outcome = scan_changes(detector, repo, &changes, options, &|n| bar.inc(n));
+    bar.finish();
+    Ok(outcome)
 }
 
 /// One line on stderr saying what was scanned and what was not, then any read errors.
-fn summarize(outcome: &ScanOutcome, max_file_size: u64) {
+fn summarize(outcome: &ScanOutcome, max_file_size: u64, staged: bool) {
     let ScanStats {
         files,
         bytes,
         skipped_binary,
         skipped_large,
         skipped_allowlisted,
+        commits,
+        skipped_submodules,
         elapsed,
     } = outcome.stats;
     let secs = elapsed.as_secs_f64();
     let mb = bytes as f64 / 1e6;
-    let mut line = format!(
-        "scanned {files} file{} ({mb:.1} MB) in {secs:.2} s",
-        if files == 1 { "" } else { "s" }
-    );
+    let plural = |n: u64| if n == 1 { "" } else { "s" };
+    let mut line = if staged {
+        format!(
+            "scanned {files} staged blob{} ({mb:.1} MB) in {secs:.2} s",
+            plural(files)
+        )
+    } else if commits > 0 {
+        format!(
+            "scanned {commits} commit{}, {files} blob{} ({mb:.1} MB) in {secs:.2} s",
+            plural(commits),
+            plural(files)
+        )
+    } else {
+        format!(
+            "scanned {files} file{} ({mb:.1} MB) in {secs:.2} s",
+            plural(files)
+        )
+    };
     let mut skipped = Vec::new();
     if skipped_binary > 0 {
         skipped.push(format!("{skipped_binary} binary"));
@@ -117,6 +158,12 @@ fn summarize(outcome: &ScanOutcome, max_file_size: u64) {
     }
     if skipped_allowlisted > 0 {
         skipped.push(format!("{skipped_allowlisted} allowlisted"));
+    }
+    if skipped_submodules > 0 {
+        skipped.push(format!(
+            "{skipped_submodules} submodule{}",
+            plural(skipped_submodules)
+        ));
     }
     if !skipped.is_empty() {
         line.push_str(&format!("; skipped {}", skipped.join(", ")));

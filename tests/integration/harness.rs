@@ -92,3 +92,33 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Runs a fixture script (`fixtures/<kind>/build.sh SCENARIO DIR`) into a fresh
+/// temporary folder and returns the folder and the built repository.
+pub fn build_fixture(kind: &str, scenario: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(scenario);
+    let out = Command::new("bash")
+        .arg(repo_root().join("fixtures").join(kind).join("build.sh"))
+        .arg(scenario)
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "fixtures/{kind}/build.sh {scenario}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, dir)
+}
+
+/// The commit id a revision names in `repo`.
+pub fn rev(repo: &Path, name: &str) -> String {
+    let out = Command::new("git")
+        .args(["rev-parse", name])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "rev-parse {name}");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}

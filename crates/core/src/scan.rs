@@ -50,6 +50,10 @@ pub struct ScanStats {
     pub skipped_binary: u64,
     pub skipped_large: u64,
     pub skipped_allowlisted: u64,
+    /// Git sources only: commits walked, and submodule entries (not scanned: their
+    /// content lives in another repository).
+    pub commits: u64,
+    pub skipped_submodules: u64,
     pub elapsed: Duration,
 }
 
@@ -65,6 +69,8 @@ pub enum ScanError {
     },
     #[error("{0}")]
     Walk(String),
+    #[error("{0}")]
+    Git(#[from] vigil_git::GitError),
 }
 
 #[derive(Debug, Default)]
@@ -216,7 +222,7 @@ fn scan_file(
         counters.large.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    if memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some() {
+    if is_binary(&bytes) {
         counters.binary.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
@@ -240,8 +246,14 @@ impl Counters {
             skipped_large: self.large.load(Ordering::Relaxed),
             skipped_allowlisted: self.allowlisted.load(Ordering::Relaxed),
             elapsed,
+            ..ScanStats::default()
         }
     }
+}
+
+/// Binary content, as git decides it: a NUL byte near the start.
+pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some()
 }
 
 fn display_path(path: &Path) -> String {
@@ -261,7 +273,7 @@ fn push_all<T>(list: &Mutex<Vec<T>>, items: Vec<T>) {
     }
 }
 
-fn sort(findings: &mut [Finding]) {
+pub(crate) fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.origin.path, a.location, &a.rule).cmp(&(&b.origin.path, b.location, &b.rule))
     });

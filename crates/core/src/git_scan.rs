@@ -1,0 +1,146 @@
+//! Scanning git sources: the blobs a set of changes produced, keeping findings on
+//! the lines those changes added.
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::Instant,
+};
+
+use std::rc::Rc;
+
+use rayon::prelude::*;
+use vigil_git::{added_lines, Change, ChangeSet, GitError, Reader, Repo};
+use vigil_secrets::{Detector, Finding, Fragment, Origin};
+
+use crate::scan::{is_binary, sort, ScanError, ScanOptions, ScanOutcome, ScanStats};
+
+/// Scans `set`, calling `progress(bytes)` after each blob (for a progress bar).
+pub fn scan_changes(
+    detector: &Detector,
+    repo: &Repo,
+    set: &ChangeSet,
+    options: &ScanOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> ScanOutcome {
+    let start = Instant::now();
+    let counters = GitCounters::default();
+    let errors = Mutex::new(Vec::new());
+    // Versions of one file one after the other: each change's old blob is usually the
+    // blob the previous change produced, and the pack's delta bases stay cached.
+    let mut order: Vec<&Change> = set.changes.iter().collect();
+    order.sort_by(|a, b| (&a.path, a.time).cmp(&(&b.path, b.time)));
+    let findings: Vec<Finding> = order
+        .par_chunks(CHUNK)
+        .map_init(
+            || repo.reader(),
+            |reader, chunk| {
+                let mut found = Vec::new();
+                for change in chunk {
+                    match scan_change(detector, reader, change, options, &counters) {
+                        Ok(f) => found.extend(f),
+                        Err(e) => {
+                            if let Ok(mut list) = errors.lock() {
+                                list.push(ScanError::Git(e));
+                            }
+                        }
+                    }
+                }
+                progress(chunk.len() as u64);
+                found
+            },
+        )
+        .flatten()
+        .collect();
+    let mut outcome = ScanOutcome {
+        findings,
+        stats: ScanStats {
+            commits: set.commits,
+            files: counters.blobs.load(Ordering::Relaxed),
+            bytes: counters.bytes.load(Ordering::Relaxed),
+            skipped_binary: counters.binary.load(Ordering::Relaxed),
+            skipped_large: counters.large.load(Ordering::Relaxed),
+            skipped_allowlisted: counters.allowlisted.load(Ordering::Relaxed),
+            skipped_submodules: set.submodules,
+            elapsed: start.elapsed(),
+        },
+        errors: errors.into_inner().unwrap_or_default(),
+    };
+    sort(&mut outcome.findings);
+    outcome
+}
+
+/// Changes handed to a worker at a time: large enough to keep a file's versions
+/// together, small enough to balance the cores.
+const CHUNK: usize = 64;
+
+/// Lines of context scanned before each block of added lines, so a rule that looks at
+/// a key name on the line above still sees it; findings must still touch an added line.
+const CONTEXT_LINES: u32 = 2;
+
+#[derive(Default)]
+struct GitCounters {
+    blobs: AtomicU64,
+    bytes: AtomicU64,
+    binary: AtomicU64,
+    large: AtomicU64,
+    allowlisted: AtomicU64,
+}
+
+fn scan_change(
+    detector: &Detector,
+    reader: &Reader,
+    change: &Change,
+    options: &ScanOptions,
+    counters: &GitCounters,
+) -> Result<Vec<Finding>, GitError> {
+    if detector.path_allowed(&change.path) {
+        counters.allowlisted.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    let new = reader.blob(change.new, &change.path)?;
+    if new.len() as u64 > options.max_file_size {
+        counters.large.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    if is_binary(&new) {
+        counters.binary.fetch_add(1, Ordering::Relaxed);
+        return Ok(Vec::new());
+    }
+    counters.blobs.fetch_add(1, Ordering::Relaxed);
+    counters
+        .bytes
+        .fetch_add(new.len() as u64, Ordering::Relaxed);
+    let origin = Arc::new(Origin {
+        path: change.path.clone(),
+        commit: change.commit.clone(),
+    });
+    let olds: Vec<Option<Rc<Vec<u8>>>> = change
+        .old
+        .iter()
+        .map(|o| o.map(|id| reader.blob(id, &change.path)).transpose())
+        .collect::<Result<_, _>>()?;
+    let olds: Vec<Option<&[u8]>> = olds
+        .iter()
+        .map(|o| o.as_deref().map(Vec::as_slice))
+        .collect();
+    let added = added_lines(&olds, &new);
+    // Scan only the added lines (and a little context above them), as fragments
+    // carrying their line numbers in the new file.
+    let mut findings = Vec::new();
+    for (first_line, bytes, added) in added.blocks(&new, CONTEXT_LINES) {
+        let fragment = Fragment {
+            origin: &origin,
+            bytes: &new[bytes],
+            first_line,
+        };
+        findings.extend(
+            detector
+                .scan(&fragment)
+                .into_iter()
+                .filter(|f| f.location.end_line >= added.start && f.location.line < added.end),
+        );
+    }
+    Ok(findings)
+}

@@ -1,0 +1,125 @@
+use std::sync::Arc;
+
+use gix::ObjectId;
+use vigil_secrets::CommitInfo;
+
+/// A blob to scan and what it replaced.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// Path in the tree, `/`-separated.
+    pub path: String,
+    /// The commit that made the change; `None` for staged changes.
+    pub commit: Option<Arc<CommitInfo>>,
+    /// Commit time (seconds), to name the earliest commit when a change repeats.
+    pub time: i64,
+    /// The blob after the change.
+    pub new: ObjectId,
+    /// The blobs it is compared to: the first parent's (if any), and for a merge the
+    /// other parents' versions too, so only lines new to every parent count as added.
+    pub old: Vec<Option<ObjectId>>,
+}
+
+impl Change {
+    /// Identity of the change for deduplication: same blob pair, same content added.
+    fn key(&self) -> (ObjectId, Vec<Option<ObjectId>>) {
+        (self.new, self.old.clone())
+    }
+}
+
+/// `--shard K/N`: this job's share of a deterministic partition of the changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Parses `K/N` with 1 ≤ K ≤ N.
+    pub fn parse(text: &str) -> Result<Shard, String> {
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| format!("shard {text:?} must look like K/N, e.g. 2/4"))?;
+        let k: u32 = k
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard {text:?}: K is not a number"))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| format!("shard {text:?}: N is not a number"))?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("shard {text:?}: need 1 <= K <= N"));
+        }
+        Ok(Shard { index: k, count: n })
+    }
+
+    fn owns(self, id: &ObjectId) -> bool {
+        let b = id.as_bytes();
+        let mut h = [0u8; 8];
+        h.copy_from_slice(&b[..8]);
+        u64::from_be_bytes(h) % u64::from(self.count) == u64::from(self.index - 1)
+    }
+}
+
+/// The changes of a scan, each blob change once, plus what was walked.
+#[derive(Debug, Default)]
+pub struct ChangeSet {
+    pub changes: Vec<Change>,
+    pub commits: u64,
+    /// Submodule entries seen (their content lives in another repository).
+    pub submodules: u64,
+}
+
+impl ChangeSet {
+    /// Keeps one change per blob pair (the earliest commit's), then this shard's part.
+    pub(crate) fn finish(mut self, shard: Option<Shard>) -> ChangeSet {
+        self.changes.sort_by(|a, b| {
+            a.key()
+                .cmp(&b.key())
+                .then(a.time.cmp(&b.time))
+                .then(a.path.cmp(&b.path))
+        });
+        self.changes
+            .dedup_by(|later, earlier| later.key() == earlier.key());
+        if let Some(shard) = shard {
+            self.changes.retain(|c| shard.owns(&c.new));
+        }
+        // Deterministic order for reports: by commit time, then path.
+        self.changes
+            .sort_by(|a, b| a.time.cmp(&b.time).then(a.path.cmp(&b.path)));
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_parsing() {
+        assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
+        assert!(Shard::parse("0/4").is_err());
+        assert!(Shard::parse("5/4").is_err());
+        assert!(Shard::parse("two").is_err());
+    }
+
+    #[test]
+    fn shards_partition() {
+        let ids: Vec<ObjectId> = (0u8..50)
+            .map(|i| ObjectId::from_bytes_or_panic(&[i.wrapping_mul(37); 20]))
+            .collect();
+        for id in &ids {
+            let owners = (1..=3)
+                .filter(|k| {
+                    Shard {
+                        index: *k,
+                        count: 3,
+                    }
+                    .owns(id)
+                })
+                .count();
+            assert_eq!(owners, 1);
+        }
+    }
+}

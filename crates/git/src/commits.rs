@@ -1,0 +1,244 @@
+//! Commit ranges and whole histories as changes.
+use std::sync::Arc;
+
+use gix::{bstr::ByteSlice, ObjectId};
+use rayon::prelude::*;
+use vigil_secrets::CommitInfo;
+
+use crate::{
+    change::{Change, ChangeSet, Shard},
+    error::{fetch_hint, GitError},
+    repo::{commit_info, Repo},
+};
+
+/// Which commits a range scan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RangeSpec {
+    /// `A..B`: commits reachable from B and not from A.
+    Range { base: String, tip: String },
+}
+
+impl RangeSpec {
+    /// Parses `A..B` (`A..` means `A..HEAD`).
+    pub fn parse(spec: &str) -> Result<RangeSpec, GitError> {
+        let bad = |message: &str| GitError::BadRange {
+            spec: spec.to_owned(),
+            message: message.to_owned(),
+        };
+        if spec.contains("...") {
+            return Err(bad("symmetric ranges (A...B) are not supported; use A..B"));
+        }
+        let (base, tip) = spec.split_once("..").ok_or_else(|| bad("expected A..B"))?;
+        if base.is_empty() {
+            return Err(bad("the base (A in A..B) is missing"));
+        }
+        let tip = if tip.is_empty() { "HEAD" } else { tip };
+        Ok(RangeSpec::Range {
+            base: base.to_owned(),
+            tip: tip.to_owned(),
+        })
+    }
+
+    /// `--since REV`: the commits after REV up to HEAD.
+    pub fn since(rev: &str) -> RangeSpec {
+        RangeSpec::Range {
+            base: rev.to_owned(),
+            tip: "HEAD".to_owned(),
+        }
+    }
+}
+
+/// The changes made by the commits of `spec`, each diffed against its first parent.
+pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
+    let local = repo.local();
+    let RangeSpec::Range { base, tip } = spec;
+    let base = repo.resolve(&local, base)?;
+    let tip = repo.resolve(&local, tip)?;
+    let walk = local
+        .rev_walk([tip])
+        .with_hidden([base])
+        .all()
+        .map_err(|e| GitError::read(format!("commits of {base}..{tip}"), e))?;
+    let ids = collect_walk(repo, walk)?;
+    changes_of(repo, &ids, shard)
+}
+
+/// The changes made by every commit reachable from any reference.
+pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
+    let local = repo.local();
+    let tips = crate::objects::all_tips(&local)?;
+    if tips.is_empty() {
+        return Ok(ChangeSet::default());
+    }
+    let walk = local
+        .rev_walk(tips)
+        .all()
+        .map_err(|e| GitError::read("the commit graph", e))?;
+    let ids = collect_walk(repo, walk)?;
+    changes_of(repo, &ids, shard)
+}
+
+pub(crate) fn collect_walk(
+    repo: &Repo,
+    walk: gix::revision::Walk<'_>,
+) -> Result<Vec<ObjectId>, GitError> {
+    let shallow = repo.local().shallow_commits().ok().flatten();
+    let mut ids = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| GitError::Missing {
+            what: format!("a commit of the walked history ({e})"),
+            hint: fetch_hint("<commit>", repo.is_shallow()),
+        })?;
+        if shallow.as_ref().is_some_and(|s| s.contains(&info.id)) {
+            return Err(GitError::Missing {
+                what: format!(
+                    "the parent of commit {} (the shallow clone ends there)",
+                    info.id
+                ),
+                hint: fetch_hint(&info.id.to_string(), true),
+            });
+        }
+        ids.push(info.id);
+    }
+    Ok(ids)
+}
+
+/// Tree-diffs every commit against its parents, in parallel.
+fn changes_of(repo: &Repo, ids: &[ObjectId], shard: Option<Shard>) -> Result<ChangeSet, GitError> {
+    let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
+        .par_iter()
+        .map_init(
+            || (repo.local(), gix::diff::tree::State::default()),
+            |(local, state), id| commit_changes(local, state, *id),
+        )
+        .collect();
+    let mut set = ChangeSet {
+        commits: ids.len() as u64,
+        ..ChangeSet::default()
+    };
+    for r in per_commit {
+        let (changes, submodules) = r?;
+        set.changes.extend(changes);
+        set.submodules += submodules;
+    }
+    Ok(set.finish(shard))
+}
+
+fn commit_changes(
+    repo: &gix::Repository,
+    state: &mut gix::diff::tree::State,
+    id: ObjectId,
+) -> Result<(Vec<Change>, u64), GitError> {
+    let what = || format!("commit {id}");
+    let commit = repo
+        .find_commit(id)
+        .map_err(|e| GitError::read(what(), e))?;
+    let decoded = commit.decode().map_err(|e| GitError::read(what(), e))?;
+    let info: Arc<CommitInfo> = commit_info(id, &decoded);
+    let time = decoded
+        .committer()
+        .map(|c| c.seconds())
+        .unwrap_or(info.date);
+    let tree_id = decoded.tree();
+    let parents: Vec<ObjectId> = decoded.parents().collect();
+    drop(decoded);
+
+    let new_tree = tree_data(repo, Some(tree_id))?;
+    let first_parent_tree = match parents.first() {
+        Some(p) => tree_data(repo, Some(commit_tree(repo, *p)?))?,
+        None => Vec::new(),
+    };
+    let mut recorder = gix::diff::tree::Recorder::default();
+    gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&first_parent_tree, repo.object_hash()),
+        gix::objs::TreeRefIter::from_bytes(&new_tree, repo.object_hash()),
+        &mut *state,
+        &repo.objects,
+        &mut recorder,
+    )
+    .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
+
+    let other_parents: Vec<gix::Tree<'_>> = parents[1.min(parents.len())..]
+        .iter()
+        .map(|p| {
+            let tree = commit_tree(repo, *p)?;
+            repo.find_tree(tree)
+                .map_err(|e| GitError::read(format!("tree {tree}"), e))
+        })
+        .collect::<Result<_, _>>()?;
+
+    let mut changes = Vec::new();
+    let mut submodules = 0;
+    use gix::diff::tree::recorder::Change as C;
+    for record in recorder.records {
+        let (mode, new, old, path) = match record {
+            C::Addition {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (entry_mode, oid, None, path),
+            C::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } => {
+                let old = previous_entry_mode
+                    .is_blob_or_symlink()
+                    .then_some(previous_oid);
+                (entry_mode, oid, old, path)
+            }
+            C::Deletion { .. } => continue,
+        };
+        if mode.is_commit() {
+            submodules += 1;
+            continue;
+        }
+        if !mode.is_blob() {
+            continue;
+        }
+        let mut olds = vec![old];
+        let mut from_other_parent = false;
+        for tree in &other_parents {
+            let theirs = tree
+                .lookup_entry_by_path(path.to_path_lossy())
+                .ok()
+                .flatten()
+                .filter(|e| e.mode().is_blob())
+                .map(|e| e.object_id());
+            from_other_parent |= theirs == Some(new);
+            olds.push(theirs);
+        }
+        if from_other_parent {
+            continue;
+        }
+        changes.push(Change {
+            path: path.to_str_lossy().into_owned(),
+            commit: Some(Arc::clone(&info)),
+            time,
+            new,
+            old: olds,
+        });
+    }
+    Ok((changes, submodules))
+}
+
+fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
+    let c = repo.find_commit(commit).map_err(|_| GitError::Missing {
+        what: format!("commit {commit}"),
+        hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
+    })?;
+    c.tree_id()
+        .map(gix::Id::detach)
+        .map_err(|e| GitError::read(format!("commit {commit}"), e))
+}
+
+fn tree_data(repo: &gix::Repository, id: Option<ObjectId>) -> Result<Vec<u8>, GitError> {
+    let Some(id) = id else { return Ok(Vec::new()) };
+    let mut tree = repo
+        .find_tree(id)
+        .map_err(|e| GitError::read(format!("tree {id}"), e))?;
+    Ok(std::mem::take(&mut tree.data))
+}

@@ -1,0 +1,25 @@
+//! vigil's git sources, read in-process with gix from a repository opened isolated
+//! from ambient configuration: a repository is data, never code (no hooks, filters,
+//! `core.fsmonitor` or configured programs run).
+//!
+//! Each source yields [`Change`]s: a blob as it is after a commit (or in the index),
+//! with the blobs it is compared to. The scanner scans the new blob whole (context
+//! matters to rules) and keeps the findings on lines the change added, which
+//! [`added_lines`] computes only when there is a finding to place.
+
+mod change;
+mod commits;
+mod error;
+mod lines;
+mod objects;
+mod repo;
+pub mod signed;
+mod staged;
+
+pub use change::{Change, ChangeSet, Shard};
+pub use commits::{history, range, RangeSpec};
+pub use error::GitError;
+pub use lines::{added_lines, AddedLines};
+pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
+pub use repo::{Reader, Repo};
+pub use staged::staged;

@@ -1,0 +1,278 @@
+//! Which lines of a new blob a change added.
+use std::ops::Range;
+
+use imara_diff::{diff, intern::InternedInput, sources::byte_lines, Algorithm};
+
+/// 1-based line numbers of the new blob that are new to every old version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedLines {
+    /// Sorted, non-overlapping, 1-based ranges, end exclusive.
+    ranges: Vec<Range<u32>>,
+    /// A line known to start at a byte offset, at or before every range: where the
+    /// walk to the ranges' bytes begins (the end of the unchanged prefix).
+    anchor: (u32, usize),
+}
+
+impl AddedLines {
+    pub fn all() -> AddedLines {
+        AddedLines {
+            ranges: std::iter::once(1..u32::MAX).collect(),
+            anchor: (1, 0),
+        }
+    }
+
+    /// For each added range: the first line scanned (up to `context` lines earlier),
+    /// the bytes of `new` from that line to the end of the range, and the range itself.
+    pub fn blocks(&self, new: &[u8], context: u32) -> Vec<(u32, Range<usize>, Range<u32>)> {
+        let (mut line, mut at) = self.anchor;
+        let advance = |to: u32, line: &mut u32, at: &mut usize| {
+            while *line < to && *at < new.len() {
+                match memchr::memchr(b'\n', &new[*at..]) {
+                    Some(i) => *at += i + 1,
+                    None => *at = new.len(),
+                }
+                *line += 1;
+            }
+        };
+        let mut blocks = Vec::new();
+        let mut floor = 0;
+        for r in &self.ranges {
+            advance(r.start, &mut line, &mut at);
+            if at >= new.len() || line < r.start {
+                break;
+            }
+            let (start_line, start) = (line, at);
+            // Context lines above, not reaching into the previous block.
+            let mut first = start_line;
+            let mut from = start;
+            while first > 1 && start_line - first < context && from > floor {
+                from = memchr::memrchr(b'\n', &new[..from - 1]).map_or(0, |i| i + 1);
+                first -= 1;
+            }
+            advance(r.end, &mut line, &mut at);
+            blocks.push((first, from..at, r.clone()));
+            floor = at;
+        }
+        blocks
+    }
+
+    /// True when any line of `first..=last` was added.
+    pub fn touches(&self, first: u32, last: u32) -> bool {
+        self.ranges.iter().any(|r| r.start <= last && first < r.end)
+    }
+
+    fn intersect(&self, other: &AddedLines) -> AddedLines {
+        let anchor = if self.anchor.0 <= other.anchor.0 {
+            self.anchor
+        } else {
+            other.anchor
+        };
+        let mut ranges = Vec::new();
+        for a in &self.ranges {
+            for b in &other.ranges {
+                let (s, e) = (a.start.max(b.start), a.end.min(b.end));
+                if s < e {
+                    ranges.push(s..e);
+                }
+            }
+        }
+        AddedLines { ranges, anchor }
+    }
+}
+
+/// Lines of `new` added relative to each of `olds` (`None` = the file did not exist):
+/// for a merge, a line counts only if it is new to every parent, which leaves the
+/// conflict resolutions and nothing the parents already had.
+pub fn added_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
+    let mut result = AddedLines::all();
+    for old in olds {
+        let Some(old) = old else { continue };
+        result = result.intersect(&added_against(old, new));
+    }
+    result
+}
+
+impl AddedLines {
+    /// The added ranges, 1-based, end exclusive; `1..u32::MAX` means every line.
+    pub fn ranges(&self) -> &[Range<u32>] {
+        &self.ranges
+    }
+}
+
+/// Lines of `new` not in `old`. The common prefix and suffix (whole lines) are cut
+/// off first with a plain byte comparison, so the line diff only sees the part that
+/// changed: most edits touch a few lines of a large file.
+fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
+    let mut prefix = common_prefix(old, new);
+    // Back off to the start of the line the first difference is on.
+    prefix = memchr::memrchr(b'\n', &new[..prefix]).map_or(0, |i| i + 1);
+    let max_suffix = (old.len() - prefix).min(new.len() - prefix);
+    let mut suffix = common_suffix(
+        &old[old.len() - max_suffix..],
+        &new[new.len() - max_suffix..],
+    );
+    // Keep whole lines: the suffix must start right after a newline.
+    let starts_line = |n: usize| n < new.len() && new[new.len() - n - 1] == b'\n';
+    if suffix > 0 && !starts_line(suffix) {
+        let tail = &new[new.len() - suffix..];
+        suffix = memchr::memchr(b'\n', tail).map_or(0, |i| suffix - (i + 1));
+    }
+    let old_mid = &old[prefix..old.len() - suffix];
+    let new_mid = &new[prefix..new.len() - suffix];
+    let first = 1 + count_newlines(&new[..prefix]);
+    let anchor = (first, prefix);
+    if new_mid.is_empty() {
+        return AddedLines {
+            ranges: Vec::new(),
+            anchor,
+        };
+    }
+    if old_mid.is_empty() {
+        let lines = count_newlines(new_mid) + u32::from(!new_mid.ends_with(b"\n"));
+        return AddedLines {
+            ranges: std::iter::once(first..first + lines).collect(),
+            anchor,
+        };
+    }
+    let input = InternedInput::new(byte_lines(old_mid), byte_lines(new_mid));
+    let mut ranges = Vec::new();
+    diff(
+        Algorithm::Histogram,
+        &input,
+        |_before: Range<u32>, after: Range<u32>| {
+            if after.start < after.end {
+                ranges.push(first + after.start..first + after.end);
+            }
+        },
+    );
+    AddedLines { ranges, anchor }
+}
+
+/// Length of the common prefix, compared a block at a time (memcmp) before byte by byte.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Length of the common suffix of two equally long slices, a block at a time.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 256;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    i + a[..n - i]
+        .iter()
+        .rev()
+        .zip(b[..n - i].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Newlines in `bytes`; a loop the compiler vectorizes, several times faster than
+/// iterating over matches.
+fn count_newlines(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u32
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::single_range_in_vec_init)]
+    use super::*;
+
+    #[test]
+    fn added_lines_of_a_modification() {
+        let a = added_lines(&[Some(b"a\nb\nc\n")], b"a\nB\nc\nd\n");
+        assert!(a.touches(2, 2) && a.touches(4, 4));
+        assert!(!a.touches(1, 1) && !a.touches(3, 3));
+    }
+
+    #[test]
+    fn prefix_and_suffix_trimming_keeps_line_numbers() {
+        let old = b"l1\nl2\nl3\nl4\nl5\n";
+        let new = b"l1\nl2\nX\nl3\nl4\nl5\n";
+        assert_eq!(added_lines(&[Some(old)], new).ranges(), &[3..4]);
+        // Appended at the end, with and without a final newline.
+        assert_eq!(
+            added_lines(&[Some(b"a\nb\n")], b"a\nb\nc\n").ranges(),
+            &[3..4]
+        );
+        // Line terminators are not content: `b` gaining its newline adds nothing.
+        assert_eq!(added_lines(&[Some(b"a\nb")], b"a\nb\nc").ranges(), &[3..4]);
+        // A change inside a line: that line only.
+        assert_eq!(
+            added_lines(&[Some(b"a\nkey=1\nb\n")], b"a\nkey=2\nb\n").ranges(),
+            &[2..3]
+        );
+        // Identical and removed content add nothing.
+        assert!(added_lines(&[Some(b"a\nb\n")], b"a\nb\n")
+            .ranges()
+            .is_empty());
+        assert!(added_lines(&[Some(b"a\nb\nc\n")], b"a\nc\n")
+            .ranges()
+            .is_empty());
+        // Prefix and suffix overlapping in a repeated line.
+        assert_eq!(
+            added_lines(&[Some(b"x\nx\n")], b"x\nx\nx\n").ranges().len(),
+            1
+        );
+    }
+
+    #[test]
+    fn blocks_carry_bytes_and_context() {
+        let old = b"a\nb\nc\nd\ne\n";
+        let new = b"a\nb\nc\nX\nd\ne\nY\n";
+        let added = added_lines(&[Some(old)], new);
+        assert_eq!(added.ranges(), &[4..5, 7..8]);
+        let blocks = added.blocks(new, 2);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(
+            (blocks[0].0, &new[blocks[0].1.clone()]),
+            (2, &b"b\nc\nX\n"[..])
+        );
+        // The second block's context stops at the first block's end.
+        assert_eq!(
+            (blocks[1].0, &new[blocks[1].1.clone()]),
+            (5, &b"d\ne\nY\n"[..])
+        );
+        let all = AddedLines::all().blocks(b"x\ny", 2);
+        assert_eq!(all, vec![(1, 0..3, 1..u32::MAX)]);
+    }
+
+    #[test]
+    fn block_comparisons_match_bytewise_ones() {
+        let a: Vec<u8> = (0..2000u32).map(|i| (i % 251) as u8).collect();
+        let mut b = a.clone();
+        b[1500] ^= 1;
+        assert_eq!(common_prefix(&a, &b), 1500);
+        assert_eq!(common_suffix(&a, &b), 499);
+        assert_eq!(common_prefix(&a, &a[..700]), 700);
+        assert_eq!(common_suffix(&a[..10], &b[..10]), 10);
+    }
+
+    #[test]
+    fn a_new_file_is_all_added() {
+        assert!(added_lines(&[None], b"x\n").touches(1, 1));
+    }
+
+    #[test]
+    fn merge_keeps_only_lines_new_to_both_parents() {
+        let ours = b"base\nours\n";
+        let theirs = b"base\ntheirs\n";
+        let merged = b"base\nours\ntheirs\nresolved\n";
+        let a = added_lines(&[Some(ours), Some(theirs)], merged);
+        assert!(a.touches(4, 4));
+        assert!(!a.touches(2, 3));
+    }
+}

@@ -1,0 +1,258 @@
+//! Git sources on fixture repositories built by fixtures/git/build.sh.
+use std::process::Command;
+
+use crate::harness::*;
+
+fn fixture(scenario: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    build_fixture("git", scenario)
+}
+
+/// (path, line, commit id or "") of each finding.
+fn places(r: &Run) -> Vec<(String, u64, String)> {
+    let report = r.json();
+    let mut v: Vec<_> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["commit"]["id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn place(path: &str, line: u64, commit: &str) -> (String, u64, String) {
+    (path.to_owned(), line, commit.to_owned())
+}
+
+#[test]
+fn staged_in_a_repository_without_commits() {
+    let (_t, repo) = fixture("staged-empty");
+    let r = run_in(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(places(&r), vec![place("app.env", 2, "")]);
+}
+
+#[test]
+fn staged_changes_renames_deletions_binary_submodules_crlf() {
+    let (_t, repo) = fixture("staged");
+    let r = run_in(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Only added lines, with new-file line numbers: the untouched secret on config.py:3,
+    // the purely renamed file and the deleted file are not reported; the binary file
+    // and the submodule are skipped and counted.
+    assert_eq!(
+        places(&r),
+        vec![
+            place("conf/settings.ini", 3, ""),
+            place("config.py", 4, ""),
+            place("windows.txt", 3, "")
+        ]
+    );
+    assert!(
+        r.stderr.contains("1 binary") && r.stderr.contains("1 submodule"),
+        "{}",
+        r.stderr
+    );
+    // The worktree is not what is scanned: unstaged edits do not count.
+    std::fs::write(repo.join("config.py"), "clean\n").unwrap();
+    let again = run_in(&repo, &["scan", "--staged", "--format", "json"]);
+    assert_eq!(places(&again), places(&r));
+}
+
+#[test]
+fn staged_during_a_merge() {
+    let (_t, repo) = fixture("staged-merge");
+    let r = run_in(&repo, &["scan", "--staged", "--format", "json"]);
+    // What `git diff --cached` adds against HEAD: the merged-in line and the resolution.
+    assert_eq!(
+        places(&r),
+        vec![place("shared.txt", 3, ""), place("shared.txt", 4, "")]
+    );
+}
+
+#[test]
+fn range_with_merges_and_a_secret_added_then_removed() {
+    let (_t, repo) = fixture("range");
+    let r = run_in(
+        &repo,
+        &["scan", "--range", "c-base..main", "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        places(&r),
+        vec![
+            place("app.yaml", 2, &rev(&repo, "c-add")),
+            place("notes.txt", 2, &rev(&repo, "c-feature-note")),
+            // The merge's conflict resolution; the merged-in line 3 was scanned in its own commit.
+            place("notes.txt", 4, &rev(&repo, "c-merge")),
+        ]
+    );
+    let f = &r.json()["findings"][0];
+    assert_eq!(f["commit"]["author"], "Ada Lovelace");
+    assert_eq!(f["commit"]["email"], "ada@example.com");
+    assert!(f["commit"]["date"].as_i64().unwrap() > 1_700_000_000);
+    assert!(r.stderr.contains("scanned 5 commits"), "{}", r.stderr);
+    // --since is REV..HEAD; a range that excludes the leak does not report it.
+    let since = run_in(&repo, &["scan", "--since", "c-remove", "--format", "json"]);
+    assert_eq!(
+        places(&since),
+        vec![
+            place("notes.txt", 2, &rev(&repo, "c-feature-note")),
+            place("notes.txt", 4, &rev(&repo, "c-merge"))
+        ]
+    );
+}
+
+#[test]
+fn history_finds_secrets_whose_files_were_deleted() {
+    let (_t, repo) = fixture("history");
+    let r = run_in(&repo, &["scan", "--history", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        places(&r),
+        vec![
+            place("deploy/push.sh", 3, &rev(&repo, "c-leak")),
+            place("side.txt", 1, &rev(&repo, "c-side"))
+        ]
+    );
+    // The folder scan of the same checkout finds nothing: the leak lives only in history.
+    assert_eq!(run_in(&repo, &["scan", "."]).code, 0);
+}
+
+#[test]
+fn shards_union_equals_the_whole() {
+    let (_t, repo) = fixture("range");
+    let whole = places(&run_in(&repo, &["scan", "--history", "--format", "json"]));
+    let mut union = Vec::new();
+    for k in 1..=3 {
+        let shard = format!("{k}/3");
+        let r = run_in(
+            &repo,
+            &["scan", "--history", "--shard", &shard, "--format", "json"],
+        );
+        assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+        union.extend(places(&r));
+    }
+    union.sort();
+    assert_eq!(union, whole, "shards overlap or miss findings");
+    assert_eq!(
+        run_in(&repo, &["scan", "--history", "--shard", "4/3"]).code,
+        2
+    );
+    assert_eq!(
+        run_in(&repo, &["scan", "--staged", "--shard", "1/2"]).code,
+        2
+    );
+}
+
+#[test]
+fn shallow_clone_missing_the_range_base_is_incomplete() {
+    let (tmp, repo) = fixture("range");
+    let base = rev(&repo, "c-base");
+    let clone = tmp.path().join("shallow");
+    let out = Command::new("git")
+        .args(["clone", "-q", "--depth", "1", "--no-tags"])
+        .arg(format!("file://{}", repo.display()))
+        .arg(&clone)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = run_in(&clone, &["scan", "--range", &format!("{base}..HEAD")]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&base) && r.stderr.contains("shallow") && r.stderr.contains("git fetch"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stdout.contains("no secrets found"),
+        "an incomplete scan must not look clean"
+    );
+    let h = run_in(&clone, &["scan", "--history"]);
+    assert_eq!(h.code, 3, "{}", h.stderr);
+    let unknown = run_in(&repo, &["scan", "--range", "no-such-rev..HEAD"]);
+    assert_eq!(unknown.code, 3, "{}", unknown.stderr);
+}
+
+#[test]
+fn deep_history_with_a_large_binary_blob() {
+    let (_t, repo) = fixture("deep");
+    let r = run_in(&repo, &["scan", "--history", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        places(&r),
+        vec![place("log.txt", 151, &rev(&repo, "c-step-150"))]
+    );
+    assert!(r.stderr.contains("scanned 301 commits"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 larger than 10 MiB"), "{}", r.stderr);
+}
+
+#[test]
+fn not_a_repository_is_a_usage_error() {
+    let dir = tree(&[("a.txt", b"x\n")]);
+    let r = run_in(dir.path(), &["scan", "--staged"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("not a git repository"), "{}", r.stderr);
+}
+
+/// Differential check against gitleaks: every secret `gitleaks git` finds in the
+/// fixture histories, `vigil scan --history` finds too. Needs gitleaks
+/// (bench/.peers/gitleaks from ../shared/tools/install-peers.sh, or on PATH):
+/// `cargo test --test integration -- --ignored gitleaks`.
+#[test]
+#[ignore = "needs gitleaks; run with --ignored"]
+fn history_finds_everything_gitleaks_finds() {
+    let local = repo_root().join("bench/.peers/gitleaks");
+    let gitleaks = if local.exists() {
+        local
+    } else {
+        "gitleaks".into()
+    };
+    for scenario in ["range", "history", "deep"] {
+        let (tmp, repo) = fixture(scenario);
+        let report = tmp.path().join("gitleaks.json");
+        let out = Command::new(&gitleaks)
+            .args([
+                "git",
+                "--no-banner",
+                "--report-format",
+                "json",
+                "--report-path",
+            ])
+            .arg(&report)
+            .arg(&repo)
+            .output()
+            .expect("gitleaks is installed (see the doc comment)");
+        assert!(
+            out.status.code().is_some_and(|c| c <= 1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let ours = places(&run_in(&repo, &["scan", "--history", "--format", "json"]));
+        for f in theirs.as_array().unwrap() {
+            let p = place(
+                f["File"].as_str().unwrap(),
+                f["StartLine"].as_u64().unwrap(),
+                f["Commit"].as_str().unwrap(),
+            );
+            assert!(
+                ours.contains(&p),
+                "{scenario}: gitleaks found {p:?}, vigil did not: {ours:?}"
+            );
+        }
+    }
+}
