@@ -1,0 +1,91 @@
+//! The `[release]` section of `.vigil.toml`: what `vigil verify-artifact` expects.
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// `[release]` in `.vigil.toml`. Paths are relative to the configuration file's folder.
+///
+/// ```toml
+/// [release]
+/// minisign_key = "keys/vigil.pub"
+/// ssh_key = "keys/vigil.ssh.pub"
+/// repository = "https://github.com/acme/app"
+/// builder = "https://github.com/acme/app/.github/workflows/release.yml@*"
+/// max_age = "400d"
+/// require_provenance = true
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseConfig {
+    /// The minisign public key releases are signed with.
+    pub minisign_key: Option<PathBuf>,
+    /// The same key as an OpenSSH public key, to check `SHA256SUMS.sig`.
+    pub ssh_key: Option<PathBuf>,
+    /// The source repository the provenance must name.
+    pub repository: Option<String>,
+    /// The builder id the provenance must name (`*` at the end matches any rest).
+    pub builder: Option<String>,
+    /// How old a signature may be, e.g. `90d`, `12h`, or seconds.
+    pub max_age: Option<String>,
+    /// Fail when the release has no provenance.
+    pub require_provenance: Option<bool>,
+}
+
+impl ReleaseConfig {
+    /// Checks the values that have a syntax; `Err` holds a message naming the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(age) = &self.max_age {
+            parse_duration(age).map_err(|m| format!("[release] max_age: {m}"))?;
+        }
+        Ok(())
+    }
+
+    /// A configured path, resolved against the configuration file's folder.
+    pub fn resolve(root: Option<&Path>, p: &Path) -> PathBuf {
+        match root {
+            Some(r) if p.is_relative() => r.join(p),
+            _ => p.to_path_buf(),
+        }
+    }
+}
+
+/// `90d`, `12h`, `30m`, `45s` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (expected e.g. 90d, 12h, 30m, 45s)"))?;
+    let mult = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {s:?} (expected s, m, h, d or w)"
+            ))
+        }
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90d"), Ok(90 * 86_400));
+        assert_eq!(parse_duration("3600"), Ok(3600));
+        assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("5y").unwrap_err().contains("unit"));
+        assert!(parse_duration("99999999999999999999d").is_err());
+    }
+}
