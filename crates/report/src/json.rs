@@ -30,7 +30,7 @@ struct Remediation<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonFinding<'a> {
+pub(crate) struct JsonFinding<'a> {
     rule: &'a str,
     description: &'a str,
     severity: &'a str,
@@ -50,7 +50,7 @@ struct JsonFinding<'a> {
     remediation: Remediation<'a>,
 }
 
-fn to_json(f: &Finding, redaction: Redaction) -> JsonFinding<'_> {
+pub(crate) fn to_json(f: &Finding, redaction: Redaction) -> JsonFinding<'_> {
     JsonFinding {
         rule: &f.rule,
         description: &f.description,

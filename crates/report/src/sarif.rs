@@ -1,0 +1,231 @@
+//! `--format sarif`: SARIF 2.1.0, as GitHub code scanning reads it.
+//!
+//! One `reportingDescriptor` per rule that fired (id, a PascalCase name, descriptions,
+//! help with the way to revoke, `security-severity`), one result per finding with its
+//! region and a redacted snippet, and `partialFingerprints` holding vigil's fingerprint
+//! (rule, secret and path; no line), so an alert survives lines moving.
+use std::io;
+
+use serde_json::{json, Map, Value};
+use vigil_secrets::{Finding, Severity};
+
+use crate::{
+    info::{severity_score, utc_timestamp, Report, RuleInfo},
+    Redaction,
+};
+
+/// The SARIF version written.
+pub const VERSION: &str = "2.1.0";
+/// The schema address written in `$schema`.
+pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The key of vigil's fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "vigilFingerprint/v1";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// `github-pat-classic` -> `GithubPatClassic`.
+fn pascal_case(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| c.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// A path as a URI reference: relative paths stay relative (resolved against
+/// `%SRCROOT%`), absolute ones become `file://` URIs; anything outside the unreserved
+/// set and `/` is percent-encoded.
+pub(crate) fn path_uri(path: &str) -> (String, bool) {
+    let normalized = path.replace('\\', "/");
+    let absolute = normalized.starts_with('/');
+    let mut out = String::with_capacity(normalized.len() + 8);
+    if absolute {
+        out.push_str("file://");
+    }
+    for b in normalized.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    (out, !absolute)
+}
+
+fn rule_descriptor(id: &str, rule: &RuleInfo) -> Value {
+    let mut tags = vec!["security".to_owned(), "secret".to_owned()];
+    tags.extend(rule.tags.iter().cloned());
+    let revoke = rule
+        .remediation
+        .clone()
+        .unwrap_or_else(|| "Revoke or rotate the credential.".to_owned());
+    let mut help_text = format!("Revoke first, then remove it from history. {revoke}");
+    let mut help_markdown = format!("**Revoke first**, then remove it from history.\n\n{revoke}");
+    if let Some(url) = &rule.remediation_url {
+        help_text.push_str(&format!(" See {url}"));
+        help_markdown.push_str(&format!("\n\n[How to revoke]({url})"));
+    }
+    let mut d = json!({
+        "id": id,
+        "name": pascal_case(id),
+        "shortDescription": { "text": rule.description },
+        "fullDescription": {
+            "text": format!("{} ({} severity); found by vigil rule {id}.", rule.description, rule.severity.as_str())
+        },
+        "help": { "text": help_text, "markdown": help_markdown },
+        "defaultConfiguration": { "level": level(rule.severity) },
+        "properties": {
+            "tags": tags,
+            "security-severity": severity_score(rule.severity),
+        },
+    });
+    if let (Some(url), Some(obj)) = (&rule.remediation_url, d.as_object_mut()) {
+        if url.starts_with("https://") || url.starts_with("http://") {
+            obj.insert("helpUri".into(), Value::String(url.clone()));
+        }
+    }
+    d
+}
+
+fn rule_of(f: &Finding) -> RuleInfo {
+    RuleInfo {
+        id: f.rule.to_string(),
+        description: f.description.to_string(),
+        severity: f.severity,
+        tags: f.tags.to_vec(),
+        remediation: f.remediation.as_deref().map(str::to_owned),
+        remediation_url: f.remediation_url.as_deref().map(str::to_owned),
+    }
+}
+
+fn result(f: &Finding, rule_index: usize, redaction: Redaction) -> Value {
+    let shown = redaction.show(&f.secret);
+    let mut message = format!(
+        "{} found: {shown} ({} characters)",
+        f.description,
+        f.secret.len()
+    );
+    if !f.decoded.is_empty() {
+        message.push_str(&format!(", decoded from {}", f.decoded.join(" > ")));
+    }
+    message.push_str(". Revoke the credential first, then remove it from history.");
+    if let Some(r) = &f.remediation {
+        message.push(' ');
+        message.push_str(r);
+    }
+    let (uri, relative) = path_uri(&f.origin.path);
+    let mut artifact = Map::new();
+    artifact.insert("uri".into(), Value::String(uri));
+    if relative {
+        artifact.insert("uriBaseId".into(), Value::String("%SRCROOT%".into()));
+    }
+    let l = f.location;
+    let mut properties = json!({
+        "secretLength": f.secret.len(),
+        "redacted": redaction == Redaction::On,
+    });
+    if let Some(obj) = properties.as_object_mut() {
+        if !f.decoded.is_empty() {
+            obj.insert("decoded".into(), json!(f.decoded));
+        }
+        if let Some(c) = &f.origin.commit {
+            obj.insert("commit".into(), Value::String(c.id.clone()));
+        }
+    }
+    json!({
+        "ruleId": f.rule.as_ref(),
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": artifact,
+                "region": {
+                    "startLine": l.line.max(1),
+                    "startColumn": l.column.max(1),
+                    "endLine": l.end_line.max(l.line).max(1),
+                    "endColumn": l.end_column.max(1),
+                    "snippet": { "text": shown },
+                },
+            },
+        }],
+        "partialFingerprints": { FINGERPRINT_KEY: f.fingerprint },
+        "properties": properties,
+    })
+}
+
+/// Writes one SARIF log with one run, pretty-printed, with a trailing newline.
+pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
+    let info = report.info;
+    // Rules that fired, by id, described from the rules in force when known.
+    let mut fired: Vec<RuleInfo> = Vec::new();
+    for f in report.findings {
+        if !fired.iter().any(|r| *r.id == *f.rule) {
+            fired.push(info.rule(&f.rule).cloned().unwrap_or_else(|| rule_of(f)));
+        }
+    }
+    fired.sort_by(|a, b| a.id.cmp(&b.id));
+    let rules: Vec<Value> = fired.iter().map(|r| rule_descriptor(&r.id, r)).collect();
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let index = fired.iter().position(|r| *r.id == *f.rule).unwrap_or(0);
+            result(f, index, redaction)
+        })
+        .collect();
+    let mut driver = json!({
+        "name": info.tool_name,
+        "version": info.tool_version,
+        "semanticVersion": info.tool_version,
+        "rules": rules,
+    });
+    if let (Some(uri), Some(obj)) = (&info.tool_uri, driver.as_object_mut()) {
+        obj.insert("informationUri".into(), Value::String(uri.clone()));
+    }
+    let notifications: Vec<Value> = info
+        .errors
+        .iter()
+        .map(|e| json!({ "level": "error", "message": { "text": e } }))
+        .collect();
+    let log = json!({
+        "$schema": SCHEMA,
+        "version": VERSION,
+        "runs": [{
+            "tool": { "driver": driver },
+            "invocations": [{
+                "executionSuccessful": info.complete(),
+                "startTimeUtc": utc_timestamp(info.started, true),
+                "endTimeUtc": utc_timestamp(info.finished, true),
+                "toolExecutionNotifications": notifications,
+            }],
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_uris() {
+        assert_eq!(pascal_case("github-pat-classic"), "GithubPatClassic");
+        assert_eq!(pascal_case("aws-access-key-id"), "AwsAccessKeyId");
+        assert_eq!(path_uri("app/.env"), ("app/.env".into(), true));
+        assert_eq!(path_uri("my dir/a#b"), ("my%20dir/a%23b".into(), true));
+        assert_eq!(path_uri("/tmp/x y"), ("file:///tmp/x%20y".into(), false));
+    }
+}

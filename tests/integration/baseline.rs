@@ -1,0 +1,312 @@
+//! Baselines through the CLI: create, scan with it, lines moving, renames, expiry,
+//! prune, and two branches that accept different findings merged by git.
+use std::{path::Path, process::Command};
+
+use crate::harness::*;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ada Lovelace",
+            "-c",
+            "user.email=ada@example.com",
+        ])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2024-05-01T12:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2024-05-01T12:00:00Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "git {args:?}: {text}");
+    text
+}
+
+/// The entry lines of a baseline (comments left out).
+fn entries(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join(".vigil-baseline"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn create_then_scan_reports_only_new_findings() {
+    let dir = tree(&[("app/.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    let r = run_in(
+        dir.path(),
+        &["baseline", "create", "--reason", "rotated in SEC-12"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("1 entry added"), "{}", r.stderr);
+    let lines = entries(dir.path());
+    assert_eq!(lines.len(), 1);
+    assert!(
+        lines[0].ends_with(" github-pat-classic app/.env # rotated in SEC-12"),
+        "{}",
+        lines[0]
+    );
+    assert!(!lines[0].contains(GH_TOKEN));
+    // Accepted: clean.
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 finding already accepted"),
+        "{}",
+        r.stderr
+    );
+    // A new secret fails, alone.
+    std::fs::write(dir.path().join("new.env"), format!("T2={GH_TOKEN_2}\n")).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".vigil-baseline",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.findings(),
+        vec![("github-pat-classic".into(), "new.env".into(), 1)]
+    );
+    // Creating again keeps the first entry as it was and adds the new one.
+    let r = run_in(dir.path(), &["baseline", "create"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 entry added, 1 already there"),
+        "{}",
+        r.stderr
+    );
+    let lines = entries(dir.path());
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().any(|l| l.ends_with("# rotated in SEC-12")));
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted, "entries are sorted");
+}
+
+#[test]
+fn moved_lines_stay_accepted_renamed_files_are_new() {
+    let dir = tree(&[("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    assert_eq!(run_in(dir.path(), &["baseline", "create"]).code, 0);
+    std::fs::write(
+        dir.path().join("a.env"),
+        format!("# moved down\n\n\nexport TOKEN={GH_TOKEN}\n"),
+    )
+    .unwrap();
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "a line move keeps the fingerprint: {}", r.stdout);
+    std::fs::rename(dir.path().join("a.env"), dir.path().join("b.env")).unwrap();
+    let r = run_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--baseline",
+            ".vigil-baseline",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r.code, 1, "the path is part of the fingerprint");
+    assert_eq!(
+        r.findings(),
+        vec![("github-pat-classic".into(), "b.env".into(), 4)]
+    );
+}
+
+#[test]
+fn expired_entries_fail_again() {
+    let dir = tree(&[("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    let r = run_in(
+        dir.path(),
+        &["baseline", "create", "--expires", "2000-01-01"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(entries(dir.path())[0].contains(" expires=2000-01-01"));
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("expired on 2000-01-01"), "{}", r.stderr);
+    // Creating again does not renew it.
+    assert_eq!(run_in(dir.path(), &["baseline", "create"]).code, 0);
+    assert!(entries(dir.path())[0].contains(" expires=2000-01-01"));
+    let dir = tree(&[("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    assert_eq!(
+        run_in(
+            dir.path(),
+            &["baseline", "create", "--expires", "2999-12-31"]
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]).code,
+        0
+    );
+    let r = run_in(
+        dir.path(),
+        &["baseline", "create", "--expires", "2025-02-30"],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("2025-02-30"), "{}", r.stderr);
+}
+
+#[test]
+fn prune_lists_and_removes_stale_entries() {
+    let dir = tree(&[
+        ("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes()),
+        ("b.env", format!("TOKEN={GH_TOKEN_2}\n").as_bytes()),
+    ]);
+    assert_eq!(run_in(dir.path(), &["baseline", "create"]).code, 0);
+    assert_eq!(entries(dir.path()).len(), 2);
+    std::fs::remove_file(dir.path().join("b.env")).unwrap();
+    let r = run_in(dir.path(), &["baseline", "prune", "--dry-run"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1);
+    assert!(r.stdout.contains(" b.env"), "{}", r.stdout);
+    assert_eq!(entries(dir.path()).len(), 2, "--dry-run removes nothing");
+    let r = run_in(dir.path(), &["baseline", "prune"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("1 stale entry removed, 1 kept"),
+        "{}",
+        r.stderr
+    );
+    let lines = entries(dir.path());
+    assert_eq!(lines.len(), 1);
+    assert!(lines[0].contains(" a.env"));
+    assert_eq!(
+        run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]).code,
+        0
+    );
+}
+
+#[test]
+fn bad_baselines_are_named_with_line_and_form() {
+    let dir = tree(&[
+        ("a.txt", b"nothing\n"),
+        ("bad-baseline", b"# ok\nnot-a-fingerprint rule path\n"),
+    ]);
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", "bad-baseline"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("bad-baseline:2") && r.stderr.contains("<fingerprint> <rule> <path>"),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", "missing"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("missing"), "{}", r.stderr);
+    let r = run_in(dir.path(), &["baseline", "create", "--format", "json"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("drop --format"), "{}", r.stderr);
+}
+
+/// Two branches each accept a different finding; git merges the baselines without a
+/// conflict (union merge, set up by `baseline create`), and the merged file works.
+#[test]
+fn branches_adding_entries_merge_without_conflict() {
+    let dir = tree(&[("README.md", b"# app\n")]);
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    let r = run_in(d, &["baseline", "create"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let attributes = std::fs::read_to_string(d.join(".gitattributes")).unwrap();
+    assert!(
+        attributes.contains("/.vigil-baseline merge=union"),
+        "{attributes}"
+    );
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "empty baseline"]);
+
+    git(d, &["checkout", "-qb", "one"]);
+    std::fs::write(d.join("one.env"), format!("TOKEN={GH_TOKEN}\n")).unwrap();
+    assert_eq!(
+        run_in(d, &["baseline", "create", "--reason", "branch one"]).code,
+        0
+    );
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "one"]);
+
+    git(d, &["checkout", "-q", "main"]);
+    git(d, &["checkout", "-qb", "two"]);
+    std::fs::write(d.join("two.env"), format!("TOKEN={GH_TOKEN_2}\n")).unwrap();
+    assert_eq!(
+        run_in(d, &["baseline", "create", "--reason", "branch two"]).code,
+        0
+    );
+    git(d, &["add", "."]);
+    git(d, &["commit", "-qm", "two"]);
+
+    git(d, &["checkout", "-q", "main"]);
+    git(d, &["merge", "-q", "one"]);
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=Ada Lovelace",
+            "-c",
+            "user.email=ada@example.com",
+        ])
+        .args(["-c", "commit.gpgsign=false", "merge", "--no-edit", "two"])
+        .current_dir(d)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", d)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "merge conflict: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(d.join(".vigil-baseline")).unwrap();
+    assert!(!text.contains("<<<<<<<"), "{text}");
+    let lines = entries(d);
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines.iter().any(|l| l.contains("one.env # branch one")));
+    assert!(lines.iter().any(|l| l.contains("two.env # branch two")));
+    let r = run_in(d, &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // Rewriting sorts the union again.
+    assert_eq!(run_in(d, &["baseline", "create"]).code, 0);
+    let lines = entries(d);
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+}
+
+#[test]
+fn git_sources_use_the_baseline_too() {
+    let dir = tree(&[("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    git(d, &["add", "a.env"]);
+    git(d, &["commit", "-qm", "add a"]);
+    let r = run_in(d, &["baseline", "create", "--history"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(entries(d).len(), 1);
+    let r = run_in(d, &["scan", "--history", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The folder scan of the same file gives the same fingerprint.
+    let r = run_in(d, &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
