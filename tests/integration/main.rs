@@ -7,8 +7,14 @@
     clippy::print_stderr
 )]
 
+mod baseline;
 mod corpus;
+mod git;
 mod harness;
+mod migration;
+mod reports;
 mod robustness;
 mod scan;
+mod signing;
 mod suppression;
+mod verify;

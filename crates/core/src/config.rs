@@ -74,6 +74,10 @@ struct ConfigFile {
     allowlist: AllowlistSpec,
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    #[serde(default)]
+    release: crate::release::ReleaseConfig,
+    #[serde(default)]
+    verify: crate::verify::VerifyConfig,
 }
 
 /// A loaded configuration; `Config::default()` is "no file".
@@ -86,9 +90,22 @@ pub struct Config {
     pub disable_rules: Vec<String>,
     pub allowlist: AllowlistSpec,
     pub rules: Vec<RuleSpec>,
+    /// A `.gitleaks.toml` read into this configuration: what vigil applies after the
+    /// scan, and what could not be translated (see [`crate::migrate::gitleaks`]).
+    pub gitleaks: Option<crate::migrate::gitleaks::Gitleaks>,
+    /// `[release]`: what `vigil verify-artifact` expects of a signed release.
+    pub release: crate::release::ReleaseConfig,
+    /// `[verify]`: the trust policy `vigil verify` checks commits and tags against.
+    pub verify: crate::verify::VerifyConfig,
 }
 
 impl Config {
+    /// Adds a `.gitleaks.toml` (and the `.gitleaksignore` beside it) to this configuration.
+    pub fn with_gitleaks(mut self, path: &Path) -> Result<Config, ConfigError> {
+        crate::migrate::gitleaks::load_into(&mut self, path)?;
+        Ok(self)
+    }
+
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
@@ -117,6 +134,8 @@ impl Config {
             path: path.to_owned(),
             message,
         })?;
+        file.release.validate().map_err(parse_err)?;
+        file.verify.validate().map_err(parse_err)?;
         Ok(Config {
             path: Some(path.to_owned()),
             max_file_size,
@@ -124,6 +143,9 @@ impl Config {
             disable_rules: file.scan.disable_rules,
             allowlist: file.allowlist,
             rules: file.rule,
+            gitleaks: None,
+            release: file.release,
+            verify: file.verify,
         })
     }
 
@@ -164,6 +186,10 @@ impl Config {
                     path: path.clone(),
                     source,
                 })?;
+            rule.check_regex().map_err(|source| ConfigError::Rule {
+                path: path.clone(),
+                source,
+            })?;
             check_examples(&rule, &path)?;
             rules.push(rule);
         }

@@ -1,0 +1,250 @@
+//! Which commits and tags a verification covers, and their raw bytes.
+use gix::ObjectId;
+use rayon::prelude::*;
+
+use crate::{
+    commits::{collect_walk, RangeSpec},
+    error::{fetch_hint, GitError},
+    repo::{Reader, Repo},
+    signed::{split_commit, split_tag, ObjectKind, Split},
+};
+
+/// The commits to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitSelection {
+    /// No commits (e.g. only tags).
+    None,
+    /// The commits reachable from HEAD.
+    Head,
+    /// `A..B`.
+    Range(RangeSpec),
+    /// Every commit reachable from any reference.
+    All,
+    /// Exactly these revisions (each a commit, or an annotated tag verified as a tag).
+    Revs(Vec<String>),
+}
+
+/// An object to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// Full hex id.
+    pub id: String,
+    pub kind: ObjectKind,
+    /// For tags: the reference that names it (`refs/tags/v1.0`).
+    pub ref_name: Option<String>,
+}
+
+/// A commit or tag read and split for verification.
+#[derive(Debug, Clone)]
+pub struct SignedObject {
+    pub id: String,
+    pub kind: ObjectKind,
+    pub ref_name: Option<String>,
+    pub split: Split,
+}
+
+/// Lists the commits of `commits` (less the ancestors of `start`, if given: history
+/// before it is not checked) and, when `tags`, every annotated tag under `refs/tags/`.
+/// Commits come newest first, in the walk's order; tags sorted by reference name.
+pub fn select(
+    repo: &Repo,
+    commits: &CommitSelection,
+    tags: bool,
+    start: Option<&str>,
+) -> Result<Vec<ObjectRef>, GitError> {
+    let local = repo.local();
+    let mut hidden = Vec::new();
+    if let Some(start) = start {
+        let id = repo.resolve(&local, start)?;
+        let commit = local
+            .find_commit(id)
+            .map_err(|e| GitError::read(format!("commit {id}"), e))?;
+        hidden.extend(commit.parent_ids().map(gix::Id::detach));
+    }
+    let commit = |id: ObjectId| ObjectRef {
+        id: id.to_string(),
+        kind: ObjectKind::Commit,
+        ref_name: None,
+    };
+    let mut out = Vec::new();
+    let tips = match commits {
+        CommitSelection::None => Vec::new(),
+        CommitSelection::Head => vec![repo.resolve(&local, "HEAD")?],
+        CommitSelection::Range(RangeSpec::Range { base, tip }) => {
+            hidden.push(repo.resolve(&local, base)?);
+            vec![repo.resolve(&local, tip)?]
+        }
+        CommitSelection::All => all_tips(&local)?,
+        CommitSelection::Revs(revs) => {
+            for rev in revs {
+                out.push(resolve_object(repo, &local, rev)?);
+            }
+            Vec::new()
+        }
+    };
+    if !tips.is_empty() {
+        let walk = local
+            .rev_walk(tips)
+            .with_hidden(hidden)
+            .all()
+            .map_err(|e| GitError::read("the commit graph", e))?;
+        out.extend(collect_walk(repo, walk)?.into_iter().map(commit));
+    }
+    if tags {
+        let mut found = annotated_tags(&local)?;
+        found.sort_by(|a, b| a.ref_name.cmp(&b.ref_name));
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+/// A revision as the object to verify: an annotated tag stays a tag, anything else is
+/// peeled to its commit.
+fn resolve_object(repo: &Repo, local: &gix::Repository, rev: &str) -> Result<ObjectRef, GitError> {
+    let missing = || GitError::Missing {
+        what: format!("revision {rev:?}"),
+        hint: fetch_hint(rev, repo.is_shallow()),
+    };
+    let id = local.rev_parse_single(rev).map_err(|_| missing())?;
+    let header = local.find_header(id.detach()).map_err(|_| missing())?;
+    if header.kind() == gix::objs::Kind::Tag {
+        let ref_name = local
+            .find_reference(rev)
+            .ok()
+            .map(|r| r.name().as_bstr().to_string());
+        return Ok(ObjectRef {
+            id: id.to_string(),
+            kind: ObjectKind::Tag,
+            ref_name,
+        });
+    }
+    Ok(ObjectRef {
+        id: repo.resolve(local, rev)?.to_string(),
+        kind: ObjectKind::Commit,
+        ref_name: None,
+    })
+}
+
+/// HEAD and every reference, peeled to commits.
+pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut tips = Vec::new();
+    if let Ok(head) = local.head_id() {
+        tips.push(head.detach());
+    }
+    let refs = local
+        .references()
+        .map_err(|e| GitError::read("references", e))?;
+    for r in refs.all().map_err(|e| GitError::read("references", e))? {
+        let Ok(mut r) = r else { continue };
+        let Ok(id) = r.peel_to_id() else { continue };
+        if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
+            tips.push(commit.id);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// Every reference under `refs/tags/` that names a tag object.
+fn annotated_tags(local: &gix::Repository) -> Result<Vec<ObjectRef>, GitError> {
+    let refs = local
+        .references()
+        .map_err(|e| GitError::read("references", e))?;
+    let mut out = Vec::new();
+    for r in refs.tags().map_err(|e| GitError::read("tags", e))? {
+        let Ok(r) = r else { continue };
+        let Some(id) = r.try_id() else { continue };
+        let name = r.name().as_bstr().to_string();
+        let header = local
+            .find_header(id.detach())
+            .map_err(|e| GitError::read(format!("the object {name} points to"), e))?;
+        if header.kind() == gix::objs::Kind::Tag {
+            out.push(ObjectRef {
+                id: id.to_string(),
+                kind: ObjectKind::Tag,
+                ref_name: Some(name),
+            });
+        }
+    }
+    Ok(out)
+}
+
+impl Reader {
+    /// Reads a commit or tag and splits it as git does.
+    pub fn signed_object(&self, object: &ObjectRef) -> Result<SignedObject, GitError> {
+        let what = || format!("{} {}", object.kind.as_str(), object.id);
+        let id = ObjectId::from_hex(object.id.as_bytes()).map_err(|e| GitError::read(what(), e))?;
+        let found = self
+            .0
+            .find_object(id)
+            .map_err(|e| GitError::read(what(), e))?;
+        let split = match object.kind {
+            ObjectKind::Commit => split_commit(&found.data, is_sha256(&self.0)),
+            ObjectKind::Tag => split_tag(&found.data),
+        };
+        Ok(SignedObject {
+            id: object.id.clone(),
+            kind: object.kind,
+            ref_name: object.ref_name.clone(),
+            split,
+        })
+    }
+
+    /// The id of the blob at `path` in `commit`'s tree, or `None` when the path is not
+    /// a file there.
+    pub fn blob_id_at(&self, commit: &str, path: &str) -> Result<Option<String>, GitError> {
+        let what = || format!("{path} in commit {commit}");
+        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
+        let commit = self
+            .0
+            .find_commit(id)
+            .map_err(|e| GitError::read(what(), e))?;
+        let tree = commit.tree().map_err(|e| GitError::read(what(), e))?;
+        let entry = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| GitError::read(what(), e))?;
+        Ok(entry
+            .filter(|e| e.mode().is_blob())
+            .map(|e| e.object_id().to_string()))
+    }
+
+    /// The blob at `path` in `commit`'s tree: its id and bytes, or `None` when the
+    /// path is not a file there.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<(String, Vec<u8>)>, GitError> {
+        let what = || format!("{path} in commit {commit}");
+        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
+        let commit = self
+            .0
+            .find_commit(id)
+            .map_err(|e| GitError::read(what(), e))?;
+        let tree = commit.tree().map_err(|e| GitError::read(what(), e))?;
+        let Some(entry) = tree
+            .lookup_entry_by_path(path)
+            .map_err(|e| GitError::read(what(), e))?
+        else {
+            return Ok(None);
+        };
+        if !entry.mode().is_blob() {
+            return Ok(None);
+        }
+        let blob_id = entry.object_id();
+        let mut blob = self
+            .0
+            .find_object(blob_id)
+            .map_err(|e| GitError::read(what(), e))?;
+        Ok(Some((blob_id.to_string(), std::mem::take(&mut blob.data))))
+    }
+}
+
+fn is_sha256(repo: &gix::Repository) -> bool {
+    !matches!(repo.object_hash(), gix::hash::Kind::Sha1)
+}
+
+/// Reads and splits `objects` on all cores; each result in the same order.
+pub fn read_signed(repo: &Repo, objects: &[ObjectRef]) -> Vec<Result<SignedObject, GitError>> {
+    objects
+        .par_iter()
+        .map_init(|| repo.reader(), |reader, o| reader.signed_object(o))
+        .collect()
+}

@@ -1,0 +1,328 @@
+//! Signature verification verdicts (`vigil verify`): the model, and its human and JSON
+//! reports.
+//!
+//! JSON: `{"version": 1, "verdicts": [{"commit": ID, "verdict": ..., ...}], "summary": {...}}`,
+//! one record per object; tags are `{"tag": ID, "ref": "refs/tags/v1", ...}`.
+use std::io;
+
+use serde::Serialize;
+
+use crate::human::Color;
+
+/// What vigil concluded about one commit or tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Signed by a trusted key valid at the verification time, for the signer's address.
+    Good,
+    /// The signature does not verify over the object (changed, replayed, malleated).
+    BadSignature,
+    /// Signed, but by a key the policy does not trust (for this).
+    UntrustedKey,
+    /// The key was not valid at the verification time.
+    ExpiredKey,
+    RevokedKey,
+    /// An SSH signature made for another purpose than git (`-n file`, ...).
+    WrongNamespace,
+    /// A trusted key whose principals do not include the committer's (tagger's) address.
+    SignerMismatch,
+    Unsigned,
+    /// The signature (or the object) cannot be read, or breaks a strictness rule.
+    Malformed,
+}
+
+impl Verdict {
+    pub const ALL: [Verdict; 9] = [
+        Verdict::Good,
+        Verdict::BadSignature,
+        Verdict::UntrustedKey,
+        Verdict::ExpiredKey,
+        Verdict::RevokedKey,
+        Verdict::WrongNamespace,
+        Verdict::SignerMismatch,
+        Verdict::Unsigned,
+        Verdict::Malformed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Good => "good",
+            Verdict::BadSignature => "bad-signature",
+            Verdict::UntrustedKey => "untrusted-key",
+            Verdict::ExpiredKey => "expired-key",
+            Verdict::RevokedKey => "revoked-key",
+            Verdict::WrongNamespace => "wrong-namespace",
+            Verdict::SignerMismatch => "signer-mismatch",
+            Verdict::Unsigned => "unsigned",
+            Verdict::Malformed => "malformed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+
+    /// Whether the object passes the policy.
+    pub fn passes(self) -> bool {
+        self == Verdict::Good
+    }
+}
+
+/// How the key's validity time was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TimeBasis {
+    /// The time of verification.
+    Now,
+    /// The committer (tagger) date, which whoever signed chose: a claim, not a fact.
+    Claimed,
+}
+
+/// The verdict on one object, with what it rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectVerdict {
+    /// `commit` or `tag`.
+    pub kind: &'static str,
+    pub id: String,
+    /// For tags, the reference naming it.
+    pub ref_name: Option<String>,
+    pub verdict: Verdict,
+    /// `ssh`, `openpgp` or `x509`, when there is a signature.
+    pub format: Option<&'static str>,
+    /// The principal the signature speaks for (the allowed_signers principal or the
+    /// OpenPGP user ID), when known.
+    pub signer: Option<String>,
+    /// The signing key's fingerprint (`SHA256:...` for SSH, hex for OpenPGP).
+    pub fingerprint: Option<String>,
+    /// The committer's (tagger's) address, which the signer must match.
+    pub email: String,
+    /// Why, in one sentence.
+    pub reason: String,
+    /// The time key validity was judged at (Unix seconds) and how it was chosen.
+    pub time: i64,
+    pub time_basis: TimeBasis,
+    /// The commit changes the trust policy, so it was judged by its parent's policy.
+    pub policy_change: bool,
+}
+
+/// Counts per verdict, and the errors that kept objects from being read.
+#[derive(Debug, Clone, Default)]
+pub struct VerifySummary {
+    pub objects: usize,
+    pub failed: usize,
+    pub elapsed_secs: f64,
+    pub errors: Vec<String>,
+}
+
+impl VerifySummary {
+    pub fn of(verdicts: &[ObjectVerdict], elapsed_secs: f64, errors: Vec<String>) -> VerifySummary {
+        VerifySummary {
+            objects: verdicts.len(),
+            failed: verdicts.iter().filter(|v| !v.verdict.passes()).count(),
+            elapsed_secs,
+            errors,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonVerdict<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    commit: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tag: Option<&'a str>,
+    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+    ref_name: Option<&'a str>,
+    verdict: Verdict,
+    format: Option<&'a str>,
+    signer: Option<&'a str>,
+    fingerprint: Option<&'a str>,
+    email: &'a str,
+    reason: &'a str,
+    time: i64,
+    time_basis: TimeBasis,
+    policy_change: bool,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    verdicts: Vec<JsonVerdict<'a>>,
+    summary: JsonSummary<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary<'a> {
+    objects: usize,
+    failed: usize,
+    counts: std::collections::BTreeMap<&'static str, usize>,
+    errors: &'a [String],
+}
+
+fn counts(verdicts: &[ObjectVerdict]) -> std::collections::BTreeMap<&'static str, usize> {
+    let mut m = std::collections::BTreeMap::new();
+    for v in verdicts {
+        *m.entry(v.verdict.as_str()).or_insert(0) += 1;
+    }
+    m
+}
+
+/// `--format json`.
+pub fn write_json(
+    out: &mut dyn io::Write,
+    verdicts: &[ObjectVerdict],
+    summary: &VerifySummary,
+) -> io::Result<()> {
+    let report = JsonReport {
+        version: 1,
+        verdicts: verdicts
+            .iter()
+            .map(|v| JsonVerdict {
+                commit: (v.kind == "commit").then_some(v.id.as_str()),
+                tag: (v.kind == "tag").then_some(v.id.as_str()),
+                ref_name: v.ref_name.as_deref(),
+                verdict: v.verdict,
+                format: v.format,
+                signer: v.signer.as_deref(),
+                fingerprint: v.fingerprint.as_deref(),
+                email: &v.email,
+                reason: &v.reason,
+                time: v.time,
+                time_basis: v.time_basis,
+                policy_change: v.policy_change,
+            })
+            .collect(),
+        summary: JsonSummary {
+            objects: summary.objects,
+            failed: summary.failed,
+            counts: counts(verdicts),
+            errors: &summary.errors,
+        },
+    };
+    serde_json::to_writer_pretty(&mut *out, &report)?;
+    writeln!(out)
+}
+
+/// The human report: one line per object that fails (all objects with `verbose`).
+pub fn write_human(
+    out: &mut dyn io::Write,
+    verdicts: &[ObjectVerdict],
+    summary: &VerifySummary,
+    color: Color,
+    verbose: bool,
+) -> io::Result<()> {
+    let paint = |code: &str, text: &str| match color {
+        Color::On => format!("\x1b[{code}m{text}\x1b[0m"),
+        Color::Off => text.to_owned(),
+    };
+    for v in verdicts {
+        if v.verdict.passes() && !verbose {
+            continue;
+        }
+        let short = v.id.get(..12).unwrap_or(&v.id);
+        let what = match &v.ref_name {
+            Some(r) => format!("{} {short} ({r})", v.kind),
+            None => format!("{} {short}", v.kind),
+        };
+        let verdict = if v.verdict.passes() {
+            paint("32", v.verdict.as_str())
+        } else {
+            paint("1;31", v.verdict.as_str())
+        };
+        writeln!(out, "{what}: {verdict}")?;
+        if let Some(s) = &v.signer {
+            writeln!(out, "  signer:      {s}")?;
+        }
+        if let Some(f) = &v.fingerprint {
+            writeln!(out, "  key:         {} {f}", v.format.unwrap_or(""))?;
+        }
+        if !v.email.is_empty() {
+            writeln!(
+                out,
+                "  {:<12} {}",
+                if v.kind == "tag" {
+                    "tagger:"
+                } else {
+                    "committer:"
+                },
+                v.email
+            )?;
+        }
+        writeln!(out, "  reason:      {}", v.reason)?;
+        if v.policy_change {
+            writeln!(out, "  note:        this commit changes the trust policy; it was judged by its parent's policy")?;
+        }
+    }
+    let c = counts(verdicts);
+    let list: Vec<String> = c.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    writeln!(
+        out,
+        "{} object{} verified, {} failed{}{}",
+        summary.objects,
+        if summary.objects == 1 { "" } else { "s" },
+        summary.failed,
+        if list.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", list.join(", "))
+        },
+        if summary.errors.is_empty() {
+            String::new()
+        } else {
+            format!("; {} could not be read", summary.errors.len())
+        }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(verdict: Verdict) -> ObjectVerdict {
+        ObjectVerdict {
+            kind: "commit",
+            id: "0123456789abcdef0123456789abcdef01234567".into(),
+            ref_name: None,
+            verdict,
+            format: Some("ssh"),
+            signer: Some("ada@example.com".into()),
+            fingerprint: Some("SHA256:abc".into()),
+            email: "ada@example.com".into(),
+            reason: "r".into(),
+            time: 5,
+            time_basis: TimeBasis::Now,
+            policy_change: false,
+        }
+    }
+
+    #[test]
+    fn json_has_one_record_per_object() {
+        let list = [v(Verdict::Good), v(Verdict::SignerMismatch)];
+        let s = VerifySummary::of(&list, 0.0, Vec::new());
+        let mut out = Vec::new();
+        write_json(&mut out, &list, &s).unwrap();
+        let j: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(j["verdicts"][1]["verdict"], "signer-mismatch");
+        assert_eq!(
+            j["verdicts"][0]["commit"],
+            "0123456789abcdef0123456789abcdef01234567"
+        );
+        assert_eq!(j["summary"]["failed"], 1);
+        for x in Verdict::ALL {
+            assert_eq!(Verdict::from_name(x.as_str()), Some(x));
+            assert_eq!(serde_json::to_value(x).unwrap(), x.as_str());
+        }
+    }
+
+    #[test]
+    fn human_lists_failures() {
+        let list = [v(Verdict::Good), v(Verdict::Unsigned)];
+        let s = VerifySummary::of(&list, 0.0, Vec::new());
+        let mut out = Vec::new();
+        write_human(&mut out, &list, &s, Color::Off, false).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("commit 0123456789ab: unsigned"), "{text}");
+        assert!(!text.contains(": good"), "{text}");
+        assert!(text.contains("2 objects verified, 1 failed"), "{text}");
+    }
+}

@@ -1,0 +1,126 @@
+//! Signature formats for vigil, each readable and writable by the standard tools:
+//!
+//! - [`minisign`]: public keys, secret key files (scrypt-encrypted or not) and
+//!   prehashed signatures with trusted comments (`minisign -Vm`).
+//! - [`sshsig`]: OpenSSH public keys and SSHSIG signatures (`ssh-keygen -Y verify`).
+//! - [`dsse`]: DSSE envelopes and their pre-authentication encoding.
+//! - [`intoto`]: in-toto Statement v1 with SLSA provenance v1.
+//! - [`sums`]: GNU `SHA256SUMS` (`sha256sum -c`).
+//!
+//! One Ed25519 key ([`SecretKey`]) signs in all three signature protocols; the bytes each
+//! protocol signs are checked to have that protocol's shape and no other's (see
+//! [`keys::Protocol`]). Secret key types have no `Debug`, and are zeroized on drop.
+pub mod allowed_signers;
+pub mod dsse;
+pub mod intoto;
+pub mod keys;
+pub mod minisign;
+pub mod openpgp;
+pub mod sshcert;
+pub mod sshkey;
+pub mod sshsig;
+pub mod sums;
+mod wire;
+
+pub use keys::{KeyId, Protocol, PublicKey, SecretKey, SignError};
+pub use wire::WireError;
+
+/// Lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Decodes hex (either case); `None` if it is not hex.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    let digit = |c: u8| -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    };
+    s.as_bytes()
+        .chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every truncation and many one-byte changes of each format: errors, never panics.
+    #[test]
+    fn parsers_never_panic_on_mangled_input() {
+        let sk = SecretKey::from_seed(KeyId([9; 8]), &[4; 32]);
+        let pk = sk.public_key();
+        let sig = minisign::MinisignSignature::sign_prehashed(
+            &sk,
+            &minisign::prehash(b"x"),
+            "timestamp:1\tfile:x",
+            "u",
+        )
+        .unwrap();
+        let ssh =
+            sshsig::SshSignature::sign(&sk, "file", sshsig::HashAlgorithm::Sha512, b"x").unwrap();
+        let env = dsse::Envelope::sign(&sk, dsse::INTOTO_PAYLOAD_TYPE, b"{}").unwrap();
+        let samples: Vec<String> = vec![
+            pk.to_minisign_file(),
+            sk.to_minisign(None).unwrap().to_string(),
+            sig.to_file_string(),
+            ssh.to_armored(),
+            sshsig::SshPublicKey::from(&pk).to_openssh("c"),
+            sums::format_sums(&[sums::SumsEntry {
+                name: "a\\b".into(),
+                sha256: [1; 32],
+            }]),
+            env.to_json_line(),
+        ];
+        let parse_all = |t: &str| {
+            let _ = PublicKey::from_minisign(t);
+            let _ = SecretKey::from_minisign(t, None);
+            let _ = minisign::secret_key_is_encrypted(t);
+            if let Ok(s) = minisign::MinisignSignature::parse(t) {
+                let _ = s.verify(&pk, b"x");
+            }
+            if let Ok(s) = sshsig::SshSignature::from_armored(t) {
+                let _ = s.verify(&sshsig::SshPublicKey::from(&pk), "file", b"x");
+            }
+            let _ = sshsig::SshPublicKey::from_openssh(t);
+            let _ = sums::parse_sums(t);
+            if let Ok(e) = dsse::Envelope::from_json(t) {
+                let _ = e.verify(&pk, dsse::INTOTO_PAYLOAD_TYPE);
+            }
+            let _ = intoto::ProvenanceStatement::from_json(t.as_bytes());
+        };
+        for sample in &samples {
+            let bytes = sample.as_bytes();
+            for n in 0..bytes.len() {
+                parse_all(&String::from_utf8_lossy(&bytes[..n]));
+                for v in [b'A', b'/', b'\n', b'=', 0] {
+                    let mut m = bytes.to_vec();
+                    m[n] = v;
+                    parse_all(&String::from_utf8_lossy(&m));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex_round_trip() {
+        assert_eq!(hex(&[0, 0xab, 0xff]), "00abff");
+        assert_eq!(unhex("00ABff"), Some(vec![0, 0xab, 0xff]));
+        assert_eq!(unhex("0g"), None);
+        assert_eq!(unhex("abc"), None);
+    }
+}

@@ -1,0 +1,594 @@
+//! OpenPGP signatures (RFC 4880 / RFC 9580) checked in-process with the `pgp` crate
+//! against a keyring of public keys: no `gpg`, no trust database, no agent.
+//!
+//! A key's state is read from its own self-signatures when the keyring is loaded, each
+//! self-signature checked cryptographically (one that does not verify is ignored):
+//!
+//! - user IDs count only with a valid self-certification; their e-mail addresses are
+//!   the key's principals;
+//! - the primary key's expiry and flags come from its newest valid self-signature;
+//!   a valid key revocation signature revokes it;
+//! - a subkey counts only with a valid binding signature (and, when it signs, a valid
+//!   embedded back-signature); its expiry and flags come from the newest one, and a
+//!   valid subkey revocation revokes it.
+//!
+//! A signature is then matched to a key by its issuer fingerprint (or key id), checked
+//! over the payload, and judged at the verification time: revoked, expired, or a key
+//! not allowed to sign are each reported as such.
+use std::io::Cursor;
+
+use pgp::{
+    composed::{Deserializable, DetachedSignature, SignedPublicKey},
+    packet::{Signature, SignatureType},
+    types::{KeyDetails, Tag},
+};
+
+/// A keyring could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}: {message}")]
+pub struct KeyringError {
+    pub source_name: String,
+    /// Where the failing key block starts (1 for binary keyrings).
+    pub line: usize,
+    pub message: String,
+}
+
+struct Subkey {
+    fingerprint: String,
+    key_id: String,
+    bound: bool,
+    can_sign: bool,
+    expires: Option<i64>,
+    revoked: Option<String>,
+}
+
+struct Cert {
+    key: SignedPublicKey,
+    fingerprint: String,
+    key_id: String,
+    user_ids: Vec<String>,
+    can_sign: bool,
+    expires: Option<i64>,
+    revoked: Option<String>,
+    subkeys: Vec<Subkey>,
+}
+
+/// Trusted OpenPGP public keys.
+pub struct Keyring {
+    pub source: String,
+    certs: Vec<Cert>,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let fps: Vec<&str> = self.certs.iter().map(|c| c.fingerprint.as_str()).collect();
+        write!(f, "Keyring({}, {fps:?})", self.source)
+    }
+}
+
+/// What checking a signature found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PgpStatus {
+    Good,
+    /// The signature does not verify with the key its issuer names.
+    Bad,
+    /// No key of the keyring issued it.
+    UnknownKey,
+    /// The key (or the signature itself) expired before the verification time.
+    Expired,
+    Revoked,
+    /// The key exists but may not make this signature (not a signing key, no binding).
+    NotUsable,
+    /// The signature cannot be read.
+    Malformed,
+}
+
+/// The result of checking one signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PgpVerdict {
+    pub status: PgpStatus,
+    /// Fingerprint of the key or subkey that made it (or the issuer it names).
+    pub fingerprint: Option<String>,
+    /// Fingerprint of the primary key.
+    pub primary_fingerprint: Option<String>,
+    /// The key's valid user IDs (`Name <email>`).
+    pub user_ids: Vec<String>,
+    pub reason: String,
+}
+
+impl PgpVerdict {
+    fn new(status: PgpStatus, reason: impl Into<String>) -> PgpVerdict {
+        PgpVerdict {
+            status,
+            fingerprint: None,
+            primary_fingerprint: None,
+            user_ids: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The e-mail addresses of the user IDs (lower-cased).
+    pub fn emails(&self) -> Vec<String> {
+        self.user_ids.iter().filter_map(|u| email_of(u)).collect()
+    }
+}
+
+/// The address in `Name <addr>` (or the whole ID when it is a bare address), lower-cased.
+pub fn email_of(user_id: &str) -> Option<String> {
+    if let (Some(a), Some(b)) = (user_id.rfind('<'), user_id.rfind('>')) {
+        if a < b {
+            return Some(user_id[a + 1..b].trim().to_ascii_lowercase());
+        }
+    }
+    let t = user_id.trim();
+    (t.contains('@') && !t.contains(' ')).then(|| t.to_ascii_lowercase())
+}
+
+fn hex_upper(bytes: &[u8]) -> String {
+    crate::hex(bytes).to_ascii_uppercase()
+}
+
+fn secs(t: pgp::types::Timestamp) -> i64 {
+    i64::from(t.as_secs())
+}
+
+fn created(sig: &Signature) -> i64 {
+    sig.created().map(secs).unwrap_or(0)
+}
+
+/// Expiry of a key created at `created`, from a self-signature's key-expiration subpacket.
+fn expiry(created: i64, sig: &Signature) -> Option<i64> {
+    sig.key_expiration_time()
+        .filter(|d| d.as_secs() > 0)
+        .map(|d| created + i64::from(d.as_secs()))
+}
+
+fn revocation_reason(sig: &Signature) -> String {
+    let text = sig
+        .revocation_reason_string()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default();
+    let code = sig
+        .revocation_reason_code()
+        .map(|c| format!("{c:?}"))
+        .unwrap_or_else(|| "no reason given".into());
+    if text.is_empty() {
+        format!("revoked at {} ({code})", created(sig))
+    } else {
+        format!("revoked at {} ({code}: {text})", created(sig))
+    }
+}
+
+impl Cert {
+    fn new(key: SignedPublicKey) -> Cert {
+        let primary = &key.primary_key;
+        let key_created = secs(primary.created_at());
+        let mut newest: Option<&Signature> = None;
+        let mut user_ids = Vec::new();
+        for user in &key.details.users {
+            let mut valid = false;
+            for sig in &user.signatures {
+                if sig
+                    .verify_certification(primary, Tag::UserId, &user.id)
+                    .is_ok()
+                {
+                    valid = true;
+                    if newest.is_none_or(|n| created(sig) > created(n)) {
+                        newest = Some(sig);
+                    }
+                }
+            }
+            if valid {
+                user_ids.push(String::from_utf8_lossy(user.id.id()).into_owned());
+            }
+        }
+        for sig in &key.details.direct_signatures {
+            if sig.typ() == Some(SignatureType::Key)
+                && sig.verify_key(primary).is_ok()
+                && newest.is_none_or(|n| created(sig) > created(n))
+            {
+                newest = Some(sig);
+            }
+        }
+        let revoked = key
+            .details
+            .revocation_signatures
+            .iter()
+            .find(|s| {
+                s.typ() == Some(SignatureType::KeyRevocation) && s.verify_key(primary).is_ok()
+            })
+            .map(revocation_reason);
+        let (can_sign, expires) = match newest {
+            Some(sig) => {
+                let flags = sig.key_flags();
+                // No key-flags subpacket: the primary key may sign (RFC 4880 keys).
+                let any_flag = flags.certify()
+                    || flags.sign()
+                    || flags.encrypt_comms()
+                    || flags.encrypt_storage()
+                    || flags.authentication();
+                (!any_flag || flags.sign(), expiry(key_created, sig))
+            }
+            None => (false, None),
+        };
+        let subkeys = key
+            .public_subkeys
+            .iter()
+            .map(|sub| {
+                let sub_created = secs(sub.key.created_at());
+                let mut binding: Option<&Signature> = None;
+                let mut revoked = None;
+                for sig in &sub.signatures {
+                    if sig.verify_subkey_binding(primary, &sub.key).is_err() {
+                        continue;
+                    }
+                    match sig.typ() {
+                        Some(SignatureType::SubkeyRevocation) => {
+                            revoked = Some(revocation_reason(sig));
+                        }
+                        Some(SignatureType::SubkeyBinding) => {
+                            let backsig_ok = !sig.key_flags().sign()
+                                || sig.embedded_signature().is_some_and(|b| {
+                                    b.verify_primary_key_binding(&sub.key, primary).is_ok()
+                                });
+                            if backsig_ok && binding.is_none_or(|n| created(sig) > created(n)) {
+                                binding = Some(sig);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Subkey {
+                    fingerprint: hex_upper(sub.key.fingerprint().as_bytes()),
+                    key_id: hex_upper(sub.key.legacy_key_id().as_ref()),
+                    bound: binding.is_some(),
+                    can_sign: binding.is_some_and(|b| b.key_flags().sign()),
+                    expires: binding.and_then(|b| expiry(sub_created, b)),
+                    revoked,
+                }
+            })
+            .collect();
+        Cert {
+            fingerprint: hex_upper(primary.fingerprint().as_bytes()),
+            key_id: hex_upper(primary.legacy_key_id().as_ref()),
+            key,
+            user_ids,
+            can_sign,
+            expires,
+            revoked,
+            subkeys,
+        }
+    }
+}
+
+/// Splits armored text into its `-----BEGIN PGP PUBLIC KEY BLOCK-----` blocks, each with
+/// the line it starts on.
+fn armored_blocks(text: &str) -> Vec<(usize, String)> {
+    let mut blocks: Vec<(usize, String)> = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (i, line) in text.lines().enumerate() {
+        if line
+            .trim_end()
+            .starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+        {
+            if let Some(b) = current.take() {
+                blocks.push(b);
+            }
+            current = Some((i + 1, String::new()));
+        }
+        if let Some((_, body)) = current.as_mut() {
+            body.push_str(line.trim_end_matches('\r'));
+            body.push('\n');
+            if line
+                .trim_end()
+                .starts_with("-----END PGP PUBLIC KEY BLOCK-----")
+            {
+                if let Some(b) = current.take() {
+                    blocks.push(b);
+                }
+            }
+        }
+    }
+    if let Some(b) = current {
+        blocks.push(b);
+    }
+    blocks
+}
+
+impl Keyring {
+    /// Reads armored public key blocks (any number, with text between them) or a binary
+    /// keyring. Every key must parse: a corrupt keyring is an error naming where.
+    pub fn parse(source: &str, bytes: &[u8]) -> Result<Keyring, KeyringError> {
+        // The OpenPGP parser is a dependency: whatever it does on hostile input, a
+        // corrupt keyring is an error, never a crash.
+        std::panic::catch_unwind(|| Keyring::parse_inner(source, bytes)).unwrap_or_else(|_| {
+            Err(KeyringError {
+                source_name: source.to_owned(),
+                line: 1,
+                message: "the OpenPGP parser failed on this keyring".into(),
+            })
+        })
+    }
+
+    fn parse_inner(source: &str, bytes: &[u8]) -> Result<Keyring, KeyringError> {
+        let err = |line: usize, message: String| KeyringError {
+            source_name: source.to_owned(),
+            line,
+            message,
+        };
+        let mut keys = Vec::new();
+        let text = std::str::from_utf8(bytes).ok();
+        match text {
+            Some(text) if text.contains("-----BEGIN PGP") => {
+                let blocks = armored_blocks(text);
+                if blocks.is_empty() {
+                    return Err(err(
+                        1,
+                        "no `-----BEGIN PGP PUBLIC KEY BLOCK-----` found".into(),
+                    ));
+                }
+                for (line, block) in blocks {
+                    if !block.contains("-----END PGP PUBLIC KEY BLOCK-----") {
+                        return Err(err(line, "the key block has no `-----END PGP PUBLIC KEY BLOCK-----` line (truncated?)".into()));
+                    }
+                    let (iter, _) =
+                        SignedPublicKey::from_armor_many(Cursor::new(block.into_bytes()))
+                            .map_err(|e| err(line, format!("the key block cannot be read: {e}")))?;
+                    let mut n = 0;
+                    for key in iter {
+                        let key = key.map_err(|e| {
+                            err(line, format!("the key block holds a corrupt key: {e}"))
+                        })?;
+                        keys.push(key);
+                        n += 1;
+                    }
+                    if n == 0 {
+                        return Err(err(line, "the key block holds no public key".into()));
+                    }
+                }
+            }
+            _ => {
+                let iter = SignedPublicKey::from_bytes_many(Cursor::new(bytes.to_vec()))
+                    .map_err(|e| err(1, format!("not an OpenPGP keyring: {e}")))?;
+                for key in iter {
+                    keys.push(key.map_err(|e| err(1, format!("a corrupt key: {e}")))?);
+                }
+                if keys.is_empty() {
+                    return Err(err(1, "no public key found (expected armored `-----BEGIN PGP PUBLIC KEY BLOCK-----` or a binary keyring)".into()));
+                }
+            }
+        }
+        Ok(Keyring {
+            source: source.to_owned(),
+            certs: keys.into_iter().map(Cert::new).collect(),
+        })
+    }
+
+    /// A keyring with no key (every signature's issuer is unknown to it).
+    pub fn empty(source: &str) -> Keyring {
+        Keyring {
+            source: source.to_owned(),
+            certs: Vec::new(),
+        }
+    }
+
+    /// How many primary keys it holds.
+    pub fn len(&self) -> usize {
+        self.certs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.certs.is_empty()
+    }
+
+    /// Primary fingerprints, upper-case hex.
+    pub fn fingerprints(&self) -> Vec<String> {
+        self.certs.iter().map(|c| c.fingerprint.clone()).collect()
+    }
+
+    /// Checks an armored detached signature over `payload` at time `at` (Unix seconds).
+    pub fn verify(&self, signature: &[u8], payload: &[u8], at: i64) -> PgpVerdict {
+        let run = std::panic::AssertUnwindSafe(|| self.verify_inner(signature, payload, at));
+        std::panic::catch_unwind(run).unwrap_or_else(|_| {
+            PgpVerdict::new(
+                PgpStatus::Malformed,
+                "the OpenPGP parser failed on this signature",
+            )
+        })
+    }
+
+    fn verify_inner(&self, signature: &[u8], payload: &[u8], at: i64) -> PgpVerdict {
+        let sig = match DetachedSignature::from_armor_single(Cursor::new(signature)) {
+            Ok((s, _)) => s.signature,
+            Err(e) => {
+                return PgpVerdict::new(
+                    PgpStatus::Malformed,
+                    format!("the OpenPGP signature cannot be read: {e}"),
+                )
+            }
+        };
+        if !matches!(sig.typ(), Some(SignatureType::Binary | SignatureType::Text)) {
+            return PgpVerdict::new(
+                PgpStatus::Malformed,
+                format!("an OpenPGP signature of type {:?}, expected a binary or text document signature", sig.typ()),
+            );
+        }
+        let fps: Vec<String> = sig
+            .issuer_fingerprint()
+            .iter()
+            .map(|f| hex_upper(f.as_bytes()))
+            .collect();
+        let ids: Vec<String> = sig
+            .issuer_key_id()
+            .iter()
+            .map(|k| hex_upper(k.as_ref()))
+            .collect();
+        let issuer = fps.first().or(ids.first()).cloned();
+        let matches = |fp: &str, id: &str| {
+            fps.iter().any(|f| f == fp) || (fps.is_empty() && ids.iter().any(|i| i == id))
+        };
+        for cert in &self.certs {
+            let mut base = PgpVerdict::new(PgpStatus::Good, "");
+            base.primary_fingerprint = Some(cert.fingerprint.clone());
+            base.user_ids = cert.user_ids.clone();
+            if matches(&cert.fingerprint, &cert.key_id) {
+                base.fingerprint = Some(cert.fingerprint.clone());
+                let checked = sig.verify(&cert.key.primary_key, payload);
+                return judge(
+                    base,
+                    checked,
+                    &sig,
+                    cert.revoked.as_deref(),
+                    cert.expires,
+                    cert.expires,
+                    cert.can_sign,
+                    true,
+                    at,
+                );
+            }
+            for (i, sub) in cert.subkeys.iter().enumerate() {
+                if matches(&sub.fingerprint, &sub.key_id) {
+                    base.fingerprint = Some(sub.fingerprint.clone());
+                    let Some(signed) = cert.key.public_subkeys.get(i) else {
+                        continue;
+                    };
+                    let checked = sig.verify(&signed.key, payload);
+                    let revoked = cert.revoked.as_deref().or(sub.revoked.as_deref());
+                    return judge(
+                        base,
+                        checked,
+                        &sig,
+                        revoked,
+                        cert.expires,
+                        sub.expires,
+                        sub.can_sign,
+                        sub.bound,
+                        at,
+                    );
+                }
+            }
+        }
+        let mut v = PgpVerdict::new(
+            PgpStatus::UnknownKey,
+            match &issuer {
+                Some(i) => format!("no key in {} issued it (issuer {i})", self.source),
+                None => "the signature names no issuer".to_owned(),
+            },
+        );
+        v.fingerprint = issuer;
+        v
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn judge(
+    mut v: PgpVerdict,
+    checked: pgp::errors::Result<()>,
+    sig: &Signature,
+    revoked: Option<&str>,
+    primary_expires: Option<i64>,
+    expires: Option<i64>,
+    can_sign: bool,
+    bound: bool,
+    at: i64,
+) -> PgpVerdict {
+    let set = |mut v: PgpVerdict, status, reason: String| {
+        v.status = status;
+        v.reason = reason;
+        v
+    };
+    if let Err(e) = checked {
+        return set(
+            v,
+            PgpStatus::Bad,
+            format!("the signature does not verify: {e}"),
+        );
+    }
+    if let Some(r) = revoked {
+        return set(v, PgpStatus::Revoked, format!("the key was {r}"));
+    }
+    if !bound {
+        return set(
+            v,
+            PgpStatus::NotUsable,
+            "the subkey has no valid binding signature".into(),
+        );
+    }
+    if !can_sign {
+        return set(
+            v,
+            PgpStatus::NotUsable,
+            "the key is not marked for signing".into(),
+        );
+    }
+    for e in [primary_expires, expires].into_iter().flatten() {
+        if e <= at {
+            return set(
+                v,
+                PgpStatus::Expired,
+                format!("the key expired at {e} (Unix time), before the verification time {at}"),
+            );
+        }
+    }
+    if let Some(d) = sig.signature_expiration_time().filter(|d| d.as_secs() > 0) {
+        let end = created(sig) + i64::from(d.as_secs());
+        if end <= at {
+            return set(
+                v,
+                PgpStatus::Expired,
+                format!("the signature itself expired at {end} (Unix time)"),
+            );
+        }
+    }
+    v.reason = "good signature".into();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corrupt_keyrings_are_named() {
+        let e = Keyring::parse("k.asc", b"hello").unwrap_err().to_string();
+        assert!(e.starts_with("k.asc:1:"), "{e}");
+        let e = Keyring::parse(
+            "k.asc",
+            b"# keys\n\n-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("k.asc:3:") && e.contains("truncated"), "{e}");
+        let e = Keyring::parse(
+            "k.asc",
+            b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnotbase64!!\n-----END PGP PUBLIC KEY BLOCK-----\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("k.asc:1:"), "{e}");
+        assert!(Keyring::parse("k.gpg", &[0x99, 0x01]).is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email_of("Ada <Ada@X.org>").as_deref(), Some("ada@x.org"));
+        assert_eq!(email_of("ada@x.org").as_deref(), Some("ada@x.org"));
+        assert_eq!(email_of("Ada Lovelace"), None);
+    }
+
+    #[test]
+    fn garbage_signatures_are_malformed() {
+        let k = Keyring {
+            source: "k".into(),
+            certs: Vec::new(),
+        };
+        let v = k.verify(
+            b"-----BEGIN PGP SIGNATURE-----\n\nAAAA\n-----END PGP SIGNATURE-----\n",
+            b"x",
+            0,
+        );
+        assert_eq!(v.status, PgpStatus::Malformed);
+        let v = k.verify(b"", b"x", 0);
+        assert_eq!(v.status, PgpStatus::Malformed);
+    }
+}

@@ -1,0 +1,441 @@
+//! The SSH key types OpenSSH signs with, and how each verifies a signature:
+//!
+//! | key type | signature algorithms | signed bytes |
+//! |---|---|---|
+//! | `ssh-ed25519` | `ssh-ed25519` | the data (strict: S < L, no small-order points) |
+//! | `ssh-rsa` | `rsa-sha2-256`, `rsa-sha2-512` (never SHA-1 `ssh-rsa`) | PKCS#1 v1.5 over SHA-2 of the data |
+//! | `ecdsa-sha2-nistp256/384/521` | the same name | ECDSA over SHA-256/384/512 of the data |
+//! | `sk-ssh-ed25519@openssh.com` | the same name | `SHA256(application) ‖ flags ‖ counter ‖ SHA256(data)` |
+//! | `sk-ecdsa-sha2-nistp256@openssh.com` | the same name | ECDSA P-256/SHA-256 over the same |
+//!
+//! Security-key formats are OpenSSH's PROTOCOL.u2f: the signature blob is the
+//! signature, then `byte flags` and `uint32 counter`; the user-presence flag (0x01)
+//! must be set.
+use ed25519_dalek::{Signature, VerifyingKey};
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::{
+    sshsig::{SshKeyError, SshPublicKey, SshsigError},
+    wire::{Reader, WireError},
+};
+
+pub const ED25519: &str = "ssh-ed25519";
+pub const RSA: &str = "ssh-rsa";
+pub const SK_ED25519: &str = "sk-ssh-ed25519@openssh.com";
+pub const SK_ECDSA: &str = "sk-ecdsa-sha2-nistp256@openssh.com";
+/// OpenSSH refuses smaller RSA keys (`SSH_RSA_MINIMUM_MODULUS_SIZE`).
+pub const RSA_MIN_BITS: usize = 1024;
+/// And larger ones (`SSHBUF_MAX_BIGNUM`).
+pub const RSA_MAX_BITS: usize = 16384;
+/// The security key's "user present" flag.
+pub const SK_USER_PRESENCE: u8 = 0x01;
+
+/// The NIST curves of `ecdsa-sha2-*` keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    P256,
+    P384,
+    P521,
+}
+
+impl Curve {
+    pub fn from_name(name: &str) -> Option<Curve> {
+        match name {
+            "nistp256" => Some(Curve::P256),
+            "nistp384" => Some(Curve::P384),
+            "nistp521" => Some(Curve::P521),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Curve::P256 => "nistp256",
+            Curve::P384 => "nistp384",
+            Curve::P521 => "nistp521",
+        }
+    }
+
+    pub fn key_type(self) -> &'static str {
+        match self {
+            Curve::P256 => "ecdsa-sha2-nistp256",
+            Curve::P384 => "ecdsa-sha2-nistp384",
+            Curve::P521 => "ecdsa-sha2-nistp521",
+        }
+    }
+
+    /// Bytes in a scalar of this curve.
+    fn scalar_len(self) -> usize {
+        match self {
+            Curve::P256 => 32,
+            Curve::P384 => 48,
+            Curve::P521 => 66,
+        }
+    }
+
+    fn check_point(self, point: &[u8]) -> bool {
+        match self {
+            Curve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point).is_ok(),
+            Curve::P384 => p384::ecdsa::VerifyingKey::from_sec1_bytes(point).is_ok(),
+            Curve::P521 => p521::ecdsa::VerifyingKey::from_sec1_bytes(point).is_ok(),
+        }
+    }
+}
+
+fn invalid(algorithm: &str, detail: impl Into<String>) -> SshKeyError {
+    SshKeyError::Invalid {
+        algorithm: algorithm.to_owned(),
+        detail: detail.into(),
+    }
+}
+
+/// An SSH `mpint` read as an unsigned big-endian number without leading zeros.
+fn mpint<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<&'a [u8], WireError> {
+    let b = r.string(field)?;
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    Ok(&b[start..])
+}
+
+/// Reads the type-specific fields of a plain key of type `algorithm` (after its name).
+/// `Ok(None)`: not a type this module knows. `blob` is the whole key blob, kept.
+pub(crate) fn parse_fields(
+    algorithm: &str,
+    r: &mut Reader<'_>,
+    blob: &[u8],
+) -> Result<Option<SshPublicKey>, SshKeyError> {
+    let blob = blob.to_vec();
+    let key = match algorithm {
+        RSA => {
+            let e = mpint(r, "rsa e")?.to_vec();
+            let n = mpint(r, "rsa n")?.to_vec();
+            let bits = bit_len(&n);
+            if bits < RSA_MIN_BITS {
+                return Err(invalid(
+                    algorithm,
+                    format!("{bits}-bit modulus, OpenSSH requires at least {RSA_MIN_BITS}"),
+                ));
+            }
+            rsa_key(&e, &n).map_err(|d| invalid(algorithm, d))?;
+            SshPublicKey::Rsa { blob, e, n }
+        }
+        "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521" => {
+            let name = r.text("ecdsa curve")?;
+            let curve = Curve::from_name(name)
+                .filter(|c| c.key_type() == algorithm)
+                .ok_or_else(|| {
+                    invalid(
+                        algorithm,
+                        format!("curve {name:?} does not fit the key type"),
+                    )
+                })?;
+            let point = r.string("ecdsa point")?.to_vec();
+            if !curve.check_point(&point) {
+                return Err(invalid(algorithm, "the point is not on the curve"));
+            }
+            SshPublicKey::Ecdsa { blob, curve, point }
+        }
+        SK_ED25519 => {
+            let pk = r.string("ed25519 key")?;
+            let pk: [u8; 32] = pk
+                .try_into()
+                .map_err(|_| SshKeyError::Length { found: pk.len() })?;
+            let key = VerifyingKey::from_bytes(&pk).map_err(|_| SshKeyError::InvalidPoint)?;
+            let application = r.text("application")?.to_owned();
+            SshPublicKey::SkEd25519 {
+                blob,
+                key,
+                application,
+            }
+        }
+        SK_ECDSA => {
+            let name = r.text("ecdsa curve")?;
+            if name != "nistp256" {
+                return Err(invalid(
+                    algorithm,
+                    format!("curve {name:?}, expected \"nistp256\""),
+                ));
+            }
+            let point = r.string("ecdsa point")?.to_vec();
+            if !Curve::P256.check_point(&point) {
+                return Err(invalid(algorithm, "the point is not on the curve"));
+            }
+            let application = r.text("application")?.to_owned();
+            SshPublicKey::SkEcdsa {
+                blob,
+                point,
+                application,
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(key))
+}
+
+fn bit_len(n: &[u8]) -> usize {
+    match n.first() {
+        None => 0,
+        Some(&top) => n.len() * 8 - top.leading_zeros() as usize,
+    }
+}
+
+fn rsa_key(e: &[u8], n: &[u8]) -> Result<rsa::RsaPublicKey, String> {
+    rsa::RsaPublicKey::new_with_max_size(
+        rsa::BigUint::from_bytes_be(n),
+        rsa::BigUint::from_bytes_be(e),
+        RSA_MAX_BITS,
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn wire(what: &'static str) -> impl Fn(WireError) -> SshsigError {
+    move |source| SshsigError::Wire { what, source }
+}
+
+fn bad(key: &SshPublicKey) -> SshsigError {
+    SshsigError::BadSignature {
+        fingerprint: key.fingerprint(),
+    }
+}
+
+fn wrong_algorithm(key: &SshPublicKey, found: &str) -> SshsigError {
+    SshsigError::SignatureAlgorithm {
+        key: key.algorithm().to_owned(),
+        found: found.to_owned(),
+    }
+}
+
+/// Verifies `rest` (the signature blob after its algorithm name) over `data`.
+pub(crate) fn verify(
+    key: &SshPublicKey,
+    algorithm: &str,
+    rest: &[u8],
+    data: &[u8],
+) -> Result<(), SshsigError> {
+    match key {
+        SshPublicKey::Ed25519(k) => {
+            if algorithm != ED25519 {
+                return Err(wrong_algorithm(key, algorithm));
+            }
+            let mut r = Reader::new(rest);
+            let w = wire("ed25519 signature");
+            let sig = r.string("signature").map_err(&w)?;
+            r.finish().map_err(&w)?;
+            ed25519_strict(key, k, sig, data)
+        }
+        SshPublicKey::Rsa { e, n, .. } => {
+            let mut r = Reader::new(rest);
+            let w = wire("rsa signature");
+            let sig = r.string("signature").map_err(&w)?;
+            r.finish().map_err(&w)?;
+            let public = rsa_key(e, n).map_err(|detail| SshsigError::InvalidKey {
+                algorithm: RSA.to_owned(),
+                detail,
+            })?;
+            let size = rsa::traits::PublicKeyParts::size(&public);
+            if sig.len() > size {
+                return Err(bad(key));
+            }
+            // OpenSSH accepts a signature shorter than the modulus (leading zeros dropped).
+            let mut padded = vec![0u8; size - sig.len()];
+            padded.extend_from_slice(sig);
+            let sig =
+                rsa::pkcs1v15::Signature::try_from(padded.as_slice()).map_err(|_| bad(key))?;
+            use rsa::signature::Verifier;
+            let ok = match algorithm {
+                "rsa-sha2-256" => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(public).verify(data, &sig)
+                }
+                "rsa-sha2-512" => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(public).verify(data, &sig)
+                }
+                // `ssh-rsa` (SHA-1) is refused, as OpenSSH refuses it for SSHSIG.
+                other => return Err(wrong_algorithm(key, other)),
+            };
+            ok.map_err(|_| bad(key))
+        }
+        SshPublicKey::Ecdsa { curve, point, .. } => {
+            if algorithm != curve.key_type() {
+                return Err(wrong_algorithm(key, algorithm));
+            }
+            let mut r = Reader::new(rest);
+            let w = wire("ecdsa signature");
+            let sig = r.string("signature").map_err(&w)?;
+            r.finish().map_err(&w)?;
+            ecdsa_verify(key, *curve, point, sig, data)
+        }
+        SshPublicKey::SkEd25519 {
+            key: k,
+            application,
+            ..
+        } => {
+            if algorithm != SK_ED25519 {
+                return Err(wrong_algorithm(key, algorithm));
+            }
+            let mut r = Reader::new(rest);
+            let w = wire("sk-ed25519 signature");
+            let sig = r.string("signature").map_err(&w)?;
+            let flags = r.u8("flags").map_err(&w)?;
+            let counter = r.u32("counter").map_err(&w)?;
+            r.finish().map_err(&w)?;
+            let signed = sk_signed_data(application, flags, counter, data);
+            ed25519_strict(key, k, sig, &signed)?;
+            user_presence(flags)
+        }
+        SshPublicKey::SkEcdsa {
+            point, application, ..
+        } => {
+            if algorithm != SK_ECDSA {
+                return Err(wrong_algorithm(key, algorithm));
+            }
+            let mut r = Reader::new(rest);
+            let w = wire("sk-ecdsa signature");
+            let sig = r.string("signature").map_err(&w)?;
+            let flags = r.u8("flags").map_err(&w)?;
+            let counter = r.u32("counter").map_err(&w)?;
+            r.finish().map_err(&w)?;
+            let signed = sk_signed_data(application, flags, counter, data);
+            ecdsa_verify(key, Curve::P256, point, sig, &signed)?;
+            user_presence(flags)
+        }
+        SshPublicKey::Certificate(c) => verify(&c.key, algorithm, rest, data),
+        SshPublicKey::Other { algorithm, .. } => Err(SshsigError::UnsupportedKeyType {
+            algorithm: algorithm.clone(),
+        }),
+    }
+}
+
+fn user_presence(flags: u8) -> Result<(), SshsigError> {
+    if flags & SK_USER_PRESENCE == 0 {
+        return Err(SshsigError::UserPresence { flags });
+    }
+    Ok(())
+}
+
+/// What a security key signs: `SHA256(application) ‖ flags ‖ counter ‖ SHA256(data)`.
+pub fn sk_signed_data(application: &str, flags: u8, counter: u32, data: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(69);
+    v.extend_from_slice(&Sha256::digest(application.as_bytes()));
+    v.push(flags);
+    v.extend_from_slice(&counter.to_be_bytes());
+    v.extend_from_slice(&Sha256::digest(data));
+    v
+}
+
+/// Ed25519 as RFC 8032 says and no looser: S must be below the group order L and the
+/// key and R must not be of small order (ed25519-dalek's `verify_strict`). OpenSSH
+/// checks only the top three bits of S, so it accepts `S + L`: a second, different
+/// signature made from a valid one without the key.
+fn ed25519_strict(
+    key: &SshPublicKey,
+    k: &VerifyingKey,
+    sig: &[u8],
+    data: &[u8],
+) -> Result<(), SshsigError> {
+    let sig: [u8; 64] = sig.try_into().map_err(|_| SshsigError::Length {
+        what: "ed25519 signature",
+        expected: 64,
+        found: sig.len(),
+    })?;
+    let mut s = [0u8; 32];
+    s.copy_from_slice(&sig[32..]);
+    if !curve25519_scalar_is_canonical(&s) {
+        return Err(SshsigError::NonCanonical);
+    }
+    k.verify_strict(data, &Signature::from_bytes(&sig))
+        .map_err(|_| bad(key))
+}
+
+/// S < L, with L = 2^252 + 27742317777372353535851937790883648493 (little-endian bytes).
+fn curve25519_scalar_is_canonical(s: &[u8; 32]) -> bool {
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+        0x00, 0x10,
+    ];
+    for i in (0..32).rev() {
+        if s[i] != L[i] {
+            return s[i] < L[i];
+        }
+    }
+    false
+}
+
+/// An ECDSA signature blob (`mpint r`, `mpint s`) over `data`, hashed as the curve says.
+fn ecdsa_verify(
+    key: &SshPublicKey,
+    curve: Curve,
+    point: &[u8],
+    sig: &[u8],
+    data: &[u8],
+) -> Result<(), SshsigError> {
+    let mut r = Reader::new(sig);
+    let w = wire("ecdsa signature blob");
+    let sr = mpint(&mut r, "r").map_err(&w)?;
+    let ss = mpint(&mut r, "s").map_err(&w)?;
+    r.finish().map_err(&w)?;
+    let len = curve.scalar_len();
+    if sr.len() > len || ss.len() > len {
+        return Err(bad(key));
+    }
+    let mut rs = vec![0u8; 2 * len];
+    rs[len - sr.len()..len].copy_from_slice(sr);
+    rs[2 * len - ss.len()..].copy_from_slice(ss);
+    let invalid_key = || SshsigError::InvalidKey {
+        algorithm: key.algorithm().to_owned(),
+        detail: "the point is not on the curve".into(),
+    };
+    use ecdsa::signature::Verifier;
+    let ok = match curve {
+        Curve::P256 => {
+            let vk =
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| invalid_key())?;
+            let sig = p256::ecdsa::Signature::from_slice(&rs).map_err(|_| bad(key))?;
+            vk.verify(data, &sig)
+        }
+        Curve::P384 => {
+            let vk =
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| invalid_key())?;
+            let sig = p384::ecdsa::Signature::from_slice(&rs).map_err(|_| bad(key))?;
+            vk.verify(data, &sig)
+        }
+        Curve::P521 => {
+            let vk =
+                p521::ecdsa::VerifyingKey::from_sec1_bytes(point).map_err(|_| invalid_key())?;
+            let sig = p521::ecdsa::Signature::from_slice(&rs).map_err(|_| bad(key))?;
+            vk.verify(data, &sig)
+        }
+    };
+    ok.map_err(|_| bad(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_scalars() {
+        let mut s = [0u8; 32];
+        assert!(curve25519_scalar_is_canonical(&s));
+        s[31] = 0x10;
+        assert!(curve25519_scalar_is_canonical(&s)); // 2^252 < L
+        s = [0xff; 32];
+        s[31] = 0x0f;
+        assert!(curve25519_scalar_is_canonical(&s));
+        let l: [u8; 32] = [
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+        ];
+        assert!(!curve25519_scalar_is_canonical(&l));
+        let mut below = l;
+        below[0] -= 1;
+        assert!(curve25519_scalar_is_canonical(&below));
+    }
+
+    #[test]
+    fn sk_data_layout() {
+        let d = sk_signed_data("ssh:", 1, 7, b"x");
+        assert_eq!(d.len(), 69);
+        assert_eq!(d[32], 1);
+        assert_eq!(&d[33..37], &[0, 0, 0, 7]);
+    }
+}

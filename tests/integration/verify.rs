@@ -1,0 +1,662 @@
+//! `vigil verify` against git itself, on repositories signed by the real ssh-keygen and
+//! gpg (fixtures/verify/build.sh), plus security-key signatures built here from
+//! OpenSSH's PROTOCOL.u2f.
+//!
+//! For every object the test records git's own `%G?` and `git verify-commit` (or
+//! `git verify-tag`) result beside vigil's verdict. They must agree wherever git is
+//! right: when git fails an object vigil fails it too, and when git passes one vigil
+//! passes it, except in the cases named in `CASES` with the reason vigil is stricter.
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    process::Command,
+};
+
+use base64::{engine::general_purpose::STANDARD, Engine as _};
+use serde_json::Value;
+
+use crate::harness::*;
+
+fn build(scenario: &str) -> (tempfile::TempDir, PathBuf) {
+    build_fixture("verify", scenario)
+}
+
+/// git, isolated from ambient configuration, verifying with the fixture's trust material.
+fn git(dir: &Path, repo: &Path) -> Command {
+    let mut c = Command::new("git");
+    c.current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", dir.join("trust/verify.gitconfig"))
+        .env("GNUPGHOME", dir.join("trust/gnupg-verify"))
+        .env("HOME", dir.join("home"));
+    c
+}
+
+/// What git says: `%G?` (commits; `die` when git log dies on it) and whether
+/// `git verify-commit` / `git verify-tag` succeeds.
+fn git_says(dir: &Path, repo: &Path, kind: &str, name: &str) -> (String, bool) {
+    if kind == "tag" {
+        let ok = git(dir, repo)
+            .args(["verify-tag", &format!("t-{name}")])
+            .output()
+            .unwrap()
+            .status
+            .success();
+        return ("-".into(), ok);
+    }
+    let r = format!("c-{name}");
+    let log = git(dir, repo)
+        .args(["log", "-1", "--format=%G?", &r])
+        .output()
+        .unwrap();
+    let g = if log.status.success() {
+        String::from_utf8_lossy(&log.stdout).trim().to_owned()
+    } else {
+        "die".to_owned()
+    };
+    let ok = git(dir, repo)
+        .args(["verify-commit", &r])
+        .output()
+        .unwrap()
+        .status
+        .success();
+    (if g.is_empty() { "(none)".into() } else { g }, ok)
+}
+
+struct Case {
+    name: &'static str,
+    /// git's `%G?` (`-` for tags, `die` when git log dies).
+    git_g: &'static str,
+    /// Whether `git verify-commit` / `git verify-tag` succeeds.
+    git_ok: bool,
+    vigil: &'static str,
+    /// Why vigil fails what git passes.
+    stricter: Option<&'static str>,
+}
+
+const fn c(name: &'static str, git_g: &'static str, git_ok: bool, vigil: &'static str) -> Case {
+    Case {
+        name,
+        git_g,
+        git_ok,
+        vigil,
+        stricter: None,
+    }
+}
+
+const fn s(
+    name: &'static str,
+    git_g: &'static str,
+    vigil: &'static str,
+    why: &'static str,
+) -> Case {
+    Case {
+        name,
+        git_g,
+        git_ok: true,
+        vigil,
+        stricter: Some(why),
+    }
+}
+
+const CASES: &[Case] = &[
+    c("unsigned-root", "N", false, "unsigned"),
+    c("ssh-ed25519", "G", true, "good"),
+    c("ssh-rsa", "G", true, "good"),
+    c("ssh-ecdsa-p256", "G", true, "good"),
+    c("ssh-ecdsa-p384", "G", true, "good"),
+    c("ssh-ecdsa-p521", "G", true, "good"),
+    c("ssh-certificate", "G", true, "good"),
+    s("ssh-certificate-expired-backdated", "G", "expired-key",
+      "the certificate expired before the time of verification; git checks it at the committer date"),
+    s("ssh-certificate-other-principal", "G", "signer-mismatch",
+      "the certificate names ada@example.com, the committer is frank@example.com: git does not compare them"),
+    c("ssh-untrusted", "U", false, "untrusted-key"),
+    s("ssh-expired-backdated", "G", "expired-key",
+      "git judges valid-before at the committer date, which the signer chose; vigil at the time of verification"),
+    c("ssh-revoked", "B", false, "revoked-key"),
+    s("ssh-signer-mismatch", "G", "signer-mismatch",
+      "the key is trusted for bob@example.com, the committer is ada@example.com: git does not compare them"),
+    c("ssh-expired-dated", "U", false, "expired-key"),
+    c("ssh-wrong-namespace", "B", false, "wrong-namespace"),
+    c("ssh-namespace-not-allowed", "B", false, "untrusted-key"),
+    c("ssh-tampered", "B", false, "bad-signature"),
+    c("ssh-replayed", "B", false, "bad-signature"),
+    s("ssh-malleated", "G", "bad-signature",
+      "a non-canonical Ed25519 signature (S + L, made from a valid one without the key): OpenSSH checks only S's top bits"),
+    s("ssh-extra-sha256-header", "G", "malformed",
+      "an unknown gpgsig-sha256 header in a SHA-1 repository: git silently drops it from what it verifies"),
+    s("ssh-two-signatures", "G", "malformed",
+      "two gpgsig headers: git concatenates them and ssh-keygen reads the first; vigil accepts exactly one signature"),
+    c("malformed-garbage", "die", false, "malformed"),
+    c("malformed-truncated", "B", false, "malformed"),
+    c("malformed-version", "B", false, "malformed"),
+    c("side-work", "G", true, "good"),
+    c("merge", "G", true, "good"),
+    c("pgp-ed25519", "U", true, "good"),
+    c("pgp-rsa-subkey", "U", true, "good"),
+    c("pgp-expired", "Y", false, "expired-key"),
+    c("pgp-revoked", "R", false, "revoked-key"),
+    c("pgp-untrusted", "E", false, "untrusted-key"),
+    s("pgp-signer-mismatch", "U", "signer-mismatch",
+      "signed with Ada's key, committed as bob@example.com: git does not compare the committer with the key's user IDs"),
+    c("pgp-tampered", "B", false, "bad-signature"),
+    c("ssh-tag", "-", true, "good"),
+    c("ssh-tag-untrusted", "-", false, "untrusted-key"),
+    s("ssh-tag-signer-mismatch", "-", "signer-mismatch",
+      "the tagger is ada@example.com, the key is trusted for bob@example.com: git does not compare them"),
+    c("pgp-tag", "-", true, "good"),
+    c("unsigned-tag", "-", false, "unsigned"),
+    c("tag-tampered", "-", false, "bad-signature"),
+];
+
+fn trust_args(dir: &Path) -> Vec<String> {
+    let t = dir.join("trust");
+    vec![
+        "--allowed-signers".into(),
+        t.join("allowed_signers").display().to_string(),
+        "--revoked-keys".into(),
+        t.join("revoked_keys").display().to_string(),
+        "--keyring".into(),
+        t.join("keyring.asc").display().to_string(),
+    ]
+}
+
+fn verdicts(r: &Run) -> HashMap<String, Value> {
+    r.json()["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let key = v["commit"]
+                .as_str()
+                .or_else(|| v["ref"].as_str())
+                .unwrap()
+                .to_owned();
+            (key, v.clone())
+        })
+        .collect()
+}
+
+#[test]
+fn differential_against_git() {
+    let (_t, dir) = build("cases");
+    let repo = dir.join("repo");
+    let mut args: Vec<String> = ["verify", "--all", "--tags", "--format", "json"]
+        .map(String::from)
+        .to_vec();
+    args.extend(trust_args(&dir));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run_in(&repo, &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = verdicts(&r);
+    let cases = std::fs::read_to_string(dir.join("cases")).unwrap();
+    let mut table = vec![format!(
+        "{:<34} {:<6} {:<6} {:<16} {}",
+        "case", "%G?", "git", "vigil", "vigil stricter because"
+    )];
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for line in cases.lines() {
+        let (kind, name) = line.split_once('\t').unwrap();
+        let case = CASES
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap_or_else(|| panic!("case {name} is built but not listed in CASES"));
+        seen += 1;
+        let key = if kind == "tag" {
+            format!("refs/tags/t-{name}")
+        } else {
+            rev(&repo, &format!("c-{name}"))
+        };
+        let v = found
+            .get(&key)
+            .unwrap_or_else(|| panic!("no verdict for {name} ({key}):\n{}", r.stdout));
+        let vigil = v["verdict"].as_str().unwrap();
+        let (g, ok) = git_says(&dir, &repo, kind, name);
+        table.push(format!(
+            "{:<34} {:<6} {:<6} {:<16} {}",
+            name,
+            g,
+            if ok { "pass" } else { "fail" },
+            vigil,
+            case.stricter.unwrap_or("")
+        ));
+        if g != case.git_g || ok != case.git_ok {
+            problems.push(format!(
+                "{name}: git says {g} / {ok}, expected {} / {}",
+                case.git_g, case.git_ok
+            ));
+        }
+        if vigil != case.vigil {
+            problems.push(format!(
+                "{name}: vigil says {vigil} ({}), expected {}",
+                v["reason"], case.vigil
+            ));
+        }
+        // The rule: never laxer than git; stricter only where named.
+        if !ok && vigil == "good" {
+            problems.push(format!("{name}: git fails it, vigil passes it"));
+        }
+        if ok && vigil != "good" && case.stricter.is_none() {
+            problems.push(format!(
+                "{name}: git passes it, vigil does not, and no reason is named"
+            ));
+        }
+        if case.stricter.is_some() && !ok {
+            problems.push(format!("{name}: named as stricter, but git fails it too"));
+        }
+        // Every verdict has a reason; signed ones a key fingerprint.
+        assert!(!v["reason"].as_str().unwrap().is_empty(), "{name}");
+        if !matches!(vigil, "unsigned" | "malformed") {
+            assert!(v["fingerprint"].is_string(), "{name}: {v}");
+        }
+    }
+    println!("{}", table.join("\n"));
+    assert_eq!(seen, CASES.len(), "every listed case is built");
+    assert!(
+        problems.is_empty(),
+        "{}\n\n{}",
+        problems.join("\n"),
+        table.join("\n")
+    );
+
+    // One malformed object does not hide the others: `git log --format=%G?` dies at the
+    // garbage signature; vigil judged every commit.
+    let log = git(&dir, &repo)
+        .args(["log", "--all", "--format=%H %G?"])
+        .output()
+        .unwrap();
+    assert!(!log.status.success());
+    let listed = String::from_utf8_lossy(&log.stdout).lines().count();
+    let commits = rev_list_count(&repo);
+    assert!(listed < commits, "git log listed {listed} of {commits}");
+    let judged = r.json()["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["commit"].is_string())
+        .count();
+    assert_eq!(judged, commits);
+
+    // The human report names each failing object and its reason; exit 1.
+    let mut human = args.clone();
+    human.retain(|a| *a != "json" && *a != "--format");
+    let h = run_in(&repo, &human);
+    assert_eq!(h.code, 1);
+    assert!(
+        h.stdout.contains(": malformed") && h.stdout.contains("reason:"),
+        "{}",
+        h.stdout
+    );
+    assert!(h.stderr.contains("failed"), "{}", h.stderr);
+}
+
+fn rev_list_count(repo: &Path) -> usize {
+    let out = Command::new("git")
+        .args(["rev-list", "--all", "--count"])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[test]
+fn claimed_time_is_an_option_and_labelled() {
+    let (_t, dir) = build("cases");
+    let repo = dir.join("repo");
+    let mut args: Vec<String> = [
+        "verify",
+        "--rev",
+        "c-ssh-expired-backdated",
+        "--rev",
+        "c-ssh-expired-dated",
+        "--format",
+        "json",
+        "--key-time",
+        "claimed",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(trust_args(&dir));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run_in(&repo, &args);
+    let v = r.json();
+    let list = v["verdicts"].as_array().unwrap();
+    // At the claimed (committer) date the backdated commit passes, as in git; the
+    // report says the time was a claim.
+    assert_eq!(list[0]["verdict"], "good", "{v}");
+    assert_eq!(list[0]["time_basis"], "claimed");
+    assert_eq!(list[1]["verdict"], "expired-key");
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn policy_changes_are_judged_by_the_previous_policy() {
+    let (_t, dir) = build("policy");
+    let repo = dir.join("repo");
+    let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let found = verdicts(&r);
+    let verdict = |name: &str| {
+        found[&rev(&repo, &format!("c-{name}"))]["verdict"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(verdict("policy-root"), "good");
+    assert_eq!(verdict("normal-work"), "good");
+    // Bob's pull request adds Bob's key, signed by Bob: the policy before it does not
+    // trust Bob, so the change fails, however the rest is signed.
+    assert_eq!(verdict("adds-own-key"), "untrusted-key");
+    let v = &found[&rev(&repo, "c-adds-own-key")];
+    assert_eq!(v["policy_change"], true);
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap()
+            .contains("policy of its parent"),
+        "{v}"
+    );
+    // The same change signed by a key the previous policy trusts passes.
+    assert_eq!(verdict("adds-key-trusted"), "good");
+    assert_eq!(verdict("bob-after-trusted-add"), "good");
+    // The human report says why.
+    let h = run_in(&repo, &["verify", "--all"]);
+    assert!(
+        h.stdout.contains("changes the trust policy"),
+        "{}",
+        h.stdout
+    );
+
+    // `start`: history before it is not checked (the policy names a commit after the
+    // failing one); --ignore-start checks it again.
+    let after = rev(&repo, "c-after-own-key");
+    let toml = std::fs::read_to_string(repo.join(".vigil.toml")).unwrap();
+    std::fs::write(
+        repo.join(".vigil.toml"),
+        format!("{toml}start = \"{after}\"\n"),
+    )
+    .unwrap();
+    let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let found = verdicts(&r);
+    assert_eq!(found.len(), 3, "{}", r.stdout); // after-own-key and the trusted branch's two
+    assert!(!found.contains_key(&rev(&repo, "c-adds-own-key")));
+    let r = run_in(&repo, &["verify", "--all", "--ignore-start"]);
+    assert_eq!(r.code, 1);
+
+    // forge_keys: a key trusted only for merge commits (as for GitHub's web-flow key).
+    let after_v = &found[&after];
+    let bob = after_v["fingerprint"].as_str().unwrap();
+    std::fs::write(
+        repo.join(".vigil.toml"),
+        format!("{toml}forge_keys = [\"{bob}\"]\n"),
+    )
+    .unwrap();
+    let r = run_in(&repo, &["verify", "--rev", &after, "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v = &r.json()["verdicts"][0];
+    assert_eq!(v["verdict"], "untrusted-key", "{v}");
+    assert!(
+        v["reason"].as_str().unwrap().contains("merge commits"),
+        "{v}"
+    );
+}
+
+#[test]
+fn bad_trust_material_is_a_precise_error() {
+    let (_t, dir) = build("policy");
+    let repo = dir.join("repo");
+    let bad = dir.join("bad_signers");
+    let good = std::fs::read_to_string(dir.join("trust/allowed_signers")).unwrap();
+    std::fs::write(
+        &bad,
+        format!("{good}eve@example.com valid-before=\"2024\" ssh-ed25519 AAAA\n"),
+    )
+    .unwrap();
+    let r = run_in(
+        &repo,
+        &["verify", "--allowed-signers", bad.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let lines = good.lines().count() + 1;
+    assert!(
+        r.stderr.contains(&format!("bad_signers:{lines}:")) && r.stderr.contains("valid-before"),
+        "{}",
+        r.stderr
+    );
+    let ring = dir.join("ring.asc");
+    std::fs::write(&ring, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBGVf\n").unwrap();
+    let r = run_in(&repo, &["verify", "--keyring", ring.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("ring.asc:1:"), "{}", r.stderr);
+    // No policy at all: exit 2 with what to do.
+    let empty = tempfile::tempdir().unwrap();
+    Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(empty.path())
+        .status()
+        .unwrap();
+    let r = run_in(empty.path(), &["verify"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[verify]"), "{}", r.stderr);
+    // A missing base revision: incomplete, exit 3.
+    let r = run_in(&repo, &["verify", "--range", "no-such-rev..HEAD"]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+// ---- security keys: signatures built here from PROTOCOL.u2f, checked by git too ----
+
+fn put_string(v: &mut Vec<u8>, s: &[u8]) {
+    v.extend_from_slice(&(s.len() as u32).to_be_bytes());
+    v.extend_from_slice(s);
+}
+
+fn mpint(v: &mut Vec<u8>, n: &[u8]) {
+    let n: Vec<u8> = n.iter().copied().skip_while(|&b| b == 0).collect();
+    let mut m = Vec::new();
+    if n.first().is_some_and(|&b| b & 0x80 != 0) {
+        m.push(0);
+    }
+    m.extend_from_slice(&n);
+    put_string(v, &m);
+}
+
+fn armor(blob: &[u8]) -> String {
+    let b64 = STANDARD.encode(blob);
+    let mut s = String::from("-----BEGIN SSH SIGNATURE-----\n");
+    for chunk in b64.as_bytes().chunks(70) {
+        s.push_str(std::str::from_utf8(chunk).unwrap());
+        s.push('\n');
+    }
+    s.push_str("-----END SSH SIGNATURE-----");
+    s
+}
+
+enum Sk {
+    Ed25519(ed25519_dalek::SigningKey),
+    Ecdsa(p256::ecdsa::SigningKey),
+}
+
+impl Sk {
+    fn key_type(&self) -> &'static str {
+        match self {
+            Sk::Ed25519(_) => "sk-ssh-ed25519@openssh.com",
+            Sk::Ecdsa(_) => "sk-ecdsa-sha2-nistp256@openssh.com",
+        }
+    }
+
+    fn public_blob(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        put_string(&mut v, self.key_type().as_bytes());
+        match self {
+            Sk::Ed25519(k) => put_string(&mut v, k.verifying_key().as_bytes()),
+            Sk::Ecdsa(k) => {
+                put_string(&mut v, b"nistp256");
+                put_string(&mut v, k.verifying_key().to_encoded_point(false).as_bytes());
+            }
+        }
+        put_string(&mut v, b"ssh:");
+        v
+    }
+
+    /// An SSHSIG signature of `message` in namespace git, as a security key makes it.
+    fn sshsig(&self, message: &[u8], flags: u8) -> String {
+        use sha2::{Digest, Sha256, Sha512};
+        let mut data = b"SSHSIG".to_vec();
+        put_string(&mut data, b"git");
+        put_string(&mut data, b"");
+        put_string(&mut data, b"sha512");
+        put_string(&mut data, &Sha512::digest(message));
+        let counter: u32 = 42;
+        let mut signed = Sha256::digest(b"ssh:").to_vec();
+        signed.push(flags);
+        signed.extend_from_slice(&counter.to_be_bytes());
+        signed.extend_from_slice(&Sha256::digest(&data));
+        let mut sig = Vec::new();
+        put_string(&mut sig, self.key_type().as_bytes());
+        match self {
+            Sk::Ed25519(k) => {
+                use ed25519_dalek::Signer;
+                put_string(&mut sig, &k.sign(&signed).to_bytes());
+            }
+            Sk::Ecdsa(k) => {
+                use p256::ecdsa::signature::Signer;
+                let s: p256::ecdsa::Signature = k.sign(&signed);
+                let (r, s) = s.split_bytes();
+                let mut inner = Vec::new();
+                mpint(&mut inner, &r);
+                mpint(&mut inner, &s);
+                put_string(&mut sig, &inner);
+            }
+        }
+        sig.push(flags);
+        sig.extend_from_slice(&counter.to_be_bytes());
+        let mut blob = b"SSHSIG".to_vec();
+        blob.extend_from_slice(&1u32.to_be_bytes());
+        put_string(&mut blob, &self.public_blob());
+        put_string(&mut blob, b"git");
+        put_string(&mut blob, b"");
+        put_string(&mut blob, b"sha512");
+        put_string(&mut blob, &sig);
+        armor(&blob)
+    }
+}
+
+#[test]
+fn security_keys_against_git() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    let sh = |args: &[&str], input: Option<&[u8]>| -> String {
+        let mut c = Command::new("git");
+        c.args(args)
+            .current_dir(&repo)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", tmp.path().join("gitconfig"))
+            .env("HOME", tmp.path());
+        let out = if let Some(input) = input {
+            use std::io::Write;
+            let mut child = c
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(input).unwrap();
+            child.wait_with_output().unwrap()
+        } else {
+            c.output().unwrap()
+        };
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    std::fs::create_dir_all(&repo).unwrap();
+    sh(&["init", "-q", "-b", "main"], None);
+    let tree = sh(&["hash-object", "-w", "-t", "tree", "--stdin"], Some(b""));
+    let keys = [
+        (
+            "ed25519-sk",
+            Sk::Ed25519(ed25519_dalek::SigningKey::from_bytes(&[7; 32])),
+        ),
+        (
+            "ecdsa-sk",
+            Sk::Ecdsa(p256::ecdsa::SigningKey::from_bytes(&[9u8; 32].into()).unwrap()),
+        ),
+    ];
+    let mut signers = String::new();
+    for (_, k) in &keys {
+        signers.push_str(&format!(
+            "ada@example.com {} {}\n",
+            k.key_type(),
+            STANDARD.encode(k.public_blob())
+        ));
+    }
+    let signers_path = tmp.path().join("allowed_signers");
+    std::fs::write(&signers_path, signers).unwrap();
+    std::fs::write(
+        tmp.path().join("gitconfig"),
+        format!(
+            "[gpg \"ssh\"]\n\tallowedSignersFile = {}\n",
+            signers_path.display()
+        ),
+    )
+    .unwrap();
+    let mut ids = Vec::new();
+    for (name, key) in &keys {
+        for flags in [0x01u8, 0x00] {
+            let payload = format!(
+                "tree {tree}\nauthor Ada <ada@example.com> 1700000000 +0000\ncommitter Ada <ada@example.com> 1700000000 +0000\n\n{name} flags {flags}\n"
+            );
+            let sig = key.sshsig(payload.as_bytes(), flags);
+            let header: String = sig
+                .lines()
+                .enumerate()
+                .map(|(i, l)| {
+                    if i == 0 {
+                        format!("gpgsig {l}\n")
+                    } else {
+                        format!(" {l}\n")
+                    }
+                })
+                .collect();
+            let raw = payload.replacen("\n\n", &format!("\n{header}\n"), 1);
+            let id = sh(
+                &["hash-object", "-w", "-t", "commit", "--stdin"],
+                Some(raw.as_bytes()),
+            );
+            ids.push((format!("{name} flags={flags}"), id, flags));
+        }
+    }
+    let mut args = vec![
+        "verify".to_owned(),
+        "--format".into(),
+        "json".into(),
+        "--allowed-signers".into(),
+        signers_path.display().to_string(),
+    ];
+    for (_, id, _) in &ids {
+        args.push("--rev".into());
+        args.push(id.clone());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run_in(&repo, &args);
+    let found = verdicts(&r);
+    for (name, id, flags) in &ids {
+        let git_g = sh(&["log", "-1", "--format=%G?", id], None);
+        let vigil = found[id]["verdict"].as_str().unwrap();
+        // git (ssh-keygen -Y verify) passes both; vigil refuses the one whose
+        // authenticator did not assert user presence.
+        let stricter = (*flags == 0)
+            .then_some("no user-presence flag: the security key was not touched (ssh-keygen -Y verify does not check it)");
+        println!(
+            "{name:<22} %G? {git_g:<3} vigil {vigil:<14} {}",
+            stricter.unwrap_or("")
+        );
+        assert_eq!(git_g, "G", "{name}");
+        let expected = if stricter.is_some() {
+            "bad-signature"
+        } else {
+            "good"
+        };
+        assert_eq!(vigil, expected, "{name}: {}", found[id]);
+    }
+}
