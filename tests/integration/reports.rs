@@ -2,7 +2,7 @@
 //! report these tests produce (with `check-jsonschema` against fixtures/schemas/),
 //! redaction in every format, and the --format/--report-path/--report plumbing.
 use std::{
-    path::{Path, PathBuf},
+    path::PathBuf,
     process::Command,
     sync::Arc,
     time::{Duration, UNIX_EPOCH},
@@ -382,35 +382,6 @@ fn clean_scans_give_valid_empty_reports() {
     assert!(x.contains(r#"tests="1" failures="0""#), "{x}");
     validate(SARIF_SCHEMA, &[sarif]);
     validate(GITLAB_SCHEMA, &[gitlab]);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "user.name=Ada Lovelace",
-            "-c",
-            "user.email=ada@example.com",
-        ])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "2024-05-01T12:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-05-01T12:00:00Z")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
