@@ -163,39 +163,47 @@ fn lines(text: &str) -> Vec<(usize, &str)> {
     v
 }
 
+/// The line number and text of the base64 line of a key file: an `untrusted comment:`
+/// line, then exactly one base64 line. With `bare_allowed`, a lone base64 line (as
+/// `minisign -P` takes a public key) is accepted too.
+fn comment_then_base64<'a>(
+    text: &'a str,
+    what: &'static str,
+    missing: &'static str,
+    bare_allowed: bool,
+) -> Result<(usize, &'a str), MinisignError> {
+    let lines = lines(text);
+    match lines.as_slice() {
+        [] => Err(MinisignError::Empty),
+        [(n, only)] if bare_allowed && !only.starts_with(UNTRUSTED) => Ok((*n, *only)),
+        [(n, first), rest @ ..] => {
+            if !first.starts_with(UNTRUSTED) {
+                return Err(MinisignError::MissingPrefix {
+                    line: *n,
+                    expected: UNTRUSTED,
+                });
+            }
+            match rest {
+                [] => Err(MinisignError::MissingLine {
+                    line: n + 1,
+                    expected: missing,
+                }),
+                [(n2, key)] => Ok((*n2, *key)),
+                [(n2, _), more @ ..] => Err(MinisignError::Trailing {
+                    line: n2 + 1,
+                    what,
+                    extra: more.len(),
+                }),
+            }
+        }
+    }
+}
+
 impl PublicKey {
     /// A public key file (`untrusted comment:` line, then the base64 key), or the bare
     /// base64 key alone (as `minisign -P` takes it).
     pub fn from_minisign(text: &str) -> Result<PublicKey, MinisignError> {
-        let lines = lines(text);
-        let (line, b) = match lines.as_slice() {
-            [] => return Err(MinisignError::Empty),
-            [(n, only)] if !only.starts_with(UNTRUSTED) => (*n, *only),
-            [(n, first), rest @ ..] => {
-                if !first.starts_with(UNTRUSTED) {
-                    return Err(MinisignError::MissingPrefix {
-                        line: *n,
-                        expected: UNTRUSTED,
-                    });
-                }
-                match rest {
-                    [] => {
-                        return Err(MinisignError::MissingLine {
-                            line: n + 1,
-                            expected: "the base64 public key",
-                        })
-                    }
-                    [(n2, key)] => (*n2, *key),
-                    [(n2, _), more @ ..] => {
-                        return Err(MinisignError::Trailing {
-                            line: n2 + 1,
-                            what: "public key",
-                            extra: more.len(),
-                        })
-                    }
-                }
-            }
-        };
+        let (line, b) = comment_then_base64(text, "public key", "the base64 public key", true)?;
         let raw = b64(line, "public key", b)?;
         if raw.len() != PUBLIC_KEY_LEN {
             return Err(MinisignError::Length {
@@ -318,34 +326,7 @@ pub fn secret_key_is_encrypted(text: &str) -> Option<bool> {
 impl SecretKey {
     /// Reads a minisign secret key file. `password` is needed if it is encrypted.
     pub fn from_minisign(text: &str, password: Option<&[u8]>) -> Result<SecretKey, MinisignError> {
-        let lines = lines(text);
-        let (line, b) = match lines.as_slice() {
-            [] => return Err(MinisignError::Empty),
-            [(n, first), rest @ ..] => {
-                if !first.starts_with(UNTRUSTED) {
-                    return Err(MinisignError::MissingPrefix {
-                        line: *n,
-                        expected: UNTRUSTED,
-                    });
-                }
-                match rest {
-                    [] => {
-                        return Err(MinisignError::MissingLine {
-                            line: n + 1,
-                            expected: "the base64 secret key",
-                        })
-                    }
-                    [(n2, key)] => (*n2, *key),
-                    [(n2, _), more @ ..] => {
-                        return Err(MinisignError::Trailing {
-                            line: n2 + 1,
-                            what: "secret key",
-                            extra: more.len(),
-                        })
-                    }
-                }
-            }
-        };
+        let (line, b) = comment_then_base64(text, "secret key", "the base64 secret key", false)?;
         let mut raw = b64_secret(line, b)?;
         if raw.len() != SECRET_KEY_LEN {
             return Err(MinisignError::Length {
