@@ -141,25 +141,25 @@ impl Detector {
         if self.path_allowed(path) {
             return Vec::new();
         }
-        let lines = LineIndex::new(fragment.bytes);
         let mut hits = Vec::new();
         let mut budget = self.options.max_decoded_bytes;
         self.scan_view(
             &View::root(fragment.bytes),
             fragment,
-            &lines,
             0,
             &mut budget,
             &mut hits,
         );
-        self.finish(fragment, &lines, hits)
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        self.finish(fragment, hits)
     }
 
     fn scan_view(
         &self,
         view: &View<'_>,
         fragment: &Fragment<'_>,
-        lines: &LineIndex,
         depth: u8,
         budget: &mut usize,
         hits: &mut Vec<Hit>,
@@ -167,12 +167,12 @@ impl Detector {
         let bytes = view.bytes();
         let (regions, keyword_at) = self.regions(bytes);
         for (r, windows) in regions {
-            self.match_rule(r, &windows, view, fragment, lines, hits);
+            self.match_rule(r, &windows, view, fragment, hits);
         }
         if depth < self.options.max_decode_depth {
             let has_keyword = |b: &[u8]| self.prefilter.is_match(b);
             for child in decode_children(view, &keyword_at, budget, &has_keyword) {
-                self.scan_view(&child, fragment, lines, depth + 1, budget, hits);
+                self.scan_view(&child, fragment, depth + 1, budget, hits);
             }
         }
     }
@@ -196,19 +196,11 @@ impl Detector {
             );
             at = m.start() + 1;
         }
-        selected.extend(self.unkeyed.iter().map(|&r| (r, 0)));
         selected.sort_unstable();
         let mut regions: Vec<RuleWindows> = Vec::new();
         for (r, p) in selected {
             let rule = &self.rules[r as usize];
-            if self.unkeyed.contains(&r) {
-                regions.push((r, std::iter::once(0..bytes.len()).collect()));
-                continue;
-            }
-            let reach = match rule.reach {
-                Reach::Line => 0,
-                Reach::Bytes(n) => n,
-            };
+            let reach = rule.reach.bytes();
             match regions.last_mut() {
                 // Already covered by this rule's last window: nothing to compute.
                 Some((last_rule, windows)) if *last_rule == r => {
@@ -228,7 +220,12 @@ impl Detector {
                 _ => regions.push((r, vec![window_around(bytes, p, rule.reach)])),
             }
         }
-        regions.dedup_by_key(|(r, _)| *r);
+        // Rules without keywords search everything.
+        regions.extend(
+            self.unkeyed
+                .iter()
+                .map(|&r| (r, std::iter::once(0..bytes.len()).collect())),
+        );
         (regions, positions)
     }
 
@@ -238,7 +235,6 @@ impl Detector {
         windows: &[Range<usize>],
         view: &View<'_>,
         fragment: &Fragment<'_>,
-        lines: &LineIndex,
         hits: &mut Vec<Hit>,
     ) {
         let rule = &self.rules[r as usize];
@@ -281,7 +277,7 @@ impl Detector {
                 continue;
             }
             let (start, end) = view.original_span(secret.start(), secret.end());
-            let original_line = lines.line_text(fragment.bytes, start, end);
+            let original_line = line_around(fragment.bytes, start, end);
             let view_line = line_around(bytes, secret.start(), secret.end());
             if rule.spec.generic {
                 let context = &bytes[whole.start()..secret.start()];
@@ -312,12 +308,7 @@ impl Detector {
 
     /// Drops duplicates and generic findings that a specific rule explains, then
     /// turns hits into findings.
-    fn finish(
-        &self,
-        fragment: &Fragment<'_>,
-        lines: &LineIndex,
-        mut hits: Vec<Hit>,
-    ) -> Vec<Finding> {
+    fn finish(&self, fragment: &Fragment<'_>, mut hits: Vec<Hit>) -> Vec<Finding> {
         let is_generic = |h: &Hit| self.rules[h.rule as usize].spec.generic;
         let specific: Vec<(usize, usize, Vec<u8>)> = hits
             .iter()
@@ -348,12 +339,12 @@ impl Detector {
         }
         let mut hits = kept;
         hits.sort_by_key(|h| (h.start, h.rule));
+        let lines = LineIndex::new(fragment.bytes);
         hits.into_iter()
             .map(|h| {
                 let rule = &self.rules[h.rule as usize];
-                let (line, column) = lines.position(fragment.bytes, h.start);
-                let (end_line, end_column) =
-                    lines.position(fragment.bytes, h.end.saturating_sub(1).max(h.start));
+                let (line, column) = lines.position(h.start);
+                let (end_line, end_column) = lines.position(h.end.saturating_sub(1).max(h.start));
                 let first = fragment.first_line.saturating_sub(1);
                 Finding {
                     rule: Arc::from(rule.id()),
@@ -383,10 +374,7 @@ impl Detector {
 /// the keyword's line, or `n` bytes on each side widened to whole lines, so `\b`, `^`
 /// and `$` see the same context as in the whole text.
 fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
-    let n = match reach {
-        Reach::Line => 0,
-        Reach::Bytes(n) => n,
-    };
+    let n = reach.bytes();
     let from = at.saturating_sub(n);
     let start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
     let to = at.saturating_add(n).min(bytes.len());
@@ -406,33 +394,18 @@ fn line_around(bytes: &[u8], start: usize, end: usize) -> &[u8] {
 }
 
 /// Newline offsets of a fragment, built only when it has a finding.
-struct LineIndex {
-    newlines: std::cell::OnceCell<Vec<usize>>,
-}
+struct LineIndex(Vec<usize>);
 
 impl LineIndex {
-    fn new(_bytes: &[u8]) -> LineIndex {
-        LineIndex {
-            newlines: std::cell::OnceCell::new(),
-        }
-    }
-
-    fn newlines(&self, bytes: &[u8]) -> &[usize] {
-        self.newlines
-            .get_or_init(|| memchr::memchr_iter(b'\n', bytes).collect())
+    fn new(bytes: &[u8]) -> LineIndex {
+        LineIndex(memchr::memchr_iter(b'\n', bytes).collect())
     }
 
     /// 1-based (line, column) of byte `offset`.
-    fn position(&self, bytes: &[u8], offset: usize) -> (u32, u32) {
-        let nl = self.newlines(bytes);
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let nl = &self.0;
         let line = nl.partition_point(|&n| n < offset);
         let line_start = if line == 0 { 0 } else { nl[line - 1] + 1 };
         (line as u32 + 1, (offset - line_start) as u32 + 1)
-    }
-
-    /// The original line(s) spanning `start..end`.
-    fn line_text<'b>(&self, bytes: &'b [u8], start: usize, end: usize) -> &'b [u8] {
-        self.newlines(bytes);
-        line_around(bytes, start, end)
     }
 }

@@ -15,6 +15,15 @@ pub(crate) enum Reach {
 }
 
 impl Reach {
+    /// Bytes a window extends on each side of the keyword before widening to whole
+    /// lines: none for a single-line regex.
+    pub(crate) fn bytes(self) -> usize {
+        match self {
+            Reach::Line => 0,
+            Reach::Bytes(n) => n,
+        }
+    }
+
     pub(crate) fn of(hir: &Hir) -> Reach {
         if can_match_newline(hir) {
             Reach::Bytes(
