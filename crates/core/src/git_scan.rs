@@ -1,10 +1,7 @@
 //! Scanning git sources: the blobs a set of changes produced, keeping findings on
 //! the lines those changes added.
 use std::{
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc, Mutex,
-    },
+    sync::{atomic::Ordering, Arc, Mutex},
     time::Instant,
 };
 
@@ -14,7 +11,7 @@ use rayon::prelude::*;
 use vigil_git::{added_lines, Change, ChangeSet, GitError, Reader, Repo};
 use vigil_secrets::{Detector, Finding, Fragment, Origin};
 
-use crate::scan::{is_binary, sort, ScanError, ScanOptions, ScanOutcome, ScanStats};
+use crate::scan::{is_binary, sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
 
 /// Scans `set`, calling `progress(bytes)` after each blob (for a progress bar).
 pub fn scan_changes(
@@ -25,7 +22,7 @@ pub fn scan_changes(
     progress: &(dyn Fn(u64) + Sync),
 ) -> ScanOutcome {
     let start = Instant::now();
-    let counters = GitCounters::default();
+    let counters = Counters::default();
     let errors = Mutex::new(Vec::new());
     // Versions of one file one after the other: each change's old blob is usually the
     // blob the previous change produced, and the pack's delta bases stay cached.
@@ -57,13 +54,8 @@ pub fn scan_changes(
         findings,
         stats: ScanStats {
             commits: set.commits,
-            files: counters.blobs.load(Ordering::Relaxed),
-            bytes: counters.bytes.load(Ordering::Relaxed),
-            skipped_binary: counters.binary.load(Ordering::Relaxed),
-            skipped_large: counters.large.load(Ordering::Relaxed),
-            skipped_allowlisted: counters.allowlisted.load(Ordering::Relaxed),
             skipped_submodules: set.submodules,
-            elapsed: start.elapsed(),
+            ..counters.stats(start.elapsed())
         },
         errors: errors.into_inner().unwrap_or_default(),
     };
@@ -79,21 +71,12 @@ const CHUNK: usize = 64;
 /// a key name on the line above still sees it; findings must still touch an added line.
 const CONTEXT_LINES: u32 = 2;
 
-#[derive(Default)]
-struct GitCounters {
-    blobs: AtomicU64,
-    bytes: AtomicU64,
-    binary: AtomicU64,
-    large: AtomicU64,
-    allowlisted: AtomicU64,
-}
-
 fn scan_change(
     detector: &Detector,
     reader: &Reader,
     change: &Change,
     options: &ScanOptions,
-    counters: &GitCounters,
+    counters: &Counters,
 ) -> Result<Vec<Finding>, GitError> {
     if detector.path_allowed(&change.path) {
         counters.allowlisted.fetch_add(1, Ordering::Relaxed);
@@ -108,7 +91,7 @@ fn scan_change(
         counters.binary.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    counters.blobs.fetch_add(1, Ordering::Relaxed);
+    counters.files.fetch_add(1, Ordering::Relaxed);
     counters
         .bytes
         .fetch_add(new.len() as u64, Ordering::Relaxed);

@@ -82,13 +82,15 @@ pub struct ScanOutcome {
     pub errors: Vec<ScanError>,
 }
 
+/// What a scan counts as it goes (shared by the folder and git pipelines).
 #[derive(Default)]
-struct Counters {
-    files: AtomicU64,
-    bytes: AtomicU64,
-    binary: AtomicU64,
-    large: AtomicU64,
-    allowlisted: AtomicU64,
+pub(crate) struct Counters {
+    /// Files (or blobs) scanned and their bytes.
+    pub(crate) files: AtomicU64,
+    pub(crate) bytes: AtomicU64,
+    pub(crate) binary: AtomicU64,
+    pub(crate) large: AtomicU64,
+    pub(crate) allowlisted: AtomicU64,
 }
 
 /// Scans folders (walked in parallel) and named files. A path that does not exist is
@@ -238,7 +240,7 @@ fn scan_file(
 }
 
 impl Counters {
-    fn stats(&self, elapsed: Duration) -> ScanStats {
+    pub(crate) fn stats(&self, elapsed: Duration) -> ScanStats {
         ScanStats {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
