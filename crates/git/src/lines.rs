@@ -1,82 +1,97 @@
 //! Which lines of a new blob a change added.
-use std::ops::Range;
+use std::{hash::BuildHasher, ops::Range};
 
-use imara_diff::{diff, intern::InternedInput, sources::byte_lines, Algorithm};
+use imara_diff::{diff_with_tokens, intern::Interner, Algorithm};
 
-/// 1-based line numbers of the new blob that are new to every old version.
+/// The lines of a new blob that are new to every old version, as 1-based line ranges
+/// with the bytes they cover.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AddedLines {
-    /// Sorted, non-overlapping, 1-based ranges, end exclusive.
-    ranges: Vec<Range<u32>>,
-    /// A line known to start at a byte offset, at or before every range: where the
-    /// walk to the ranges' bytes begins (the end of the unchanged prefix).
-    anchor: (u32, usize),
+    /// Sorted and non-overlapping.
+    spans: Vec<Span>,
+}
+
+/// Lines `lines` (1-based, end exclusive) of the new blob, which are its bytes `bytes`:
+/// from the first line's start to the start of the line after the last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Span {
+    lines: Range<u32>,
+    bytes: Range<usize>,
 }
 
 impl AddedLines {
     pub fn all() -> AddedLines {
         AddedLines {
-            ranges: std::iter::once(1..u32::MAX).collect(),
-            anchor: (1, 0),
+            spans: vec![Span {
+                lines: 1..u32::MAX,
+                bytes: 0..usize::MAX,
+            }],
         }
     }
 
     /// For each added range: the first line scanned (up to `context` lines earlier),
     /// the bytes of `new` from that line to the end of the range, and the range itself.
     pub fn blocks(&self, new: &[u8], context: u32) -> Vec<(u32, Range<usize>, Range<u32>)> {
-        let (mut line, mut at) = self.anchor;
-        let advance = |to: u32, line: &mut u32, at: &mut usize| {
-            while *line < to && *at < new.len() {
-                match memchr::memchr(b'\n', &new[*at..]) {
-                    Some(i) => *at += i + 1,
-                    None => *at = new.len(),
-                }
-                *line += 1;
-            }
-        };
-        let mut blocks = Vec::new();
+        let mut blocks = Vec::with_capacity(self.spans.len());
         let mut floor = 0;
-        for r in &self.ranges {
-            advance(r.start, &mut line, &mut at);
-            if at >= new.len() || line < r.start {
+        for span in &self.spans {
+            let (start, end) = (
+                span.bytes.start.min(new.len()),
+                span.bytes.end.min(new.len()),
+            );
+            if start >= end {
                 break;
             }
-            let (start_line, start) = (line, at);
             // Context lines above, not reaching into the previous block.
-            let mut first = start_line;
+            let mut first = span.lines.start;
             let mut from = start;
-            while first > 1 && start_line - first < context && from > floor {
+            while first > 1 && span.lines.start - first < context && from > floor {
                 from = memchr::memrchr(b'\n', &new[..from - 1]).map_or(0, |i| i + 1);
                 first -= 1;
             }
-            advance(r.end, &mut line, &mut at);
-            blocks.push((first, from..at, r.clone()));
-            floor = at;
+            blocks.push((first, from..end, span.lines.clone()));
+            floor = end;
         }
         blocks
     }
 
     /// True when any line of `first..=last` was added.
     pub fn touches(&self, first: u32, last: u32) -> bool {
-        self.ranges.iter().any(|r| r.start <= last && first < r.end)
+        self.spans
+            .iter()
+            .any(|s| s.lines.start <= last && first < s.lines.end)
     }
 
+    /// The added line ranges, 1-based, end exclusive; `1..u32::MAX` means every line.
+    pub fn ranges(&self) -> Vec<Range<u32>> {
+        self.spans.iter().map(|s| s.lines.clone()).collect()
+    }
+
+    /// The lines added against both versions. Both describe the same new blob, so a
+    /// line number stands for the same bytes in each.
     fn intersect(&self, other: &AddedLines) -> AddedLines {
-        let anchor = if self.anchor.0 <= other.anchor.0 {
-            self.anchor
-        } else {
-            other.anchor
-        };
-        let mut ranges = Vec::new();
-        for a in &self.ranges {
-            for b in &other.ranges {
-                let (s, e) = (a.start.max(b.start), a.end.min(b.end));
-                if s < e {
-                    ranges.push(s..e);
+        let mut spans = Vec::new();
+        for a in &self.spans {
+            for b in &other.spans {
+                let (lines_start, bytes_start) = if a.lines.start >= b.lines.start {
+                    (a.lines.start, a.bytes.start)
+                } else {
+                    (b.lines.start, b.bytes.start)
+                };
+                let (lines_end, bytes_end) = if a.lines.end <= b.lines.end {
+                    (a.lines.end, a.bytes.end)
+                } else {
+                    (b.lines.end, b.bytes.end)
+                };
+                if lines_start < lines_end {
+                    spans.push(Span {
+                        lines: lines_start..lines_end,
+                        bytes: bytes_start..bytes_end,
+                    });
                 }
             }
         }
-        AddedLines { ranges, anchor }
+        AddedLines { spans }
     }
 }
 
@@ -90,13 +105,6 @@ pub fn added_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
         result = result.intersect(&added_against(old, new));
     }
     result
-}
-
-impl AddedLines {
-    /// The added ranges, 1-based, end exclusive; `1..u32::MAX` means every line.
-    pub fn ranges(&self) -> &[Range<u32>] {
-        &self.ranges
-    }
 }
 
 /// Lines of `new` not in `old`. The common prefix and suffix (whole lines) are cut
@@ -120,32 +128,63 @@ fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
     let old_mid = &old[prefix..old.len() - suffix];
     let new_mid = &new[prefix..new.len() - suffix];
     let first = 1 + count_newlines(&new[..prefix]);
-    let anchor = (first, prefix);
     if new_mid.is_empty() {
-        return AddedLines {
-            ranges: Vec::new(),
-            anchor,
-        };
+        return AddedLines { spans: Vec::new() };
     }
     if old_mid.is_empty() {
         let lines = count_newlines(new_mid) + u32::from(!new_mid.ends_with(b"\n"));
         return AddedLines {
-            ranges: std::iter::once(first..first + lines).collect(),
-            anchor,
+            spans: vec![Span {
+                lines: first..first + lines,
+                bytes: prefix..prefix + new_mid.len(),
+            }],
         };
     }
-    let input = InternedInput::new(byte_lines(old_mid), byte_lines(new_mid));
-    let mut ranges = Vec::new();
-    diff(
+    let hasher = foldhash::fast::RandomState::default();
+    let mut interner = Interner::new(0);
+    let mut before = Vec::new();
+    for_each_line(old_mid, |_, line| {
+        before.push(interner.intern(hasher.hash_one(line)));
+    });
+    let mut after = Vec::new();
+    // Where each line of `new_mid` starts, and its end.
+    let mut starts = Vec::new();
+    for_each_line(new_mid, |start, line| {
+        starts.push(start);
+        after.push(interner.intern(hasher.hash_one(line)));
+    });
+    starts.push(new_mid.len());
+    let mut spans = Vec::new();
+    diff_with_tokens(
         Algorithm::Histogram,
-        &input,
-        |_before: Range<u32>, after: Range<u32>| {
-            if after.start < after.end {
-                ranges.push(first + after.start..first + after.end);
+        &before,
+        &after,
+        interner.num_tokens(),
+        |_before: Range<u32>, added: Range<u32>| {
+            if added.start < added.end {
+                spans.push(Span {
+                    lines: first + added.start..first + added.end,
+                    bytes: prefix + starts[added.start as usize]
+                        ..prefix + starts[added.end as usize],
+                });
             }
         },
     );
-    AddedLines { ranges, anchor }
+    AddedLines { spans }
+}
+
+/// Calls `f(start, line)` for each line of `text`, without its `\n` or `\r\n`: a
+/// change of line ending adds no content.
+fn for_each_line(text: &[u8], mut f: impl FnMut(usize, &[u8])) {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text) {
+        let line = &text[start..end];
+        f(start, line.strip_suffix(b"\r").unwrap_or(line));
+        start = end + 1;
+    }
+    if start < text.len() {
+        f(start, &text[start..]);
+    }
 }
 
 /// Length of the common prefix, compared a block at a time (memcmp) before byte by byte.
