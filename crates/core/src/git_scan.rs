@@ -7,8 +7,7 @@ use std::{
 
 use std::rc::Rc;
 
-use rayon::prelude::*;
-use vigil_git::{added_lines, Change, ChangeSet, GitError, Reader, Repo};
+use vigil_git::{added_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
 use vigil_secrets::{Detector, Finding, Fragment, Origin};
 
 use crate::scan::{is_binary, sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
@@ -24,32 +23,36 @@ pub fn scan_changes(
     let start = Instant::now();
     let counters = Counters::default();
     let errors = Mutex::new(Vec::new());
-    // Versions of one file one after the other: each change's old blob is usually the
-    // blob the previous change produced, and the pack's delta bases stay cached.
+    // Blobs in pack order, so each delta's base is still cached when it is read. The
+    // pack indexes take a few milliseconds to load: not worth it for a few changes.
     let mut order: Vec<&Change> = set.changes.iter().collect();
-    order.sort_by(|a, b| (&a.path, a.time).cmp(&(&b.path, b.time)));
-    let findings: Vec<Finding> = order
-        .par_chunks(CHUNK)
-        .map_init(
-            || repo.reader(),
-            |reader, chunk| {
-                let mut found = Vec::new();
-                for change in chunk {
-                    match scan_change(detector, reader, change, options, &counters) {
-                        Ok(f) => found.extend(f),
-                        Err(e) => {
-                            if let Ok(mut list) = errors.lock() {
-                                list.push(ScanError::Git(e));
-                            }
+    if order.len() > PACK_ORDER_MIN_CHANGES {
+        let packs = repo.pack_order();
+        order.sort_by_cached_key(|c| packs.rank(&c.new));
+    }
+    let findings: Vec<Finding> = chunked(
+        &order,
+        CHUNK,
+        || repo.reader(),
+        |reader, chunk| {
+            let mut found = Vec::new();
+            for change in chunk {
+                match scan_change(detector, reader, change, options, &counters) {
+                    Ok(f) => found.extend(f),
+                    Err(e) => {
+                        if let Ok(mut list) = errors.lock() {
+                            list.push(ScanError::Git(e));
                         }
                     }
                 }
-                progress(chunk.len() as u64);
-                found
-            },
-        )
-        .flatten()
-        .collect();
+            }
+            progress(chunk.len() as u64);
+            found
+        },
+    )
+    .into_iter()
+    .flatten()
+    .collect();
     let mut outcome = ScanOutcome {
         findings,
         stats: ScanStats {
@@ -62,6 +65,9 @@ pub fn scan_changes(
     sort(&mut outcome.findings);
     outcome
 }
+
+/// Below this many changes (a commit, a small push) blobs are read in the order given.
+const PACK_ORDER_MIN_CHANGES: usize = 256;
 
 /// Changes handed to a worker at a time: large enough to keep a file's versions
 /// together, small enough to balance the cores.

@@ -21,8 +21,8 @@ pub struct Change {
 
 impl Change {
     /// Identity of the change for deduplication: same blob pair, same content added.
-    fn key(&self) -> (ObjectId, Vec<Option<ObjectId>>) {
-        (self.new, self.old.clone())
+    fn key(&self) -> (&ObjectId, &[Option<ObjectId>]) {
+        (&self.new, &self.old)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::{
     change::{Change, ChangeSet, Shard},
     error::{fetch_hint, GitError},
     repo::{commit_info, Repo},
+    trees::{Trees, WithTrees},
 };
 
 /// Which commits a range scan covers.
@@ -103,13 +104,21 @@ pub(crate) fn collect_walk(
     Ok(ids)
 }
 
+/// Above this many commits the trees are read in pack order first.
+const PRELOAD_TREES_MIN_COMMITS: usize = 256;
+
 /// Tree-diffs every commit against its parents, in parallel.
 fn changes_of(repo: &Repo, ids: &[ObjectId], shard: Option<Shard>) -> Result<ChangeSet, GitError> {
+    let trees = if ids.len() > PRELOAD_TREES_MIN_COMMITS {
+        Trees::preload(repo)
+    } else {
+        Trees::none(repo.object_hash())
+    };
     let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
         .par_iter()
         .map_init(
             || (repo.local(), gix::diff::tree::State::default()),
-            |(local, state), id| commit_changes(local, state, *id),
+            |(local, state), id| commit_changes(local, &trees, state, *id),
         )
         .collect();
     let mut set = ChangeSet {
@@ -126,6 +135,7 @@ fn changes_of(repo: &Repo, ids: &[ObjectId], shard: Option<Shard>) -> Result<Cha
 
 fn commit_changes(
     repo: &gix::Repository,
+    trees: &Trees,
     state: &mut gix::diff::tree::State,
     id: ObjectId,
 ) -> Result<(Vec<Change>, u64), GitError> {
@@ -143,9 +153,13 @@ fn commit_changes(
     let parents: Vec<ObjectId> = decoded.parents().collect();
     drop(decoded);
 
-    let new_tree = tree_data(repo, Some(tree_id))?;
+    let objects = WithTrees {
+        trees,
+        objects: &repo.objects,
+    };
+    let new_tree = tree_data(&objects, tree_id)?;
     let first_parent_tree = match parents.first() {
-        Some(p) => tree_data(repo, Some(commit_tree(repo, *p)?))?,
+        Some(p) => tree_data(&objects, commit_tree(repo, *p)?)?,
         None => Vec::new(),
     };
     let mut recorder = gix::diff::tree::Recorder::default();
@@ -153,7 +167,7 @@ fn commit_changes(
         gix::objs::TreeRefIter::from_bytes(&first_parent_tree, repo.object_hash()),
         gix::objs::TreeRefIter::from_bytes(&new_tree, repo.object_hash()),
         &mut *state,
-        &repo.objects,
+        &objects,
         &mut recorder,
     )
     .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
@@ -235,10 +249,23 @@ fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, Git
         .map_err(|e| GitError::read(format!("commit {commit}"), e))
 }
 
-fn tree_data(repo: &gix::Repository, id: Option<ObjectId>) -> Result<Vec<u8>, GitError> {
-    let Some(id) = id else { return Ok(Vec::new()) };
-    let mut tree = repo
-        .find_tree(id)
-        .map_err(|e| GitError::read(format!("tree {id}"), e))?;
-    Ok(std::mem::take(&mut tree.data))
+fn tree_data(objects: &impl gix::prelude::Find, id: ObjectId) -> Result<Vec<u8>, GitError> {
+    let mut data = Vec::new();
+    match objects.try_find(&id, &mut data) {
+        Ok(Some(found)) if found.kind == gix::objs::Kind::Tree => {}
+        Ok(Some(found)) => {
+            return Err(GitError::read(
+                format!("tree {id}"),
+                format!("it is a {}", found.kind),
+            ))
+        }
+        Ok(None) => {
+            return Err(GitError::Missing {
+                what: format!("tree {id}"),
+                hint: fetch_hint(&id.to_string(), false),
+            })
+        }
+        Err(e) => return Err(GitError::read(format!("tree {id}"), e)),
+    }
+    Ok(data)
 }

@@ -3,23 +3,27 @@
 //! `core.fsmonitor` or configured programs run).
 //!
 //! Each source yields [`Change`]s: a blob as it is after a commit (or in the index),
-//! with the blobs it is compared to. The scanner scans the new blob whole (context
-//! matters to rules) and keeps the findings on lines the change added, which
-//! [`added_lines`] computes only when there is a finding to place.
+//! with the blobs it is compared to. The scanner scans the lines the change added
+//! ([`added_lines`]) with a little context, reading blobs in [`PackOrder`].
 
 mod change;
 mod commits;
 mod error;
 mod lines;
 mod objects;
+mod pack_order;
 mod repo;
 pub mod signed;
 mod staged;
+mod trees;
+mod workers;
 
 pub use change::{Change, ChangeSet, Shard};
 pub use commits::{history, range, RangeSpec};
 pub use error::GitError;
 pub use lines::{added_lines, AddedLines};
 pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
+pub use pack_order::PackOrder;
 pub use repo::{Reader, Repo};
 pub use staged::staged;
+pub use workers::chunked;

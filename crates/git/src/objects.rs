@@ -176,11 +176,11 @@ impl Reader {
         let what = || format!("{} {}", object.kind.as_str(), object.id);
         let id = ObjectId::from_hex(object.id.as_bytes()).map_err(|e| GitError::read(what(), e))?;
         let found = self
-            .0
+            .repo
             .find_object(id)
             .map_err(|e| GitError::read(what(), e))?;
         let split = match object.kind {
-            ObjectKind::Commit => split_commit(&found.data, is_sha256(&self.0)),
+            ObjectKind::Commit => split_commit(&found.data, is_sha256(&self.repo)),
             ObjectKind::Tag => split_tag(&found.data),
         };
         Ok(SignedObject {
@@ -197,7 +197,7 @@ impl Reader {
         let what = || format!("{path} in commit {commit}");
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
         let commit = self
-            .0
+            .repo
             .find_commit(id)
             .map_err(|e| GitError::read(what(), e))?;
         let tree = commit.tree().map_err(|e| GitError::read(what(), e))?;
@@ -215,7 +215,7 @@ impl Reader {
         let what = || format!("{path} in commit {commit}");
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
         let commit = self
-            .0
+            .repo
             .find_commit(id)
             .map_err(|e| GitError::read(what(), e))?;
         let tree = commit.tree().map_err(|e| GitError::read(what(), e))?;
@@ -230,7 +230,7 @@ impl Reader {
         }
         let blob_id = entry.object_id();
         let mut blob = self
-            .0
+            .repo
             .find_object(blob_id)
             .map_err(|e| GitError::read(what(), e))?;
         Ok(Some((blob_id.to_string(), std::mem::take(&mut blob.data))))

@@ -1,13 +1,18 @@
 //! Opening a repository as data only.
 use std::{
     path::{Path, PathBuf},
-    sync::Arc,
+    sync::{Arc, OnceLock},
 };
 
-use gix::ObjectId;
+use std::{cell::RefCell, rc::Rc};
+
+use gix::{prelude::Find, ObjectId};
 use vigil_secrets::CommitInfo;
 
-use crate::error::{fetch_hint, GitError};
+use crate::{
+    error::{fetch_hint, GitError},
+    pack_order::PackOrder,
+};
 
 /// A repository opened isolated from the environment and from global and system
 /// configuration; shareable across threads.
@@ -15,6 +20,8 @@ pub struct Repo {
     inner: gix::ThreadSafeRepository,
     /// The work tree (or the git dir of a bare repository).
     pub root: PathBuf,
+    /// Loaded when a scan first reads many objects.
+    pack_order: OnceLock<PackOrder>,
 }
 
 impl Repo {
@@ -37,7 +44,11 @@ impl Repo {
                 path: root.clone(),
                 message: e.to_string(),
             })?;
-        Ok(Repo { inner, root })
+        Ok(Repo {
+            inner,
+            root,
+            pack_order: OnceLock::new(),
+        })
     }
 
     /// A handle for the calling thread, with an object cache for tree and blob reads.
@@ -55,15 +66,24 @@ impl Repo {
     /// A blob reader for the calling thread (each worker thread keeps one).
     pub fn reader(&self) -> Reader {
         let mut repo = self.inner.to_thread_local();
-        // Blobs are read about once each: no decoded-object cache, but a delta-base
-        // cache as large as git's default, since versions of a file are read in order.
+        // Blobs are read about once each: no decoded-object cache, only delta bases.
         repo.object_cache_size(0);
         repo.objects.set_pack_cache(|| {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
                 PACK_CACHE_BYTES,
             ))
         });
-        Reader(repo, std::cell::RefCell::new(Vec::with_capacity(2)))
+        Reader::new(repo)
+    }
+
+    /// Where objects sit in the packs, read once (for scans that read many objects).
+    pub fn pack_order(&self) -> &PackOrder {
+        self.pack_order
+            .get_or_init(|| PackOrder::load(&self.inner.to_thread_local()))
+    }
+
+    pub(crate) fn object_hash(&self) -> gix::hash::Kind {
+        self.inner.objects.object_hash()
     }
 
     pub(crate) fn is_shallow(&self) -> bool {
@@ -101,33 +121,71 @@ pub(crate) fn commit_info(id: ObjectId, commit: &gix::objs::CommitRef<'_>) -> Ar
     })
 }
 
-/// Reads blobs on one thread, through its own object cache.
-/// The second field holds the two blobs read last: the next change of a file
-/// compares against the new blob of the previous one.
-pub struct Reader(
-    pub(crate) gix::Repository,
-    std::cell::RefCell<Vec<(ObjectId, std::rc::Rc<Vec<u8>>)>>,
-);
+/// Reads blobs on one thread, through its own delta-base cache.
+pub struct Reader {
+    pub(crate) repo: gix::Repository,
+    /// The blobs read last, oldest first: a change's old blob is often one just read.
+    recent: RefCell<Vec<(ObjectId, Rc<Vec<u8>>)>>,
+    /// Buffers of blobs no longer used, to read the next blobs into without
+    /// allocating (and faulting in) fresh memory for each.
+    spare: RefCell<Vec<Vec<u8>>>,
+}
 
-/// Delta-base cache per reader (git's `core.deltaBaseCacheLimit` is 96 MiB).
-const PACK_CACHE_BYTES: usize = 96 << 20;
+/// Blobs kept in [`Reader::recent`].
+const RECENT: usize = 4;
+
+/// Delta-base cache per reader. Objects are read about in pack order, so a delta's
+/// base was usually read just before: more than git's default (96 MiB) buys nothing.
+const PACK_CACHE_BYTES: usize = 32 << 20;
 
 impl Reader {
+    fn new(repo: gix::Repository) -> Reader {
+        Reader {
+            repo,
+            recent: RefCell::new(Vec::with_capacity(RECENT)),
+            spare: RefCell::new(Vec::with_capacity(RECENT)),
+        }
+    }
+
     /// Reads a blob; the error names it and the path it was found at.
-    pub fn blob(&self, id: ObjectId, path: &str) -> Result<std::rc::Rc<Vec<u8>>, GitError> {
-        if let Some((_, data)) = self.1.borrow().iter().find(|(r, _)| *r == id) {
-            return Ok(std::rc::Rc::clone(data));
+    pub fn blob(&self, id: ObjectId, path: &str) -> Result<Rc<Vec<u8>>, GitError> {
+        if let Some((_, data)) = self.recent.borrow().iter().find(|(r, _)| *r == id) {
+            return Ok(Rc::clone(data));
         }
-        let mut obj = self
-            .0
-            .find_object(id)
-            .map_err(|e| GitError::read(format!("blob {id} ({path})"), e))?;
-        let data = std::rc::Rc::new(std::mem::take(&mut obj.data));
-        let mut recent = self.1.borrow_mut();
-        if recent.len() == 2 {
-            recent.remove(0);
+        let read_error =
+            |e: &dyn std::fmt::Display| GitError::read(format!("blob {id} ({path})"), e);
+        let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
+        let found = self
+            .repo
+            .objects
+            .try_find(&id, &mut buf)
+            .map_err(|e| read_error(&e))?
+            .map(|d| (d.data.as_ptr(), d.data.len()));
+        let data = match found {
+            // The object was decoded into `buf`, as gix does.
+            Some((at, len)) if at == buf.as_ptr() => {
+                buf.truncate(len);
+                buf
+            }
+            Some(_) => {
+                std::mem::take(&mut self.repo.find_object(id).map_err(|e| read_error(&e))?.data)
+            }
+            None => {
+                return Err(GitError::Missing {
+                    what: format!("blob {id} ({path})"),
+                    hint: fetch_hint(&id.to_string(), self.repo.is_shallow().unwrap_or(false)),
+                })
+            }
+        };
+        let data = Rc::new(data);
+        let mut recent = self.recent.borrow_mut();
+        if recent.len() == RECENT {
+            let (_, old) = recent.remove(0);
+            if let Ok(buf) = Rc::try_unwrap(old) {
+                self.spare.borrow_mut().push(buf);
+            }
         }
-        recent.push((id, std::rc::Rc::clone(&data)));
+        recent.push((id, Rc::clone(&data)));
         Ok(data)
     }
 }

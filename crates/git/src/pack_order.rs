@@ -1,0 +1,102 @@
+//! The order objects sit in the repository's packs, and their kinds.
+//!
+//! A pack stores most objects as deltas against a nearby object, so reading objects in
+//! pack order resolves each delta against a base that is still in the delta-base
+//! cache; reading them in any other order (by id, by path, by commit) rebuilds delta
+//! chains over and over, which costs several times more.
+use std::path::Path;
+
+use gix::{hashtable::HashMap, objs::Kind, odb::pack, ObjectId};
+
+/// Each packed object's rank in pack order (packs one after the other, each by offset)
+/// and, where the pack headers tell it, its kind.
+#[derive(Debug, Default)]
+pub struct PackOrder(HashMap<ObjectId, Packed>);
+
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    rank: u64,
+    kind: Option<Kind>,
+}
+
+impl PackOrder {
+    /// Reads the pack indexes and entry headers (not the objects) of `repo`'s packs.
+    /// A pack that cannot be read only costs speed: its objects are ranked last, and
+    /// reading them reports any real problem.
+    pub(crate) fn load(repo: &gix::Repository) -> PackOrder {
+        let dir = repo.objects.store_ref().path().join("pack");
+        let mut indexes: Vec<_> = std::fs::read_dir(&dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "idx"))
+            .collect();
+        indexes.sort();
+        let mut order = PackOrder::default();
+        for (n, path) in indexes.iter().enumerate() {
+            order.add_pack(n as u64, path, repo.object_hash());
+        }
+        order
+    }
+
+    /// Where `id` comes in pack order; loose and unknown objects come after every
+    /// packed one.
+    pub fn rank(&self, id: &ObjectId) -> u64 {
+        self.0.get(id).map_or(u64::MAX, |p| p.rank)
+    }
+
+    /// The packed objects of `kind` (where the headers told it), in pack order.
+    pub(crate) fn of_kind(&self, kind: Kind) -> Vec<ObjectId> {
+        let mut found: Vec<(u64, ObjectId)> = self
+            .0
+            .iter()
+            .filter(|(_, p)| p.kind == Some(kind))
+            .map(|(id, p)| (p.rank, *id))
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Ranks are the pack's number in the high bits and the offset in the low 40 (a
+    /// pack offset is below 2^40: packs are at most a terabyte). A delta's kind is its
+    /// base's: an offset delta's base comes earlier in the same pack, so walking the
+    /// entries by offset knows it already.
+    fn add_pack(&mut self, pack: u64, index_path: &Path, hash: gix::hash::Kind) {
+        let Ok(index) = pack::index::File::at(index_path, hash) else {
+            return;
+        };
+        let data = pack::data::File::at(index_path.with_extension("pack"), hash).ok();
+        let mut entries: Vec<(u64, ObjectId)> =
+            index.iter().map(|e| (e.pack_offset, e.oid)).collect();
+        entries.sort_unstable();
+        // The kind of each entry so far, by offset (ascending).
+        let mut kinds: Vec<(u64, Option<Kind>)> = Vec::with_capacity(entries.len());
+        let kind_at = |kinds: &[(u64, Option<Kind>)], offset: u64| {
+            let i = kinds.binary_search_by_key(&offset, |k| k.0).ok()?;
+            kinds[i].1
+        };
+        self.0.reserve(entries.len());
+        for (offset, id) in entries {
+            let kind = data.as_ref().and_then(|d| {
+                let entry = d.entry(offset).ok()?;
+                match entry.header {
+                    pack::data::entry::Header::Commit => Some(Kind::Commit),
+                    pack::data::entry::Header::Tree => Some(Kind::Tree),
+                    pack::data::entry::Header::Blob => Some(Kind::Blob),
+                    pack::data::entry::Header::Tag => Some(Kind::Tag),
+                    pack::data::entry::Header::OfsDelta { base_distance } => entry
+                        .checked_base_pack_offset(base_distance)
+                        .and_then(|base| kind_at(&kinds, base)),
+                    pack::data::entry::Header::RefDelta { base_id } => {
+                        self.0.get(&base_id).and_then(|p| p.kind)
+                    }
+                }
+            });
+            kinds.push((offset, kind));
+            let rank = (pack << 40) | offset.min((1 << 40) - 1);
+            // An object in two packs keeps its first rank: either copy reads the same.
+            self.0.entry(id).or_insert(Packed { rank, kind });
+        }
+    }
+}
