@@ -61,7 +61,12 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
         .all()
         .map_err(|e| GitError::read(format!("commits of {base}..{tip}"), e))?;
     let ids = collect_walk(repo, walk)?;
-    changes_of(repo, &ids, shard)
+    let trees = if ids.len() > PRELOAD_TREES_MIN_COMMITS {
+        Trees::preload(repo)
+    } else {
+        Trees::none(repo.object_hash())
+    };
+    changes_of(repo, &ids, &trees, shard)
 }
 
 /// The changes made by every commit reachable from any reference.
@@ -75,8 +80,16 @@ pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError>
         .rev_walk(tips)
         .all()
         .map_err(|e| GitError::read("the commit graph", e))?;
-    let ids = collect_walk(repo, walk)?;
-    changes_of(repo, &ids, shard)
+    // A whole history is long: its trees are decoded while the commits are walked.
+    let (ids, trees) = std::thread::scope(|s| {
+        let trees = s.spawn(|| Trees::preload(repo));
+        let ids = collect_walk(repo, walk);
+        let trees = trees
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (ids, trees)
+    });
+    changes_of(repo, &ids?, &trees, shard)
 }
 
 pub(crate) fn collect_walk(
@@ -104,21 +117,21 @@ pub(crate) fn collect_walk(
     Ok(ids)
 }
 
-/// Above this many commits the trees are read in pack order first.
+/// Above this many commits a range's trees are decoded in pack order first.
 const PRELOAD_TREES_MIN_COMMITS: usize = 256;
 
 /// Tree-diffs every commit against its parents, in parallel.
-fn changes_of(repo: &Repo, ids: &[ObjectId], shard: Option<Shard>) -> Result<ChangeSet, GitError> {
-    let trees = if ids.len() > PRELOAD_TREES_MIN_COMMITS {
-        Trees::preload(repo)
-    } else {
-        Trees::none(repo.object_hash())
-    };
+fn changes_of(
+    repo: &Repo,
+    ids: &[ObjectId],
+    trees: &Trees,
+    shard: Option<Shard>,
+) -> Result<ChangeSet, GitError> {
     let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
         .par_iter()
         .map_init(
             || (repo.local(), gix::diff::tree::State::default()),
-            |(local, state), id| commit_changes(local, &trees, state, *id),
+            |(local, state), id| commit_changes(local, trees, state, *id),
         )
         .collect();
     let mut set = ChangeSet {

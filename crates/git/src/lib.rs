@@ -8,6 +8,7 @@
 
 mod change;
 mod commits;
+mod delta;
 mod error;
 mod lines;
 mod objects;

@@ -4,14 +4,21 @@
 //! pack order resolves each delta against a base that is still in the delta-base
 //! cache; reading them in any other order (by id, by path, by commit) rebuilds delta
 //! chains over and over, which costs several times more.
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, ObjectId};
 
 /// Each packed object's rank in pack order (packs one after the other, each by offset)
 /// and, where the pack headers tell it, its kind.
 #[derive(Debug, Default)]
-pub struct PackOrder(HashMap<ObjectId, Packed>);
+pub struct PackOrder {
+    by_id: HashMap<ObjectId, Packed>,
+    /// The packs' `.idx` files, by pack number.
+    indexes: Vec<PathBuf>,
+}
+
+/// The offset part of a rank.
+const OFFSET_MASK: u64 = (1 << 40) - 1;
 
 #[derive(Debug, Clone, Copy)]
 struct Packed {
@@ -37,25 +44,33 @@ impl PackOrder {
         for (n, path) in indexes.iter().enumerate() {
             order.add_pack(n as u64, path, repo.object_hash());
         }
+        order.indexes = indexes;
         order
     }
 
     /// Where `id` comes in pack order; loose and unknown objects come after every
     /// packed one.
     pub fn rank(&self, id: &ObjectId) -> u64 {
-        self.0.get(id).map_or(u64::MAX, |p| p.rank)
+        self.by_id.get(id).map_or(u64::MAX, |p| p.rank)
     }
 
-    /// The packed objects of `kind` (where the headers told it), in pack order.
-    pub(crate) fn of_kind(&self, kind: Kind) -> Vec<ObjectId> {
+    /// The packed objects of `kind` (where the headers told it), in pack order, each
+    /// with its pack's data file and its offset there.
+    pub(crate) fn of_kind(&self, kind: Kind) -> Vec<(PathBuf, u64, ObjectId)> {
         let mut found: Vec<(u64, ObjectId)> = self
-            .0
+            .by_id
             .iter()
             .filter(|(_, p)| p.kind == Some(kind))
             .map(|(id, p)| (p.rank, *id))
             .collect();
         found.sort_unstable();
-        found.into_iter().map(|(_, id)| id).collect()
+        found
+            .into_iter()
+            .filter_map(|(rank, id)| {
+                let index = self.indexes.get(usize::try_from(rank >> 40).ok()?)?;
+                Some((index.with_extension("pack"), rank & OFFSET_MASK, id))
+            })
+            .collect()
     }
 
     /// Ranks are the pack's number in the high bits and the offset in the low 40 (a
@@ -76,7 +91,7 @@ impl PackOrder {
             let i = kinds.binary_search_by_key(&offset, |k| k.0).ok()?;
             kinds[i].1
         };
-        self.0.reserve(entries.len());
+        self.by_id.reserve(entries.len());
         for (offset, id) in entries {
             let kind = data.as_ref().and_then(|d| {
                 let entry = d.entry(offset).ok()?;
@@ -89,14 +104,14 @@ impl PackOrder {
                         .checked_base_pack_offset(base_distance)
                         .and_then(|base| kind_at(&kinds, base)),
                     pack::data::entry::Header::RefDelta { base_id } => {
-                        self.0.get(&base_id).and_then(|p| p.kind)
+                        self.by_id.get(&base_id).and_then(|p| p.kind)
                     }
                 }
             });
             kinds.push((offset, kind));
-            let rank = (pack << 40) | offset.min((1 << 40) - 1);
+            let rank = (pack << 40) | offset.min(OFFSET_MASK);
             // An object in two packs keeps its first rank: either copy reads the same.
-            self.0.entry(id).or_insert(Packed { rank, kind });
+            self.by_id.entry(id).or_insert(Packed { rank, kind });
         }
     }
 }

@@ -1,16 +1,18 @@
 //! Trees read once, in pack order, for the tree diffs of a long history.
 //!
 //! Diffing commit after commit reads each tree two or three times, in an order that
-//! has nothing to do with the pack's delta chains; reading every tree once in pack
-//! order first is several times cheaper (see [`crate::PackOrder`]).
-use std::sync::atomic::{AtomicUsize, Ordering};
+//! has nothing to do with the pack's delta chains. Instead every tree is decoded once,
+//! walking the packs by offset: a tree stored as a delta has its base earlier in the
+//! pack (already decoded and held), so each delta is one inflate and one copy, with no
+//! index lookups or delta-chain rebuilding (see [`crate::PackOrder`]).
+use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{repo::Repo, workers::chunked};
-use gix::{hashtable::HashMap, objs::Kind, prelude::Find, ObjectId};
+use crate::{delta, repo::Repo};
 
 /// Decoded trees by id; trees beyond the memory cap are read when asked for.
 pub(crate) struct Trees {
-    by_id: HashMap<ObjectId, Box<[u8]>>,
+    by_id: HashMap<ObjectId, usize>,
+    data: Vec<Box<[u8]>>,
     hash: gix::hash::Kind,
 }
 
@@ -18,47 +20,83 @@ pub(crate) struct Trees {
 /// a huge one.
 const MAX_BYTES: usize = 1 << 30;
 
-/// Trees read by one worker at a time: a stretch of the pack, so delta bases stay cached.
-const CHUNK: usize = 1024;
-
 impl Trees {
     /// None preloaded: every tree is read when asked for.
     pub(crate) fn none(hash: gix::hash::Kind) -> Trees {
         Trees {
             by_id: HashMap::default(),
+            data: Vec::new(),
             hash,
         }
     }
 
+    /// Decodes the packed trees, in pack order, on the calling thread.
     pub(crate) fn preload(repo: &Repo) -> Trees {
-        let ids = repo.pack_order().of_kind(Kind::Tree);
-        let held = AtomicUsize::new(0);
-        let chunks = chunked(
-            &ids,
-            CHUNK,
-            || (repo.reader(), Vec::new()),
-            |(reader, buf), chunk| {
-                let mut out = Vec::with_capacity(chunk.len());
-                if held.load(Ordering::Relaxed) > MAX_BYTES {
-                    return out;
-                }
-                for id in chunk {
-                    match reader.repo.objects.try_find(id, buf) {
-                        Ok(Some(data)) if data.kind == Kind::Tree => {
-                            held.fetch_add(data.data.len(), Ordering::Relaxed);
-                            out.push((*id, Box::<[u8]>::from(data.data)));
-                        }
-                        // Read again, and any error reported, by the diff that needs it.
-                        _ => {}
-                    }
-                }
-                out
-            },
-        );
-        Trees {
-            by_id: chunks.into_iter().flatten().collect(),
-            hash: repo.object_hash(),
+        let mut trees = Trees::none(repo.object_hash());
+        let reader = repo.reader();
+        let mut inflate = gix::zlib::Inflate::default();
+        let mut packed = Vec::new();
+        let mut held = 0;
+        // The current pack, and where in it each tree decoded so far sits.
+        let mut pack: Option<(std::path::PathBuf, Option<pack::data::File>)> = None;
+        let mut at_offset: Vec<(u64, usize)> = Vec::new();
+        for (path, offset, id) in repo.pack_order().of_kind(Kind::Tree) {
+            if held > MAX_BYTES {
+                break;
+            }
+            if pack.as_ref().is_none_or(|(p, _)| *p != path) {
+                let file = pack::data::File::at(&path, repo.object_hash()).ok();
+                pack = Some((path, file));
+                at_offset.clear();
+            }
+            let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
+            let base = |base_offset: u64| {
+                let i = at_offset
+                    .binary_search_by_key(&base_offset, |&(o, _)| o)
+                    .ok()?;
+                Some(&*trees.data[at_offset[i].1])
+            };
+            let decoded = file
+                .and_then(|f| decode(f, offset, &mut inflate, &mut packed, base))
+                // A ref-delta, a base held nowhere, or a damaged entry: gix reads it
+                // (and the diff that needs it reports any error).
+                .or_else(|| {
+                    let mut buf = Vec::new();
+                    let found = reader.repo.objects.try_find(&id, &mut buf).ok()??;
+                    (found.kind == Kind::Tree).then(|| found.data.to_vec())
+                });
+            if let Some(data) = decoded {
+                held += data.len();
+                at_offset.push((offset, trees.data.len()));
+                trees.by_id.insert(id, trees.data.len());
+                trees.data.push(data.into());
+            }
         }
+        trees
+    }
+}
+
+/// A whole tree or an offset delta of one whose base `base` holds, decoded.
+fn decode<'b>(
+    file: &pack::data::File,
+    offset: u64,
+    inflate: &mut gix::zlib::Inflate,
+    packed: &mut Vec<u8>,
+    base: impl Fn(u64) -> Option<&'b [u8]>,
+) -> Option<Vec<u8>> {
+    let entry = file.entry(offset).ok()?;
+    packed.clear();
+    packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+    file.decompress_entry(&entry, inflate, packed).ok()?;
+    match entry.header {
+        pack::data::entry::Header::Tree => Some(std::mem::take(packed)),
+        pack::data::entry::Header::OfsDelta { base_distance } => {
+            let base = base(entry.checked_base_pack_offset(base_distance)?)?;
+            let mut out = Vec::new();
+            delta::apply(base, packed, &mut out)?;
+            Some(out)
+        }
+        _ => None,
     }
 }
 
@@ -74,7 +112,7 @@ impl<F: Find> Find for WithTrees<'_, F> {
         id: &gix::oid,
         buffer: &'a mut Vec<u8>,
     ) -> gix::Result<Option<gix::objs::Data<'a>>> {
-        match self.trees.by_id.get(id) {
+        match self.trees.by_id.get(id).map(|&i| &self.trees.data[i]) {
             Some(data) => {
                 buffer.clear();
                 buffer.extend_from_slice(data);
@@ -85,6 +123,81 @@ impl<F: Find> Find for WithTrees<'_, F> {
                 )))
             }
             None => self.objects.try_find(id, buffer),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{path::Path, process::Command};
+
+    use super::*;
+
+    fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    }
+
+    /// A packed history whose trees are deltas of each other: every tree is decoded
+    /// by our own delta code, and equals what gix reads.
+    #[test]
+    fn preload_decodes_packed_trees_itself() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        git(dir.path(), &["init", "-q"]);
+        std::fs::create_dir_all(dir.path().join("src/deep")).expect("dirs");
+        for i in 0..40 {
+            // One file changes per commit: each version of `deep` is a small delta.
+            for f in 0..20 {
+                let name = format!("src/deep/file{f:02}.txt");
+                let version = if f == i % 20 { i } else { 0 };
+                std::fs::write(dir.path().join(name), format!("{version} {f}\n")).expect("write");
+            }
+            git(dir.path(), &["add", "-A"]);
+            git(dir.path(), &["commit", "-q", "-m", &format!("c{i}")]);
+        }
+        git(dir.path(), &["repack", "-a", "-d", "-f", "-q"]);
+        git(dir.path(), &["prune-packed"]);
+
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let packed = repo.pack_order().of_kind(Kind::Tree);
+        assert_eq!(packed.len(), 120, "3 trees per commit");
+        let file = pack::data::File::at(&packed[0].0, repo.object_hash()).expect("pack");
+        let deltas = packed
+            .iter()
+            .filter(|(_, offset, _)| {
+                matches!(
+                    file.entry(*offset).map(|e| e.header),
+                    Ok(pack::data::entry::Header::OfsDelta { .. })
+                )
+            })
+            .count();
+        assert!(deltas >= 30, "{deltas} trees stored as deltas");
+
+        let trees = Trees::preload(&repo);
+        let local = repo.reader();
+        let held = |id: &ObjectId| &*trees.data[trees.by_id[id]];
+        let (mut inflate, mut buf) = (gix::zlib::Inflate::default(), Vec::new());
+        for (_, offset, id) in &packed {
+            let mut theirs = Vec::new();
+            let theirs = local.repo.objects.try_find(id, &mut theirs).expect("read");
+            assert_eq!(Some(held(id)), theirs.map(|d| d.data), "tree {id}");
+            // Decoded here, not read through gix: every delta's base is held.
+            let base = |at: u64| packed.iter().find(|p| p.1 == at).map(|p| held(&p.2));
+            let ours = decode(&file, *offset, &mut inflate, &mut buf, base);
+            assert_eq!(ours.as_deref(), Some(held(id)), "tree {id}");
         }
     }
 }
