@@ -99,6 +99,8 @@ fn scan_git(
         })?),
         None => None,
     };
+    // The summary's time covers finding the changes (the walk and tree diffs) too.
+    let start = std::time::Instant::now();
     let changes = if args.git.staged {
         vigil_git::staged(repo)?
     } else if let Some(spec) = &args.git.range {
@@ -109,8 +111,9 @@ fn scan_git(
         vigil_git::history(repo, shard)?
     };
     let bar = Progress::new(changes.changes.len() as u64, "blobs");
-    let outcome = scan_changes(detector, repo, &changes, options, &|n| bar.inc(n));
+    let mut outcome = scan_changes(detector, repo, &changes, options, &|n| bar.inc(n));
     bar.finish();
+    outcome.stats.elapsed = start.elapsed();
     Ok(outcome)
 }
 
