@@ -1,7 +1,7 @@
 //! Which lines of a new blob a change added.
 use std::{hash::BuildHasher, ops::Range};
 
-use imara_diff::{diff_with_tokens, intern::Interner, Algorithm};
+use imara_diff::{diff_with_tokens, intern::Token, Algorithm};
 
 /// The lines of a new blob that are new to every old version, as 1-based line ranges
 /// with the bytes they cover.
@@ -141,17 +141,17 @@ fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
         };
     }
     let hasher = foldhash::fast::RandomState::default();
-    let mut interner = Interner::new(0);
+    let mut tokens = Tokens::new((old_mid.len() + new_mid.len()) / 32);
     let mut before = Vec::new();
     for_each_line(old_mid, |_, line| {
-        before.push(interner.intern(hasher.hash_one(line)));
+        before.push(tokens.intern(hasher.hash_one(line)));
     });
     let mut after = Vec::new();
     // Where each line of `new_mid` starts, and its end.
     let mut starts = Vec::new();
     for_each_line(new_mid, |start, line| {
         starts.push(start);
-        after.push(interner.intern(hasher.hash_one(line)));
+        after.push(tokens.intern(hasher.hash_one(line)));
     });
     starts.push(new_mid.len());
     let mut spans = Vec::new();
@@ -159,7 +159,7 @@ fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
         Algorithm::Histogram,
         &before,
         &after,
-        interner.num_tokens(),
+        tokens.count,
         |_before: Range<u32>, added: Range<u32>| {
             if added.start < added.end {
                 spans.push(Span {
@@ -171,6 +171,59 @@ fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
         },
     );
     AddedLines { spans }
+}
+
+/// Line hashes to dense token numbers for the diff: an open-addressing table keyed by
+/// the hash itself (already uniform, and keyed per process), so interning a line is a
+/// probe or two, with no second hash and no byte comparison.
+struct Tokens {
+    /// (hash, token); `EMPTY` tokens mark free slots.
+    slots: Vec<(u64, u32)>,
+    count: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl Tokens {
+    fn new(expected: usize) -> Tokens {
+        Tokens {
+            slots: vec![(0, EMPTY); (expected * 2).next_power_of_two().max(64)],
+            count: 0,
+        }
+    }
+
+    fn intern(&mut self, hash: u64) -> Token {
+        // At most half full, so a free slot is always near.
+        if self.count as usize * 2 >= self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, EMPTY) => {
+                    self.slots[i] = (hash, self.count);
+                    self.count += 1;
+                    return Token(self.count - 1);
+                }
+                (h, token) if h == hash => return Token(token),
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn grow(&mut self) {
+        let bigger = vec![(0, EMPTY); self.slots.len() * 2];
+        let old = std::mem::replace(&mut self.slots, bigger);
+        let mask = self.slots.len() - 1;
+        for (hash, token) in old.into_iter().filter(|s| s.1 != EMPTY) {
+            let mut i = hash as usize & mask;
+            while self.slots[i].1 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = (hash, token);
+        }
+    }
 }
 
 /// Calls `f(start, line)` for each line of `text`, without its `\n` or `\r\n`: a
@@ -298,6 +351,19 @@ mod tests {
         assert_eq!(common_suffix(&a, &b), 499);
         assert_eq!(common_prefix(&a, &a[..700]), 700);
         assert_eq!(common_suffix(&a[..10], &b[..10]), 10);
+    }
+
+    #[test]
+    fn tokens_are_dense_and_stable_across_growth() {
+        let mut tokens = Tokens::new(0);
+        let hashes: Vec<u64> = (0..1000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        let first: Vec<u32> = hashes.iter().map(|&h| tokens.intern(h).0).collect();
+        assert_eq!(first, (0..1000).collect::<Vec<u32>>());
+        let again: Vec<u32> = hashes.iter().map(|&h| tokens.intern(h).0).collect();
+        assert_eq!(again, first);
+        assert_eq!(tokens.count, 1000);
     }
 
     #[test]
