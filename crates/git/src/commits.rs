@@ -8,8 +8,8 @@ use vigil_secrets::CommitInfo;
 use crate::{
     change::{Change, ChangeSet, Shard},
     error::{fetch_hint, GitError},
+    preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
-    trees::{Trees, WithTrees},
 };
 
 /// Which commits a range scan covers.
@@ -61,12 +61,12 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
         .all()
         .map_err(|e| GitError::read(format!("commits of {base}..{tip}"), e))?;
     let ids = collect_walk(repo, walk)?;
-    let trees = if ids.len() > PRELOAD_TREES_MIN_COMMITS {
-        Trees::preload(repo)
+    let preloaded = if ids.len() > PRELOAD_MIN_COMMITS {
+        Preloaded::load(repo)
     } else {
-        Trees::none(repo.object_hash())
+        Preloaded::none(repo.object_hash())
     };
-    changes_of(repo, &ids, &trees, shard)
+    changes_of(repo, &ids, &preloaded, shard)
 }
 
 /// The changes made by every commit reachable from any reference.
@@ -80,16 +80,17 @@ pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError>
         .rev_walk(tips)
         .all()
         .map_err(|e| GitError::read("the commit graph", e))?;
-    // A whole history is long: its trees are decoded while the commits are walked.
-    let (ids, trees) = std::thread::scope(|s| {
-        let trees = s.spawn(|| Trees::preload(repo));
+    // A whole history is long: its commits and trees are decoded while the commits
+    // are walked.
+    let (ids, preloaded) = std::thread::scope(|s| {
+        let preloaded = s.spawn(|| Preloaded::load(repo));
         let ids = collect_walk(repo, walk);
-        let trees = trees
+        let preloaded = preloaded
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ids, trees)
+        (ids, preloaded)
     });
-    changes_of(repo, &ids?, &trees, shard)
+    changes_of(repo, &ids?, &preloaded, shard)
 }
 
 pub(crate) fn collect_walk(
@@ -117,21 +118,21 @@ pub(crate) fn collect_walk(
     Ok(ids)
 }
 
-/// Above this many commits a range's trees are decoded in pack order first.
-const PRELOAD_TREES_MIN_COMMITS: usize = 256;
+/// Above this many commits a range's commits and trees are decoded in pack order first.
+const PRELOAD_MIN_COMMITS: usize = 256;
 
 /// Tree-diffs every commit against its parents, in parallel.
 fn changes_of(
     repo: &Repo,
     ids: &[ObjectId],
-    trees: &Trees,
+    preloaded: &Preloaded,
     shard: Option<Shard>,
 ) -> Result<ChangeSet, GitError> {
     let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
         .par_iter()
         .map_init(
             || (repo.local(), gix::diff::tree::State::default()),
-            |(local, state), id| commit_changes(local, trees, state, *id),
+            |(local, state), id| commit_changes(local, preloaded, state, *id),
         )
         .collect();
     let mut set = ChangeSet {
@@ -148,15 +149,18 @@ fn changes_of(
 
 fn commit_changes(
     repo: &gix::Repository,
-    trees: &Trees,
+    preloaded: &Preloaded,
     state: &mut gix::diff::tree::State,
     id: ObjectId,
 ) -> Result<(Vec<Change>, u64), GitError> {
     let what = || format!("commit {id}");
-    let commit = repo
-        .find_commit(id)
+    let objects = WithPreloaded {
+        preloaded,
+        objects: &repo.objects,
+    };
+    let data = object_data(&objects, id, gix::objs::Kind::Commit)?;
+    let decoded = gix::objs::CommitRef::from_bytes(&data, repo.object_hash())
         .map_err(|e| GitError::read(what(), e))?;
-    let decoded = commit.decode().map_err(|e| GitError::read(what(), e))?;
     let info: Arc<CommitInfo> = commit_info(id, &decoded);
     let time = decoded
         .committer()
@@ -166,13 +170,13 @@ fn commit_changes(
     let parents: Vec<ObjectId> = decoded.parents().collect();
     drop(decoded);
 
-    let objects = WithTrees {
-        trees,
-        objects: &repo.objects,
-    };
-    let new_tree = tree_data(&objects, tree_id)?;
+    let new_tree = object_data(&objects, tree_id, gix::objs::Kind::Tree)?;
     let first_parent_tree = match parents.first() {
-        Some(p) => tree_data(&objects, commit_tree(repo, *p)?)?,
+        Some(p) => object_data(
+            &objects,
+            commit_tree(&objects, repo, *p)?,
+            gix::objs::Kind::Tree,
+        )?,
         None => Vec::new(),
     };
     let mut recorder = gix::diff::tree::Recorder::default();
@@ -188,7 +192,7 @@ fn commit_changes(
     let other_parents: Vec<gix::Tree<'_>> = parents[1.min(parents.len())..]
         .iter()
         .map(|p| {
-            let tree = commit_tree(repo, *p)?;
+            let tree = commit_tree(&objects, repo, *p)?;
             repo.find_tree(tree)
                 .map_err(|e| GitError::read(format!("tree {tree}"), e))
         })
@@ -252,33 +256,39 @@ fn commit_changes(
     Ok((changes, submodules))
 }
 
-fn commit_tree(repo: &gix::Repository, commit: ObjectId) -> Result<ObjectId, GitError> {
-    let c = repo.find_commit(commit).map_err(|_| GitError::Missing {
-        what: format!("commit {commit}"),
-        hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-    })?;
-    c.tree_id()
-        .map(gix::Id::detach)
-        .map_err(|e| GitError::read(format!("commit {commit}"), e))
-}
-
-fn tree_data(objects: &impl gix::prelude::Find, id: ObjectId) -> Result<Vec<u8>, GitError> {
+/// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
+/// fetch it.
+fn object_data(
+    objects: &impl gix::prelude::Find,
+    id: ObjectId,
+    kind: gix::objs::Kind,
+) -> Result<Vec<u8>, GitError> {
     let mut data = Vec::new();
     match objects.try_find(&id, &mut data) {
-        Ok(Some(found)) if found.kind == gix::objs::Kind::Tree => {}
-        Ok(Some(found)) => {
-            return Err(GitError::read(
-                format!("tree {id}"),
-                format!("it is a {}", found.kind),
-            ))
-        }
-        Ok(None) => {
-            return Err(GitError::Missing {
-                what: format!("tree {id}"),
-                hint: fetch_hint(&id.to_string(), false),
-            })
-        }
-        Err(e) => return Err(GitError::read(format!("tree {id}"), e)),
+        Ok(Some(found)) if found.kind == kind => Ok(data),
+        Ok(Some(found)) => Err(GitError::read(
+            format!("{kind} {id}"),
+            format!("it is a {}", found.kind),
+        )),
+        Ok(None) => Err(GitError::Missing {
+            what: format!("{kind} {id}"),
+            hint: fetch_hint(&id.to_string(), false),
+        }),
+        Err(e) => Err(GitError::read(format!("{kind} {id}"), e)),
     }
-    Ok(data)
+}
+
+fn commit_tree(
+    objects: &impl gix::prelude::Find,
+    repo: &gix::Repository,
+    commit: ObjectId,
+) -> Result<ObjectId, GitError> {
+    let data =
+        object_data(objects, commit, gix::objs::Kind::Commit).map_err(|_| GitError::Missing {
+            what: format!("commit {commit}"),
+            hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
+        })?;
+    gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
+        .tree_id()
+        .map_err(|e| GitError::read(format!("commit {commit}"), e))
 }

@@ -13,10 +13,10 @@ mod error;
 mod lines;
 mod objects;
 mod pack_order;
+mod preloaded;
 mod repo;
 pub mod signed;
 mod staged;
-mod trees;
 mod workers;
 
 pub use change::{Change, ChangeSet, Shard};

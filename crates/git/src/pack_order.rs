@@ -54,21 +54,20 @@ impl PackOrder {
         self.by_id.get(id).map_or(u64::MAX, |p| p.rank)
     }
 
-    /// The packed objects of `kind` (where the headers told it), in pack order, each
-    /// with its pack's data file and its offset there.
-    pub(crate) fn of_kind(&self, kind: Kind) -> Vec<(PathBuf, u64, ObjectId)> {
-        let mut found: Vec<(u64, ObjectId)> = self
+    /// The packed objects of `kinds` (where the headers told it), in pack order, each
+    /// with its pack's data file, its offset there and its kind.
+    pub(crate) fn of_kinds(&self, kinds: &[Kind]) -> Vec<(PathBuf, u64, ObjectId, Kind)> {
+        let mut found: Vec<(u64, ObjectId, Kind)> = self
             .by_id
             .iter()
-            .filter(|(_, p)| p.kind == Some(kind))
-            .map(|(id, p)| (p.rank, *id))
+            .filter_map(|(id, p)| Some((p.rank, *id, p.kind.filter(|k| kinds.contains(k))?)))
             .collect();
         found.sort_unstable();
         found
             .into_iter()
-            .filter_map(|(rank, id)| {
+            .filter_map(|(rank, id, kind)| {
                 let index = self.indexes.get(usize::try_from(rank >> 40).ok()?)?;
-                Some((index.with_extension("pack"), rank & OFFSET_MASK, id))
+                Some((index.with_extension("pack"), rank & OFFSET_MASK, id, kind))
             })
             .collect()
     }

@@ -1,46 +1,50 @@
-//! Trees read once, in pack order, for the tree diffs of a long history.
+//! Commits and trees read once, in pack order, for the tree diffs of a long history.
 //!
-//! Diffing commit after commit reads each tree two or three times, in an order that
-//! has nothing to do with the pack's delta chains. Instead every tree is decoded once,
-//! walking the packs by offset: a tree stored as a delta has its base earlier in the
-//! pack (already decoded and held), so each delta is one inflate and one copy, with no
-//! index lookups or delta-chain rebuilding (see [`crate::PackOrder`]).
+//! Diffing commit after commit reads each commit twice and each tree two or three
+//! times, in an order that has nothing to do with the pack's delta chains. Instead
+//! every commit and tree is decoded once, walking the packs by offset: an object
+//! stored as a delta has its base earlier in the pack (already decoded and held), so
+//! each delta is one inflate and one copy, with no index lookups or delta-chain
+//! rebuilding (see [`crate::PackOrder`]).
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
 use crate::{delta, repo::Repo};
 
-/// Decoded trees by id; trees beyond the memory cap are read when asked for.
-pub(crate) struct Trees {
+/// Decoded commits and trees by id; those beyond the memory cap are read when asked for.
+pub(crate) struct Preloaded {
     by_id: HashMap<ObjectId, usize>,
-    data: Vec<Box<[u8]>>,
+    data: Vec<(Kind, Box<[u8]>)>,
     hash: gix::hash::Kind,
 }
 
-/// The most tree bytes held: enough for every tree of a large repository, bounded for
-/// a huge one.
+/// The kinds preloaded.
+const KINDS: [Kind; 2] = [Kind::Commit, Kind::Tree];
+
+/// The most bytes held: enough for every commit and tree of a large repository,
+/// bounded for a huge one.
 const MAX_BYTES: usize = 1 << 30;
 
-impl Trees {
+impl Preloaded {
     /// None preloaded: every tree is read when asked for.
-    pub(crate) fn none(hash: gix::hash::Kind) -> Trees {
-        Trees {
+    pub(crate) fn none(hash: gix::hash::Kind) -> Preloaded {
+        Preloaded {
             by_id: HashMap::default(),
             data: Vec::new(),
             hash,
         }
     }
 
-    /// Decodes the packed trees, in pack order, on the calling thread.
-    pub(crate) fn preload(repo: &Repo) -> Trees {
-        let mut trees = Trees::none(repo.object_hash());
+    /// Decodes the packed commits and trees, in pack order, on the calling thread.
+    pub(crate) fn load(repo: &Repo) -> Preloaded {
+        let mut held_objects = Preloaded::none(repo.object_hash());
         let reader = repo.reader();
         let mut inflate = gix::zlib::Inflate::default();
         let mut packed = Vec::new();
         let mut held = 0;
-        // The current pack, and where in it each tree decoded so far sits.
+        // The current pack, and where in it each object decoded so far sits.
         let mut pack: Option<(std::path::PathBuf, Option<pack::data::File>)> = None;
         let mut at_offset: Vec<(u64, usize)> = Vec::new();
-        for (path, offset, id) in repo.pack_order().of_kind(Kind::Tree) {
+        for (path, offset, id, kind) in repo.pack_order().of_kinds(&KINDS) {
             if held > MAX_BYTES {
                 break;
             }
@@ -54,7 +58,7 @@ impl Trees {
                 let i = at_offset
                     .binary_search_by_key(&base_offset, |&(o, _)| o)
                     .ok()?;
-                Some(&*trees.data[at_offset[i].1])
+                Some(&*held_objects.data[at_offset[i].1].1)
             };
             let decoded = file
                 .and_then(|f| decode(f, offset, &mut inflate, &mut packed, base))
@@ -63,20 +67,20 @@ impl Trees {
                 .or_else(|| {
                     let mut buf = Vec::new();
                     let found = reader.repo.objects.try_find(&id, &mut buf).ok()??;
-                    (found.kind == Kind::Tree).then(|| found.data.to_vec())
+                    (found.kind == kind).then(|| found.data.to_vec())
                 });
             if let Some(data) = decoded {
                 held += data.len();
-                at_offset.push((offset, trees.data.len()));
-                trees.by_id.insert(id, trees.data.len());
-                trees.data.push(data.into());
+                at_offset.push((offset, held_objects.data.len()));
+                held_objects.by_id.insert(id, held_objects.data.len());
+                held_objects.data.push((kind, data.into()));
             }
         }
-        trees
+        held_objects
     }
 }
 
-/// A whole tree or an offset delta of one whose base `base` holds, decoded.
+/// A whole commit or tree, or an offset delta of one whose base `base` holds, decoded.
 fn decode<'b>(
     file: &pack::data::File,
     offset: u64,
@@ -89,7 +93,9 @@ fn decode<'b>(
     packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
     file.decompress_entry(&entry, inflate, packed).ok()?;
     match entry.header {
-        pack::data::entry::Header::Tree => Some(std::mem::take(packed)),
+        pack::data::entry::Header::Tree | pack::data::entry::Header::Commit => {
+            Some(std::mem::take(packed))
+        }
         pack::data::entry::Header::OfsDelta { base_distance } => {
             let base = base(entry.checked_base_pack_offset(base_distance)?)?;
             let mut out = Vec::new();
@@ -100,26 +106,31 @@ fn decode<'b>(
     }
 }
 
-/// Object lookups that try the preloaded trees before the object database.
-pub(crate) struct WithTrees<'a, F> {
-    pub trees: &'a Trees,
+/// Object lookups that try the preloaded objects before the object database.
+pub(crate) struct WithPreloaded<'a, F> {
+    pub preloaded: &'a Preloaded,
     pub objects: F,
 }
 
-impl<F: Find> Find for WithTrees<'_, F> {
+impl<F: Find> Find for WithPreloaded<'_, F> {
     fn try_find<'a>(
         &self,
         id: &gix::oid,
         buffer: &'a mut Vec<u8>,
     ) -> gix::Result<Option<gix::objs::Data<'a>>> {
-        match self.trees.by_id.get(id).map(|&i| &self.trees.data[i]) {
-            Some(data) => {
+        match self
+            .preloaded
+            .by_id
+            .get(id)
+            .map(|&i| &self.preloaded.data[i])
+        {
+            Some((kind, data)) => {
                 buffer.clear();
                 buffer.extend_from_slice(data);
                 Ok(Some(gix::objs::Data::new(
                     buffer,
-                    Kind::Tree,
-                    self.trees.hash,
+                    *kind,
+                    self.preloaded.hash,
                 )))
             }
             None => self.objects.try_find(id, buffer),
@@ -151,10 +162,10 @@ mod tests {
         assert!(out.status.success(), "git {args:?}: {out:?}");
     }
 
-    /// A packed history whose trees are deltas of each other: every tree is decoded
-    /// by our own delta code, and equals what gix reads.
+    /// A packed history whose trees are deltas of each other: every commit and tree
+    /// is decoded by our own delta code, and equals what gix reads.
     #[test]
-    fn preload_decodes_packed_trees_itself() {
+    fn preload_decodes_packed_commits_and_trees_itself() {
         let dir = tempfile::tempdir().expect("temp dir");
         git(dir.path(), &["init", "-q"]);
         std::fs::create_dir_all(dir.path().join("src/deep")).expect("dirs");
@@ -172,12 +183,12 @@ mod tests {
         git(dir.path(), &["prune-packed"]);
 
         let repo = Repo::discover(dir.path()).expect("repo");
-        let packed = repo.pack_order().of_kind(Kind::Tree);
-        assert_eq!(packed.len(), 120, "3 trees per commit");
+        let packed = repo.pack_order().of_kinds(&KINDS);
+        assert_eq!(packed.len(), 160, "a commit and 3 trees per commit");
         let file = pack::data::File::at(&packed[0].0, repo.object_hash()).expect("pack");
         let deltas = packed
             .iter()
-            .filter(|(_, offset, _)| {
+            .filter(|(_, offset, _, _)| {
                 matches!(
                     file.entry(*offset).map(|e| e.header),
                     Ok(pack::data::entry::Header::OfsDelta { .. })
@@ -186,18 +197,19 @@ mod tests {
             .count();
         assert!(deltas >= 30, "{deltas} trees stored as deltas");
 
-        let trees = Trees::preload(&repo);
+        let preloaded = Preloaded::load(&repo);
         let local = repo.reader();
-        let held = |id: &ObjectId| &*trees.data[trees.by_id[id]];
+        let held = |id: &ObjectId| &*preloaded.data[preloaded.by_id[id]].1;
         let (mut inflate, mut buf) = (gix::zlib::Inflate::default(), Vec::new());
-        for (_, offset, id) in &packed {
+        for (_, offset, id, kind) in &packed {
             let mut theirs = Vec::new();
             let theirs = local.repo.objects.try_find(id, &mut theirs).expect("read");
-            assert_eq!(Some(held(id)), theirs.map(|d| d.data), "tree {id}");
+            assert_eq!(theirs.as_ref().map(|d| d.kind), Some(*kind), "{id}");
+            assert_eq!(Some(held(id)), theirs.map(|d| d.data), "{kind} {id}");
             // Decoded here, not read through gix: every delta's base is held.
             let base = |at: u64| packed.iter().find(|p| p.1 == at).map(|p| held(&p.2));
             let ours = decode(&file, *offset, &mut inflate, &mut buf, base);
-            assert_eq!(ours.as_deref(), Some(held(id)), "tree {id}");
+            assert_eq!(ours.as_deref(), Some(held(id)), "{kind} {id}");
         }
     }
 }
