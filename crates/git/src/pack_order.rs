@@ -55,21 +55,24 @@ impl PackOrder {
     }
 
     /// The packed objects of `kinds` (where the headers told it), in pack order, each
-    /// with its pack's data file, its offset there and its kind.
-    pub(crate) fn of_kinds(&self, kinds: &[Kind]) -> Vec<(PathBuf, u64, ObjectId, Kind)> {
+    /// with its pack's number (see [`PackOrder::pack_data`]), its offset there and its
+    /// kind.
+    pub(crate) fn of_kinds(&self, kinds: &[Kind]) -> Vec<(usize, u64, ObjectId, Kind)> {
         let mut found: Vec<(u64, ObjectId, Kind)> = self
             .by_id
             .iter()
             .filter_map(|(id, p)| Some((p.rank, *id, p.kind.filter(|k| kinds.contains(k))?)))
             .collect();
-        found.sort_unstable();
+        found.sort_unstable_by_key(|f| f.0);
         found
             .into_iter()
-            .filter_map(|(rank, id, kind)| {
-                let index = self.indexes.get(usize::try_from(rank >> 40).ok()?)?;
-                Some((index.with_extension("pack"), rank & OFFSET_MASK, id, kind))
-            })
+            .map(|(rank, id, kind)| ((rank >> 40) as usize, rank & OFFSET_MASK, id, kind))
             .collect()
+    }
+
+    /// The data file of pack number `pack`.
+    pub(crate) fn pack_data(&self, pack: usize) -> Option<PathBuf> {
+        Some(self.indexes.get(pack)?.with_extension("pack"))
     }
 
     /// Ranks are the pack's number in the high bits and the offset in the low 40 (a

@@ -8,13 +8,19 @@
 //! rebuilding (see [`crate::PackOrder`]).
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{delta, repo::Repo};
+use crate::{delta, repo::Repo, workers::chunked};
 
 /// Decoded commits and trees by id; those beyond the memory cap are read when asked for.
 pub(crate) struct Preloaded {
+    /// One part per stretch of the packs, each decoded by its own thread.
+    parts: Vec<Part>,
+    hash: gix::hash::Kind,
+}
+
+#[derive(Default)]
+struct Part {
     by_id: HashMap<ObjectId, usize>,
     data: Vec<(Kind, Box<[u8]>)>,
-    hash: gix::hash::Kind,
 }
 
 /// The kinds preloaded.
@@ -25,59 +31,87 @@ const KINDS: [Kind; 2] = [Kind::Commit, Kind::Tree];
 const MAX_BYTES: usize = 1 << 30;
 
 impl Preloaded {
-    /// None preloaded: every tree is read when asked for.
+    /// None preloaded: every object is read when asked for.
     pub(crate) fn none(hash: gix::hash::Kind) -> Preloaded {
         Preloaded {
-            by_id: HashMap::default(),
-            data: Vec::new(),
+            parts: Vec::new(),
             hash,
         }
     }
 
-    /// Decodes the packed commits and trees, in pack order, on the calling thread.
+    /// Decodes the packed commits and trees in pack order: one contiguous stretch per
+    /// thread. A delta whose base lies in another thread's stretch (about 1% of them
+    /// on a two-way split) is read through gix instead.
     pub(crate) fn load(repo: &Repo) -> Preloaded {
-        let mut held_objects = Preloaded::none(repo.object_hash());
-        let reader = repo.reader();
-        let mut inflate = gix::zlib::Inflate::default();
-        let mut packed = Vec::new();
-        let mut held = 0;
-        // The current pack, and where in it each object decoded so far sits.
-        let mut pack: Option<(std::path::PathBuf, Option<pack::data::File>)> = None;
-        let mut at_offset: Vec<(u64, usize)> = Vec::new();
-        for (path, offset, id, kind) in repo.pack_order().of_kinds(&KINDS) {
-            if held > MAX_BYTES {
-                break;
-            }
-            if pack.as_ref().is_none_or(|(p, _)| *p != path) {
-                let file = pack::data::File::at(&path, repo.object_hash()).ok();
-                pack = Some((path, file));
-                at_offset.clear();
-            }
-            let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
-            let base = |base_offset: u64| {
-                let i = at_offset
-                    .binary_search_by_key(&base_offset, |&(o, _)| o)
-                    .ok()?;
-                Some(&*held_objects.data[at_offset[i].1].1)
-            };
-            let decoded = file
-                .and_then(|f| decode(f, offset, &mut inflate, &mut packed, base))
-                // A ref-delta, a base held nowhere, or a damaged entry: gix reads it
-                // (and the diff that needs it reports any error).
-                .or_else(|| {
-                    let mut buf = Vec::new();
-                    let found = reader.repo.objects.try_find(&id, &mut buf).ok()??;
-                    (found.kind == kind).then(|| found.data.to_vec())
-                });
-            if let Some(data) = decoded {
-                held += data.len();
-                at_offset.push((offset, held_objects.data.len()));
-                held_objects.by_id.insert(id, held_objects.data.len());
-                held_objects.data.push((kind, data.into()));
-            }
+        let order = repo.pack_order();
+        let objects = order.of_kinds(&KINDS);
+        let threads = rayon::current_num_threads().max(1);
+        let stretch = objects.len().div_ceil(threads);
+        let parts = chunked(
+            &objects,
+            stretch,
+            || (),
+            |(), stretch| decode_stretch(repo, stretch, MAX_BYTES / threads),
+        );
+        Preloaded {
+            parts,
+            hash: repo.object_hash(),
         }
-        held_objects
     }
+
+    fn get(&self, id: &gix::oid) -> Option<&(Kind, Box<[u8]>)> {
+        self.parts
+            .iter()
+            .find_map(|p| p.by_id.get(id).map(|&i| &p.data[i]))
+    }
+}
+
+/// Decodes `objects` (pack number, offset, id, kind; in pack order) until `max_bytes`.
+fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_bytes: usize) -> Part {
+    let order = repo.pack_order();
+    let reader = repo.reader();
+    let mut part = Part::default();
+    let mut inflate = gix::zlib::Inflate::default();
+    let mut packed = Vec::new();
+    let mut held = 0;
+    // The current pack, and where in it each object decoded so far sits.
+    let mut pack: Option<(usize, Option<pack::data::File>)> = None;
+    let mut at_offset: Vec<(u64, usize)> = Vec::new();
+    for &(number, offset, id, kind) in objects {
+        if held > max_bytes {
+            break;
+        }
+        if pack.as_ref().is_none_or(|(p, _)| *p != number) {
+            let file = order
+                .pack_data(number)
+                .and_then(|path| pack::data::File::at(path, repo.object_hash()).ok());
+            pack = Some((number, file));
+            at_offset.clear();
+        }
+        let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
+        let base = |base_offset: u64| {
+            let i = at_offset
+                .binary_search_by_key(&base_offset, |&(o, _)| o)
+                .ok()?;
+            Some(&*part.data[at_offset[i].1].1)
+        };
+        let decoded = file
+            .and_then(|f| decode(f, offset, &mut inflate, &mut packed, base))
+            // A ref-delta, a base held elsewhere, or a damaged entry: gix reads it
+            // (and the diff that needs it reports any error).
+            .or_else(|| {
+                let mut buf = Vec::new();
+                let found = reader.repo.objects.try_find(&id, &mut buf).ok()??;
+                (found.kind == kind).then(|| found.data.to_vec())
+            });
+        if let Some(data) = decoded {
+            held += data.len();
+            at_offset.push((offset, part.data.len()));
+            part.by_id.insert(id, part.data.len());
+            part.data.push((kind, data.into()));
+        }
+    }
+    part
 }
 
 /// A whole commit or tree, or an offset delta of one whose base `base` holds, decoded.
@@ -118,12 +152,7 @@ impl<F: Find> Find for WithPreloaded<'_, F> {
         id: &gix::oid,
         buffer: &'a mut Vec<u8>,
     ) -> gix::Result<Option<gix::objs::Data<'a>>> {
-        match self
-            .preloaded
-            .by_id
-            .get(id)
-            .map(|&i| &self.preloaded.data[i])
-        {
+        match self.preloaded.get(id) {
             Some((kind, data)) => {
                 buffer.clear();
                 buffer.extend_from_slice(data);
@@ -185,7 +214,8 @@ mod tests {
         let repo = Repo::discover(dir.path()).expect("repo");
         let packed = repo.pack_order().of_kinds(&KINDS);
         assert_eq!(packed.len(), 160, "a commit and 3 trees per commit");
-        let file = pack::data::File::at(&packed[0].0, repo.object_hash()).expect("pack");
+        let path = repo.pack_order().pack_data(packed[0].0).expect("a pack");
+        let file = pack::data::File::at(path, repo.object_hash()).expect("pack");
         let deltas = packed
             .iter()
             .filter(|(_, offset, _, _)| {
@@ -199,7 +229,7 @@ mod tests {
 
         let preloaded = Preloaded::load(&repo);
         let local = repo.reader();
-        let held = |id: &ObjectId| &*preloaded.data[preloaded.by_id[id]].1;
+        let held = |id: &ObjectId| &*preloaded.get(id).expect("preloaded").1;
         let (mut inflate, mut buf) = (gix::zlib::Inflate::default(), Vec::new());
         for (_, offset, id, kind) in &packed {
             let mut theirs = Vec::new();
