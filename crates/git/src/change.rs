@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use gix::ObjectId;
+use rayon::slice::ParallelSliceMut;
 use vigil_secrets::CommitInfo;
 
 /// A blob to scan and what it replaced.
@@ -72,22 +73,23 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
-    /// Keeps one change per blob pair (the earliest commit's), then this shard's part.
+    /// Keeps one change per blob pair (the earliest commit's, then the first by path
+    /// and commit id), then this shard's part. The scan orders changes its own way and
+    /// reports sort findings, so the order here only needs to be deterministic.
     pub(crate) fn finish(mut self, shard: Option<Shard>) -> ChangeSet {
-        self.changes.sort_by(|a, b| {
+        let commit_id = |c: &Change| c.commit.as_ref().map(|i| i.id.clone());
+        self.changes.par_sort_unstable_by(|a, b| {
             a.key()
                 .cmp(&b.key())
                 .then(a.time.cmp(&b.time))
                 .then(a.path.cmp(&b.path))
+                .then_with(|| commit_id(a).cmp(&commit_id(b)))
         });
         self.changes
             .dedup_by(|later, earlier| later.key() == earlier.key());
         if let Some(shard) = shard {
             self.changes.retain(|c| shard.owns(&c.new));
         }
-        // Deterministic order for reports: by commit time, then path.
-        self.changes
-            .sort_by(|a, b| a.time.cmp(&b.time).then(a.path.cmp(&b.path)));
         self
     }
 }

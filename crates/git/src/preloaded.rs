@@ -6,6 +6,8 @@
 //! stored as a delta has its base earlier in the pack (already decoded and held), so
 //! each delta is one inflate and one copy, with no index lookups or delta-chain
 //! rebuilding (see [`crate::PackOrder`]).
+use std::ops::Range;
+
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
 use crate::{delta, repo::Repo, workers::chunked};
@@ -17,10 +19,11 @@ pub(crate) struct Preloaded {
     hash: gix::hash::Kind,
 }
 
+/// Objects one after the other in one buffer (a few allocations, not one per object).
 #[derive(Default)]
 struct Part {
-    by_id: HashMap<ObjectId, usize>,
-    data: Vec<(Kind, Box<[u8]>)>,
+    by_id: HashMap<ObjectId, (Kind, Range<usize>)>,
+    bytes: Vec<u8>,
 }
 
 /// The kinds preloaded.
@@ -59,10 +62,11 @@ impl Preloaded {
         }
     }
 
-    fn get(&self, id: &gix::oid) -> Option<&(Kind, Box<[u8]>)> {
-        self.parts
-            .iter()
-            .find_map(|p| p.by_id.get(id).map(|&i| &p.data[i]))
+    fn get(&self, id: &gix::oid) -> Option<(Kind, &[u8])> {
+        self.parts.iter().find_map(|p| {
+            let (kind, range) = p.by_id.get(id)?;
+            Some((*kind, &p.bytes[range.clone()]))
+        })
     }
 }
 
@@ -72,13 +76,12 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
     let reader = repo.reader();
     let mut part = Part::default();
     let mut inflate = gix::zlib::Inflate::default();
-    let mut packed = Vec::new();
-    let mut held = 0;
+    let (mut packed, mut out) = (Vec::new(), Vec::new());
     // The current pack, and where in it each object decoded so far sits.
     let mut pack: Option<(usize, Option<pack::data::File>)> = None;
-    let mut at_offset: Vec<(u64, usize)> = Vec::new();
+    let mut at_offset: Vec<(u64, Range<usize>)> = Vec::new();
     for &(number, offset, id, kind) in objects {
-        if held > max_bytes {
+        if part.bytes.len() > max_bytes {
             break;
         }
         if pack.as_ref().is_none_or(|(p, _)| *p != number) {
@@ -91,50 +94,52 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
         let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
         let base = |base_offset: u64| {
             let i = at_offset
-                .binary_search_by_key(&base_offset, |&(o, _)| o)
+                .binary_search_by_key(&base_offset, |(o, _)| *o)
                 .ok()?;
-            Some(&*part.data[at_offset[i].1].1)
+            part.bytes.get(at_offset[i].1.clone())
         };
         let decoded = file
-            .and_then(|f| decode(f, offset, &mut inflate, &mut packed, base))
+            .and_then(|f| decode(f, offset, &mut inflate, &mut packed, &mut out, base))
             // A ref-delta, a base held elsewhere, or a damaged entry: gix reads it
             // (and the diff that needs it reports any error).
             .or_else(|| {
-                let mut buf = Vec::new();
-                let found = reader.repo.objects.try_find(&id, &mut buf).ok()??;
-                (found.kind == kind).then(|| found.data.to_vec())
+                let found = reader.repo.objects.try_find(&id, &mut out).ok()??;
+                let len = found.data.len();
+                (found.kind == kind && found.data.as_ptr() == out.as_ptr())
+                    .then(|| out.truncate(len))
             });
-        if let Some(data) = decoded {
-            held += data.len();
-            at_offset.push((offset, part.data.len()));
-            part.by_id.insert(id, part.data.len());
-            part.data.push((kind, data.into()));
+        if decoded.is_some() {
+            let range = part.bytes.len()..part.bytes.len() + out.len();
+            part.bytes.extend_from_slice(&out);
+            at_offset.push((offset, range.clone()));
+            part.by_id.insert(id, (kind, range));
         }
     }
     part
 }
 
-/// A whole commit or tree, or an offset delta of one whose base `base` holds, decoded.
+/// A whole commit or tree, or an offset delta of one whose base `base` holds, decoded
+/// into `out`.
 fn decode<'b>(
     file: &pack::data::File,
     offset: u64,
     inflate: &mut gix::zlib::Inflate,
     packed: &mut Vec<u8>,
+    out: &mut Vec<u8>,
     base: impl Fn(u64) -> Option<&'b [u8]>,
-) -> Option<Vec<u8>> {
+) -> Option<()> {
     let entry = file.entry(offset).ok()?;
     packed.clear();
     packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
     file.decompress_entry(&entry, inflate, packed).ok()?;
     match entry.header {
         pack::data::entry::Header::Tree | pack::data::entry::Header::Commit => {
-            Some(std::mem::take(packed))
+            std::mem::swap(packed, out);
+            Some(())
         }
         pack::data::entry::Header::OfsDelta { base_distance } => {
             let base = base(entry.checked_base_pack_offset(base_distance)?)?;
-            let mut out = Vec::new();
-            delta::apply(base, packed, &mut out)?;
-            Some(out)
+            delta::apply(base, packed, out)
         }
         _ => None,
     }
@@ -158,7 +163,7 @@ impl<F: Find> Find for WithPreloaded<'_, F> {
                 buffer.extend_from_slice(data);
                 Ok(Some(gix::objs::Data::new(
                     buffer,
-                    *kind,
+                    kind,
                     self.preloaded.hash,
                 )))
             }
@@ -229,7 +234,7 @@ mod tests {
 
         let preloaded = Preloaded::load(&repo);
         let local = repo.reader();
-        let held = |id: &ObjectId| &*preloaded.get(id).expect("preloaded").1;
+        let held = |id: &ObjectId| preloaded.get(id).expect("preloaded").1;
         let (mut inflate, mut buf) = (gix::zlib::Inflate::default(), Vec::new());
         for (_, offset, id, kind) in &packed {
             let mut theirs = Vec::new();
@@ -238,8 +243,9 @@ mod tests {
             assert_eq!(Some(held(id)), theirs.map(|d| d.data), "{kind} {id}");
             // Decoded here, not read through gix: every delta's base is held.
             let base = |at: u64| packed.iter().find(|p| p.1 == at).map(|p| held(&p.2));
-            let ours = decode(&file, *offset, &mut inflate, &mut buf, base);
-            assert_eq!(ours.as_deref(), Some(held(id)), "{kind} {id}");
+            let mut ours = Vec::new();
+            assert!(decode(&file, *offset, &mut inflate, &mut buf, &mut ours, base).is_some());
+            assert_eq!(ours, held(id), "{kind} {id}");
         }
     }
 }
