@@ -1,5 +1,38 @@
-//! Applying a pack delta to its base (git's pack format: two sizes, then copy and
-//! insert instructions).
+//! Decoding pack entries ourselves: inflating one, and applying a delta to its base
+//! (git's pack format: two sizes, then copy and insert instructions).
+use gix::{objs::Kind, odb::pack};
+
+/// What [`inflate_entry`] found.
+pub(crate) enum Inflated {
+    /// The whole object.
+    Whole,
+    /// An offset delta's instructions, to apply to the object at `base_offset`.
+    Delta { base_offset: u64 },
+}
+
+/// Inflates the entry at `offset` of `file` into `into`: a whole object of `kind`, or
+/// an offset delta. `None` for anything else (another kind, a ref delta, a damaged
+/// entry): the caller reads those through gix.
+pub(crate) fn inflate_entry(
+    file: &pack::data::File,
+    offset: u64,
+    kind: Kind,
+    inflate: &mut gix::zlib::Inflate,
+    into: &mut Vec<u8>,
+) -> Option<Inflated> {
+    let entry = file.entry(offset).ok()?;
+    let found = match entry.header {
+        pack::data::entry::Header::OfsDelta { base_distance } => Inflated::Delta {
+            base_offset: entry.checked_base_pack_offset(base_distance)?,
+        },
+        header if header.as_kind() == Some(kind) => Inflated::Whole,
+        _ => return None,
+    };
+    into.clear();
+    into.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+    file.decompress_entry(&entry, inflate, into).ok()?;
+    Some(found)
+}
 
 /// The object `delta` makes of `base`, into `out`; `None` if the delta is malformed
 /// or does not fit `base`.

@@ -17,6 +17,8 @@ mod preloaded;
 mod repo;
 pub mod signed;
 mod staged;
+#[cfg(test)]
+mod test_repo;
 mod workers;
 
 pub use change::{Change, ChangeSet, Shard};

@@ -54,6 +54,16 @@ impl PackOrder {
         self.by_id.get(id).map_or(u64::MAX, |p| p.rank)
     }
 
+    /// The pack number and offset a rank stands for; `None` for an unpacked object.
+    pub(crate) fn place(rank: u64) -> Option<(usize, u64)> {
+        (rank != u64::MAX).then_some(((rank >> 40) as usize, rank & OFFSET_MASK))
+    }
+
+    /// The rank of the object at `offset` in pack `pack`.
+    pub(crate) fn rank_of(pack: usize, offset: u64) -> u64 {
+        ((pack as u64) << 40) | offset.min(OFFSET_MASK)
+    }
+
     /// The packed objects of `kinds` (where the headers told it), in pack order, each
     /// with its pack's number (see [`PackOrder::pack_data`]), its offset there and its
     /// kind.
@@ -111,7 +121,7 @@ impl PackOrder {
                 }
             });
             kinds.push((offset, kind));
-            let rank = (pack << 40) | offset.min(OFFSET_MASK);
+            let rank = PackOrder::rank_of(pack as usize, offset);
             // An object in two packs keeps its first rank: either copy reads the same.
             self.by_id.entry(id).or_insert(Packed { rank, kind });
         }

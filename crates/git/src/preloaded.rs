@@ -10,7 +10,11 @@ use std::ops::Range;
 
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{delta, repo::Repo, workers::chunked};
+use crate::{
+    delta::{self, Inflated},
+    repo::Repo,
+    workers::chunked,
+};
 
 /// Decoded commits and trees by id; those beyond the memory cap are read when asked for.
 pub(crate) struct Preloaded {
@@ -99,7 +103,7 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
             part.bytes.get(at_offset[i].1.clone())
         };
         let decoded = file
-            .and_then(|f| decode(f, offset, &mut inflate, &mut packed, &mut out, base))
+            .and_then(|f| decode(f, offset, kind, &mut inflate, &mut packed, &mut out, base))
             // A ref-delta, a base held elsewhere, or a damaged entry: gix reads it
             // (and the diff that needs it reports any error).
             .or_else(|| {
@@ -118,30 +122,23 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
     part
 }
 
-/// A whole commit or tree, or an offset delta of one whose base `base` holds, decoded
-/// into `out`.
+/// A whole object of `kind`, or an offset delta whose base `base` holds, decoded into
+/// `out` (`packed` is scratch space).
 fn decode<'b>(
     file: &pack::data::File,
     offset: u64,
+    kind: Kind,
     inflate: &mut gix::zlib::Inflate,
     packed: &mut Vec<u8>,
     out: &mut Vec<u8>,
     base: impl Fn(u64) -> Option<&'b [u8]>,
 ) -> Option<()> {
-    let entry = file.entry(offset).ok()?;
-    packed.clear();
-    packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
-    file.decompress_entry(&entry, inflate, packed).ok()?;
-    match entry.header {
-        pack::data::entry::Header::Tree | pack::data::entry::Header::Commit => {
+    match delta::inflate_entry(file, offset, kind, inflate, packed)? {
+        Inflated::Whole => {
             std::mem::swap(packed, out);
             Some(())
         }
-        pack::data::entry::Header::OfsDelta { base_distance } => {
-            let base = base(entry.checked_base_pack_offset(base_distance)?)?;
-            delta::apply(base, packed, out)
-        }
-        _ => None,
+        Inflated::Delta { base_offset } => delta::apply(base(base_offset)?, packed, out),
     }
 }
 
@@ -174,48 +171,14 @@ impl<F: Find> Find for WithPreloaded<'_, F> {
 
 #[cfg(test)]
 mod tests {
-    use std::{path::Path, process::Command};
-
     use super::*;
-
-    fn git(dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-    }
+    use crate::test_repo::packed_history;
 
     /// A packed history whose trees are deltas of each other: every commit and tree
     /// is decoded by our own delta code, and equals what gix reads.
     #[test]
     fn preload_decodes_packed_commits_and_trees_itself() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        git(dir.path(), &["init", "-q"]);
-        std::fs::create_dir_all(dir.path().join("src/deep")).expect("dirs");
-        for i in 0..40 {
-            // One file changes per commit: each version of `deep` is a small delta.
-            for f in 0..20 {
-                let name = format!("src/deep/file{f:02}.txt");
-                let version = if f == i % 20 { i } else { 0 };
-                std::fs::write(dir.path().join(name), format!("{version} {f}\n")).expect("write");
-            }
-            git(dir.path(), &["add", "-A"]);
-            git(dir.path(), &["commit", "-q", "-m", &format!("c{i}")]);
-        }
-        git(dir.path(), &["repack", "-a", "-d", "-f", "-q"]);
-        git(dir.path(), &["prune-packed"]);
-
+        let dir = packed_history();
         let repo = Repo::discover(dir.path()).expect("repo");
         let packed = repo.pack_order().of_kinds(&KINDS);
         assert_eq!(packed.len(), 160, "a commit and 3 trees per commit");
@@ -244,7 +207,16 @@ mod tests {
             // Decoded here, not read through gix: every delta's base is held.
             let base = |at: u64| packed.iter().find(|p| p.1 == at).map(|p| held(&p.2));
             let mut ours = Vec::new();
-            assert!(decode(&file, *offset, &mut inflate, &mut buf, &mut ours, base).is_some());
+            assert!(decode(
+                &file,
+                *offset,
+                *kind,
+                &mut inflate,
+                &mut buf,
+                &mut ours,
+                base
+            )
+            .is_some());
             assert_eq!(ours, held(id), "{kind} {id}");
         }
     }

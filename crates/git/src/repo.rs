@@ -6,10 +6,11 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use gix::{prelude::Find, ObjectId};
+use gix::{objs::Kind, odb::pack, prelude::Find, ObjectId};
 use vigil_secrets::CommitInfo;
 
 use crate::{
+    delta::{apply, inflate_entry, Inflated},
     error::{fetch_hint, GitError},
     pack_order::PackOrder,
 };
@@ -21,7 +22,7 @@ pub struct Repo {
     /// The work tree (or the git dir of a bare repository).
     pub root: PathBuf,
     /// Loaded when a scan first reads many objects.
-    pack_order: OnceLock<PackOrder>,
+    pack_order: OnceLock<Arc<PackOrder>>,
 }
 
 impl Repo {
@@ -73,13 +74,14 @@ impl Repo {
                 PACK_CACHE_BYTES,
             ))
         });
-        Reader::new(repo)
+        Reader::new(repo, self.pack_order.get().cloned())
     }
 
     /// Where objects sit in the packs, read once (for scans that read many objects).
+    /// Readers made after this decode packed blobs themselves (see [`Reader::blob`]).
     pub fn pack_order(&self) -> &PackOrder {
         self.pack_order
-            .get_or_init(|| PackOrder::load(&self.inner.to_thread_local()))
+            .get_or_init(|| Arc::new(PackOrder::load(&self.inner.to_thread_local())))
     }
 
     pub(crate) fn object_hash(&self) -> gix::hash::Kind {
@@ -124,15 +126,30 @@ pub(crate) fn commit_info(id: ObjectId, commit: &gix::objs::CommitRef<'_>) -> Ar
 /// Reads blobs on one thread, through its own delta-base cache.
 pub struct Reader {
     pub(crate) repo: gix::Repository,
-    /// The blobs read last, oldest first: a change's old blob is often one just read.
-    recent: RefCell<Vec<(ObjectId, Rc<Vec<u8>>)>>,
+    /// The blobs read last, oldest first, with their place in the packs: a change's
+    /// old blob is often one just read, and so is the base of a blob's delta.
+    recent: RefCell<Vec<HeldBlob>>,
     /// Buffers of blobs no longer used, to read the next blobs into without
     /// allocating (and faulting in) fresh memory for each.
     spare: RefCell<Vec<Vec<u8>>>,
+    /// With the pack order: the packs, opened as needed, to decode blobs directly.
+    packs: Option<(Arc<PackOrder>, RefCell<Packs>)>,
 }
 
-/// Blobs kept in [`Reader::recent`].
-const RECENT: usize = 4;
+/// A blob a reader holds: its id, its rank in pack order, its bytes.
+type HeldBlob = (ObjectId, u64, Rc<Vec<u8>>);
+
+/// Opened pack data files by pack number, and the inflater and delta buffer used with them.
+#[derive(Default)]
+struct Packs {
+    files: Vec<Option<Option<pack::data::File>>>,
+    inflate: gix::zlib::Inflate,
+    delta: Vec<u8>,
+}
+
+/// Blobs kept in [`Reader::recent`], and the most bytes they may hold.
+const RECENT: usize = 16;
+const RECENT_BYTES: usize = 16 << 20;
 
 /// Delta-base cache per reader. Objects are read about in pack order, where a delta's
 /// base was nearly always among the last few objects read: a sixth of git's default
@@ -141,53 +158,151 @@ const RECENT: usize = 4;
 const PACK_CACHE_BYTES: usize = 16 << 20;
 
 impl Reader {
-    fn new(repo: gix::Repository) -> Reader {
+    fn new(repo: gix::Repository, order: Option<Arc<PackOrder>>) -> Reader {
         Reader {
             repo,
             recent: RefCell::new(Vec::with_capacity(RECENT)),
             spare: RefCell::new(Vec::with_capacity(RECENT)),
+            packs: order.map(|o| (o, RefCell::new(Packs::default()))),
         }
     }
 
     /// Reads a blob; the error names it and the path it was found at.
+    ///
+    /// With the pack order known, a blob stored whole, or as an offset delta of a blob
+    /// this reader holds, is decoded here: one inflate, and no index lookup or copy
+    /// into and out of gix's delta cache. Anything else is read through gix.
     pub fn blob(&self, id: ObjectId, path: &str) -> Result<Rc<Vec<u8>>, GitError> {
-        if let Some((_, data)) = self.recent.borrow().iter().find(|(r, _)| *r == id) {
+        if let Some((_, _, data)) = self.recent.borrow().iter().find(|(r, _, _)| *r == id) {
             return Ok(Rc::clone(data));
         }
+        let rank = self.packs.as_ref().map_or(u64::MAX, |(o, _)| o.rank(&id));
+        let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
+        let data = match self.decode(rank, &mut buf) {
+            Some(()) => buf,
+            None => self.read(id, path, buf)?,
+        };
+        let data = Rc::new(data);
+        let mut recent = self.recent.borrow_mut();
+        recent.push((id, rank, Rc::clone(&data)));
+        let mut held: usize = recent.iter().map(|(_, _, d)| d.len()).sum();
+        while recent.len() > RECENT || (held > RECENT_BYTES && recent.len() > 2) {
+            let (_, _, old) = recent.remove(0);
+            held -= old.len();
+            if let Ok(buf) = Rc::try_unwrap(old) {
+                self.spare.borrow_mut().push(buf);
+            }
+        }
+        Ok(data)
+    }
+
+    /// Decodes the packed blob at `rank` into `out` if it is whole, or an offset delta
+    /// of a blob in `recent`.
+    fn decode(&self, rank: u64, out: &mut Vec<u8>) -> Option<()> {
+        let (order, packs) = self.packs.as_ref()?;
+        let (number, offset) = PackOrder::place(rank)?;
+        let mut packs = packs.borrow_mut();
+        let Packs {
+            files,
+            inflate,
+            delta,
+        } = &mut *packs;
+        if files.len() <= number {
+            files.resize_with(number + 1, || None);
+        }
+        let file = files[number]
+            .get_or_insert_with(|| {
+                let path = order.pack_data(number)?;
+                pack::data::File::at(path, self.repo.object_hash()).ok()
+            })
+            .as_ref()?;
+        match inflate_entry(file, offset, Kind::Blob, inflate, delta)? {
+            Inflated::Whole => {
+                std::mem::swap(delta, out);
+                Some(())
+            }
+            Inflated::Delta { base_offset } => {
+                let base_rank = PackOrder::rank_of(number, base_offset);
+                // A base stays held while deltas keep using it: git often stores many
+                // versions of a file as deltas of one (the largest), between other objects.
+                let base = {
+                    let mut recent = self.recent.borrow_mut();
+                    let at = recent.iter().position(|(_, r, _)| *r == base_rank)?;
+                    let held = recent.remove(at);
+                    let base = Rc::clone(&held.2);
+                    recent.push(held);
+                    base
+                };
+                apply(&base, delta, out)
+            }
+        }
+    }
+
+    /// Reads a blob through gix, into `buf` where gix allows.
+    fn read(&self, id: ObjectId, path: &str, mut buf: Vec<u8>) -> Result<Vec<u8>, GitError> {
         let read_error =
             |e: &dyn std::fmt::Display| GitError::read(format!("blob {id} ({path})"), e);
-        let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
         let found = self
             .repo
             .objects
             .try_find(&id, &mut buf)
             .map_err(|e| read_error(&e))?
             .map(|d| (d.data.as_ptr(), d.data.len()));
-        let data = match found {
+        match found {
             // The object was decoded into `buf`, as gix does.
             Some((at, len)) if at == buf.as_ptr() => {
                 buf.truncate(len);
-                buf
+                Ok(buf)
             }
-            Some(_) => {
-                std::mem::take(&mut self.repo.find_object(id).map_err(|e| read_error(&e))?.data)
-            }
-            None => {
-                return Err(GitError::Missing {
-                    what: format!("blob {id} ({path})"),
-                    hint: fetch_hint(&id.to_string(), self.repo.is_shallow().unwrap_or(false)),
-                })
-            }
-        };
-        let data = Rc::new(data);
-        let mut recent = self.recent.borrow_mut();
-        if recent.len() == RECENT {
-            let (_, old) = recent.remove(0);
-            if let Ok(buf) = Rc::try_unwrap(old) {
-                self.spare.borrow_mut().push(buf);
+            Some(_) => Ok(std::mem::take(
+                &mut self.repo.find_object(id).map_err(|e| read_error(&e))?.data,
+            )),
+            None => Err(GitError::Missing {
+                what: format!("blob {id} ({path})"),
+                hint: fetch_hint(&id.to_string(), self.repo.is_shallow().unwrap_or(false)),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_repo::packed_history;
+
+    /// Read in pack order, packed blobs (whole ones and deltas of blobs just read) are
+    /// decoded by the reader itself, and equal what gix reads.
+    #[test]
+    fn reader_decodes_packed_blobs_itself() {
+        let dir = packed_history();
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let blobs = repo.pack_order().of_kinds(&[Kind::Blob]);
+        let reader = repo.reader();
+        let (mut whole, mut deltas) = (0, 0);
+        for &(number, offset, id, _) in &blobs {
+            let mut direct = Vec::new();
+            let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct);
+            let data = reader.blob(id, "test").expect("blob");
+            let mut theirs = Vec::new();
+            let theirs = reader
+                .repo
+                .objects
+                .try_find(&id, &mut theirs)
+                .expect("read");
+            assert_eq!(theirs.map(|d| d.data), Some(&data[..]), "blob {id}");
+            if decoded.is_some() {
+                assert_eq!(direct, *data, "blob {id}");
+                let path = repo.pack_order().pack_data(number).expect("pack");
+                let file = pack::data::File::at(path, repo.object_hash()).expect("pack");
+                match file.entry(offset).expect("entry").header {
+                    pack::data::entry::Header::OfsDelta { .. } => deltas += 1,
+                    _ => whole += 1,
+                }
             }
         }
-        recent.push((id, Rc::clone(&data)));
-        Ok(data)
+        assert!(
+            whole > 0 && deltas >= 20,
+            "{whole} whole, {deltas} deltas decoded"
+        );
     }
 }
