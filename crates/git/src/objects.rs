@@ -194,6 +194,23 @@ impl Reader {
     /// The id of the blob at `path` in `commit`'s tree, or `None` when the path is not
     /// a file there.
     pub fn blob_id_at(&self, commit: &str, path: &str) -> Result<Option<String>, GitError> {
+        Ok(self.blob_at(commit, path)?.map(|id| id.to_string()))
+    }
+
+    /// The blob at `path` in `commit`'s tree: its id and bytes, or `None` when the
+    /// path is not a file there.
+    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<(String, Vec<u8>)>, GitError> {
+        let Some(blob_id) = self.blob_at(commit, path)? else {
+            return Ok(None);
+        };
+        let mut blob = self
+            .repo
+            .find_object(blob_id)
+            .map_err(|e| GitError::read(format!("{path} in commit {commit}"), e))?;
+        Ok(Some((blob_id.to_string(), std::mem::take(&mut blob.data))))
+    }
+
+    fn blob_at(&self, commit: &str, path: &str) -> Result<Option<ObjectId>, GitError> {
         let what = || format!("{path} in commit {commit}");
         let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
         let commit = self
@@ -204,36 +221,7 @@ impl Reader {
         let entry = tree
             .lookup_entry_by_path(path)
             .map_err(|e| GitError::read(what(), e))?;
-        Ok(entry
-            .filter(|e| e.mode().is_blob())
-            .map(|e| e.object_id().to_string()))
-    }
-
-    /// The blob at `path` in `commit`'s tree: its id and bytes, or `None` when the
-    /// path is not a file there.
-    pub fn file_at(&self, commit: &str, path: &str) -> Result<Option<(String, Vec<u8>)>, GitError> {
-        let what = || format!("{path} in commit {commit}");
-        let id = ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
-        let commit = self
-            .repo
-            .find_commit(id)
-            .map_err(|e| GitError::read(what(), e))?;
-        let tree = commit.tree().map_err(|e| GitError::read(what(), e))?;
-        let Some(entry) = tree
-            .lookup_entry_by_path(path)
-            .map_err(|e| GitError::read(what(), e))?
-        else {
-            return Ok(None);
-        };
-        if !entry.mode().is_blob() {
-            return Ok(None);
-        }
-        let blob_id = entry.object_id();
-        let mut blob = self
-            .repo
-            .find_object(blob_id)
-            .map_err(|e| GitError::read(what(), e))?;
-        Ok(Some((blob_id.to_string(), std::mem::take(&mut blob.data))))
+        Ok(entry.filter(|e| e.mode().is_blob()).map(|e| e.object_id()))
     }
 }
 
