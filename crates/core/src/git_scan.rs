@@ -10,7 +10,7 @@ use std::rc::Rc;
 use vigil_git::{added_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
 use vigil_secrets::{Detector, Finding, Fragment, Origin};
 
-use crate::scan::{is_binary, sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
+use crate::scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
 
 /// Scans `set`, calling `progress(bytes)` after each blob (for a progress bar).
 pub fn scan_changes(
@@ -69,8 +69,8 @@ pub fn scan_changes(
 /// Below this many changes (a commit, a small push) blobs are read in the order given.
 const PACK_ORDER_MIN_CHANGES: usize = 256;
 
-/// Changes handed to a worker at a time: large enough to keep a file's versions
-/// together, small enough to balance the cores.
+/// Changes handed to a worker at a time: a stretch of the pack long enough that
+/// delta bases stay at hand, short enough to balance the cores.
 const CHUNK: usize = 64;
 
 /// Lines of context scanned before each block of added lines, so a rule that looks at
@@ -89,18 +89,9 @@ fn scan_change(
         return Ok(Vec::new());
     }
     let new = reader.blob(change.new, &change.path)?;
-    if new.len() as u64 > options.max_file_size {
-        counters.large.fetch_add(1, Ordering::Relaxed);
+    if !counters.admit(&new, options.max_file_size) {
         return Ok(Vec::new());
     }
-    if is_binary(&new) {
-        counters.binary.fetch_add(1, Ordering::Relaxed);
-        return Ok(Vec::new());
-    }
-    counters.files.fetch_add(1, Ordering::Relaxed);
-    counters
-        .bytes
-        .fetch_add(new.len() as u64, Ordering::Relaxed);
     let origin = Arc::new(Origin {
         path: change.path.clone(),
         commit: change.commit.clone(),

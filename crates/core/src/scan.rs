@@ -220,18 +220,9 @@ fn scan_file(
         return Ok(Vec::new());
     }
     let bytes = std::fs::read(path).map_err(read_err)?;
-    if bytes.len() as u64 > options.max_file_size {
-        counters.large.fetch_add(1, Ordering::Relaxed);
+    if !counters.admit(&bytes, options.max_file_size) {
         return Ok(Vec::new());
     }
-    if is_binary(&bytes) {
-        counters.binary.fetch_add(1, Ordering::Relaxed);
-        return Ok(Vec::new());
-    }
-    counters.files.fetch_add(1, Ordering::Relaxed);
-    counters
-        .bytes
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
     let origin = Arc::new(Origin {
         path: display,
         commit: None,
@@ -240,6 +231,22 @@ fn scan_file(
 }
 
 impl Counters {
+    /// Counts `bytes` as scanned, or as skipped for being larger than
+    /// `max_file_size` or binary; true when they are to be scanned.
+    pub(crate) fn admit(&self, bytes: &[u8], max_file_size: u64) -> bool {
+        let skipped = if bytes.len() as u64 > max_file_size {
+            &self.large
+        } else if is_binary(bytes) {
+            &self.binary
+        } else {
+            self.files.fetch_add(1, Ordering::Relaxed);
+            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            return true;
+        };
+        skipped.fetch_add(1, Ordering::Relaxed);
+        false
+    }
+
     pub(crate) fn stats(&self, elapsed: Duration) -> ScanStats {
         ScanStats {
             files: self.files.load(Ordering::Relaxed),
@@ -254,7 +261,7 @@ impl Counters {
 }
 
 /// Binary content, as git decides it: a NUL byte near the start.
-pub(crate) fn is_binary(bytes: &[u8]) -> bool {
+fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some()
 }
 
