@@ -42,7 +42,7 @@ impl PackOrder {
         indexes.sort();
         let mut order = PackOrder::default();
         for (n, path) in indexes.iter().enumerate() {
-            order.add_pack(n as u64, path, repo.object_hash());
+            order.add_pack(n, path, repo.object_hash());
         }
         order.indexes = indexes;
         order
@@ -59,7 +59,9 @@ impl PackOrder {
         (rank != u64::MAX).then_some(((rank >> 40) as usize, rank & OFFSET_MASK))
     }
 
-    /// The rank of the object at `offset` in pack `pack`.
+    /// The rank of the object at `offset` in pack `pack`: the pack's number in the high
+    /// bits and the offset in the low 40 (a pack offset is below 2^40: packs are at
+    /// most a terabyte).
     pub(crate) fn rank_of(pack: usize, offset: u64) -> u64 {
         ((pack as u64) << 40) | offset.min(OFFSET_MASK)
     }
@@ -85,11 +87,10 @@ impl PackOrder {
         Some(self.indexes.get(pack)?.with_extension("pack"))
     }
 
-    /// Ranks are the pack's number in the high bits and the offset in the low 40 (a
-    /// pack offset is below 2^40: packs are at most a terabyte). A delta's kind is its
-    /// base's: an offset delta's base comes earlier in the same pack, so walking the
-    /// entries by offset knows it already.
-    fn add_pack(&mut self, pack: u64, index_path: &Path, hash: gix::hash::Kind) {
+    /// Ranks the objects of one pack. A delta's kind is its base's: an offset delta's
+    /// base comes earlier in the same pack, so walking the entries by offset knows it
+    /// already.
+    fn add_pack(&mut self, pack: usize, index_path: &Path, hash: gix::hash::Kind) {
         let Ok(index) = pack::index::File::at(index_path, hash) else {
             return;
         };
@@ -121,7 +122,7 @@ impl PackOrder {
                 }
             });
             kinds.push((offset, kind));
-            let rank = PackOrder::rank_of(pack as usize, offset);
+            let rank = PackOrder::rank_of(pack, offset);
             // An object in two packs keeps its first rank: either copy reads the same.
             self.by_id.entry(id).or_insert(Packed { rank, kind });
         }
