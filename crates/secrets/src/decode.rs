@@ -76,26 +76,80 @@ static BASE64_BYTE: [bool; 256] = {
 fn base64_runs(bytes: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() {
-            if !BASE64_BYTE[usize::from(bytes[i])] {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < bytes.len() && BASE64_BYTE[usize::from(bytes[i])] {
-                i += 1;
-            }
-            let mut end = i;
-            while end < bytes.len() && end - i < 2 && bytes[end] == b'=' {
-                end += 1;
-            }
-            i = end;
-            if end - start >= MIN_BASE64 {
-                return Some(start..end);
-            }
+        let start = first_long_run(bytes, i)?;
+        let mut end = start + MIN_BASE64;
+        while end < bytes.len() && BASE64_BYTE[usize::from(bytes[end])] {
+            end += 1;
         }
-        None
+        let body_end = end;
+        while end < bytes.len() && end - body_end < 2 && bytes[end] == b'=' {
+            end += 1;
+        }
+        i = end;
+        Some(start..end)
     })
+}
+
+/// The first offset at or after `from` where `MIN_BASE64` base64 bytes follow.
+///
+/// Most text has none, so this works on bit masks of 64 bytes at a time rather than
+/// byte by byte: bit `j` of `run` is set when bits `j..j + 16` of the mask all are.
+fn first_long_run(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    let mut mask = base64_mask(bytes, at);
+    while at < bytes.len() {
+        let next = base64_mask(bytes, at + 64);
+        let mut run = u128::from(mask) | (u128::from(next) << 64);
+        let mut width = 1;
+        while width < MIN_BASE64 {
+            run &= run >> width;
+            width *= 2;
+        }
+        let run = run as u64;
+        if run != 0 {
+            return Some(at + run.trailing_zeros() as usize);
+        }
+        at += 64;
+        mask = next;
+    }
+    None
+}
+
+/// Bit `j` is set when `bytes[at + j]` is a base64 byte (clear past the end).
+fn base64_mask(bytes: &[u8], at: usize) -> u64 {
+    let mut block = [0u8; 64];
+    if let Some(tail) = bytes.get(at..) {
+        let n = tail.len().min(64);
+        block[..n].copy_from_slice(&tail[..n]);
+    }
+    let mut mask = 0u64;
+    for (k, word) in block.chunks_exact(8).enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        mask |= base64_bits(u64::from_le_bytes(w)) << (8 * k);
+    }
+    mask
+}
+
+/// The eight bytes of `w` classified at once (SWAR): bit `k` of the result is set when
+/// byte `k` is a base64 byte.
+fn base64_bits(w: u64) -> u64 {
+    const LANES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // With the high bit of every byte clear, adding never carries into the next byte,
+    // so the high bit of each sum says whether that byte reached the threshold.
+    let x = w & !HIGH;
+    let within = |v: u64, lo: u8, hi: u8| {
+        (v + LANES * u64::from(0x80 - lo)) & !(v + LANES * u64::from(0x7f - hi)) & HIGH
+    };
+    let letter = within(x | (LANES * 0x20), b'a', b'z');
+    let digit = within(x, b'0', b'9');
+    // `+`, `-` and `/` are the odd bytes of `+` ..= `/`.
+    let plus_dash_slash = within(x, b'+', b'/') & (x << 7);
+    let underscore = within(x, b'_', b'_');
+    let flags = (letter | digit | plus_dash_slash | underscore) & !w & HIGH;
+    // Gathers the eight flag bits (now bit 0 of each byte) into the top byte.
+    (flags >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
 }
 
 /// Children of `view`: decoded base64 runs anywhere, and unescaped or percent-decoded
@@ -350,6 +404,34 @@ mod tests {
         );
         assert!(decode_base64(b"getElementByIdAndName").is_none());
         assert!(decode_base64(b"3f786850e387550fdab836ed7e6dc881de23001b").is_none());
+    }
+
+    #[test]
+    fn base64_bits_match_the_table() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut w = [b'!'; 8];
+                w[lane] = b;
+                let bits = base64_bits(u64::from_le_bytes(w));
+                assert_eq!(
+                    bits,
+                    u64::from(BASE64_BYTE[usize::from(b)]) << lane,
+                    "{b:#x}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn runs_are_found_across_blocks() {
+        let mut text = vec![b' '; 300];
+        text[60..90].copy_from_slice(&[b'A'; 30]);
+        text[100..115].copy_from_slice(&[b'B'; 15]);
+        text[127..145].copy_from_slice(&[b'C'; 18]);
+        text[145..147].copy_from_slice(b"==");
+        text[284..300].copy_from_slice(&[b'D'; 16]);
+        let runs: Vec<_> = base64_runs(&text).collect();
+        assert_eq!(runs, [60..90, 127..147, 284..300]);
     }
 
     #[test]
