@@ -1,8 +1,6 @@
 //! The detector: keyword prefilter, rule regexes, checks, and the decoding pass.
 use std::{ops::Range, sync::Arc};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
-
 use crate::{
     allowlist::{has_inline_marker, Allowlist},
     decode::{decode_children, View},
@@ -10,6 +8,7 @@ use crate::{
     filter::{generic_rejects, is_lockfile, is_placeholder},
     finding::{fingerprint, Finding, Location, Secret},
     fragment::Fragment,
+    keywords::{KeywordHit, Keywords},
     reach::Reach,
     rule::{Rule, RuleError},
 };
@@ -35,8 +34,8 @@ impl Default for DetectorOptions {
 /// Compiled rules plus the keyword automaton that selects them.
 pub struct Detector {
     rules: Vec<Rule>,
-    prefilter: AhoCorasick,
-    /// For each automaton pattern, the rules that listed that keyword.
+    keywords: Keywords,
+    /// For each keyword, the rules that list it.
     pattern_rules: Vec<Vec<u32>>,
     /// Rules without keywords (custom rules may omit them): they run on everything.
     unkeyed: Vec<u32>,
@@ -93,32 +92,14 @@ impl Detector {
                 }
             }
         }
-        // Leftmost-longest search, restarted one byte after each match, finds every
-        // position where a keyword starts; shorter keywords starting at the same place
-        // are prefixes of the match, so each pattern also selects their rules.
-        for (i, k) in keywords.iter().enumerate() {
-            for (j, shorter) in keywords.iter().enumerate() {
-                if i != j && k.starts_with(shorter.as_str()) {
-                    let extra = pattern_rules[j].clone();
-                    pattern_rules[i].extend(extra);
-                }
-            }
-            pattern_rules[i].sort_unstable();
-            pattern_rules[i].dedup();
-        }
-        let prefilter = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&keywords)
-            .map_err(|e| RuleError::Invalid {
-                file: "keywords".into(),
-                id: "*".into(),
-                message: e.to_string(),
-            })?;
+        let keywords = Keywords::new(&keywords).map_err(|message| RuleError::Invalid {
+            file: "keywords".into(),
+            id: "*".into(),
+            message,
+        })?;
         Ok(Detector {
             rules,
-            prefilter,
+            keywords,
             pattern_rules,
             unkeyed,
             allowlist,
@@ -170,7 +151,7 @@ impl Detector {
             self.match_rule(r, &windows, view, fragment, hits);
         }
         if depth < self.options.max_decode_depth {
-            let has_keyword = |b: &[u8]| self.prefilter.is_match(b);
+            let has_keyword = |b: &[u8]| self.keywords.occur_in(b);
             for child in decode_children(view, &keyword_at, budget, &has_keyword) {
                 self.scan_view(&child, fragment, depth + 1, budget, hits);
             }
@@ -180,22 +161,19 @@ impl Detector {
     /// For each rule whose keywords occur in `bytes`, the windows its regex must search
     /// (merged, in order), and every position where a keyword starts.
     fn regions(&self, bytes: &[u8]) -> (Vec<RuleWindows>, Vec<usize>) {
+        let mut hits: Vec<KeywordHit> = Vec::new();
+        self.keywords.find_all(bytes, &mut hits);
         // (rule, keyword position) for every hit, then windows per rule in one sorted pass.
         let mut selected: Vec<(u32, usize)> = Vec::new();
-        let mut positions = Vec::new();
-        let mut at = 0;
-        while at < bytes.len() {
-            let Some(m) = self.prefilter.find(Input::new(bytes).range(at..)) else {
-                break;
-            };
-            positions.push(m.start());
+        for &(at, keyword) in &hits {
             selected.extend(
-                self.pattern_rules[m.pattern().as_usize()]
+                self.pattern_rules[keyword as usize]
                     .iter()
-                    .map(|&r| (r, m.start())),
+                    .map(|&r| (r, at)),
             );
-            at = m.start() + 1;
         }
+        let mut positions: Vec<usize> = hits.iter().map(|&(at, _)| at).collect();
+        positions.dedup();
         selected.sort_unstable();
         let mut regions: Vec<RuleWindows> = Vec::new();
         for (r, p) in selected {

@@ -15,6 +15,7 @@ mod entropy;
 mod filter;
 mod finding;
 mod fragment;
+mod keywords;
 mod reach;
 mod rule;
 mod validate;

@@ -1,0 +1,137 @@
+//! The keyword prefilter: every place where a rule keyword occurs, case-insensitively.
+//!
+//! One Aho-Corasick DFA holds every keyword. Following a DFA is a chain of dependent
+//! table loads, one per byte, so a single walk runs at the latency of a load. A long
+//! text is therefore cut into `LANES` parts walked in the same loop: the processor
+//! overlaps their loads, which about doubles the speed over one walk.
+use aho_corasick::{
+    automaton::{Automaton, StateID},
+    dfa::DFA,
+    Anchored, MatchKind, StartKind,
+};
+
+/// Parts walked side by side in a long text.
+const LANES: usize = 4;
+
+pub(crate) struct Keywords {
+    dfa: DFA,
+    start: StateID,
+}
+
+/// A keyword occurrence: where it starts, and which keyword (its index when built).
+pub(crate) type KeywordHit = (usize, u32);
+
+impl Keywords {
+    /// `keywords` must be lowercase ASCII; they match in any case.
+    pub(crate) fn new(keywords: &[String]) -> Result<Keywords, String> {
+        // Standard (not leftmost) semantics report every keyword at every place,
+        // including keywords that overlap or start where a longer one starts.
+        let dfa = DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .prefilter(false)
+            .start_kind(StartKind::Unanchored)
+            .build(keywords)
+            .map_err(|e| e.to_string())?;
+        let start = dfa.start_state(Anchored::No).map_err(|e| e.to_string())?;
+        Ok(Keywords { dfa, start })
+    }
+
+    /// Every keyword occurrence in `bytes`, appended to `out` in order of start.
+    pub(crate) fn find_all(&self, bytes: &[u8], out: &mut Vec<KeywordHit>) {
+        let from = out.len();
+        let overlap = self.dfa.max_pattern_len().saturating_sub(1);
+        // Each part after the first is entered `overlap` bytes early, so a keyword
+        // that straddles two parts is seen whole by the later one.
+        if bytes.len() / LANES >= 4 * overlap + 64 {
+            self.walk::<LANES>(bytes, overlap, out);
+        } else {
+            self.walk::<1>(bytes, overlap, out);
+        }
+        out[from..].sort_unstable();
+    }
+
+    /// Whether any keyword occurs in `bytes`.
+    pub(crate) fn occur_in(&self, bytes: &[u8]) -> bool {
+        let mut state = self.start;
+        bytes.iter().any(|&b| {
+            state = self.dfa.next_state(Anchored::No, state, b);
+            self.dfa.is_special(state) && self.dfa.is_match(state)
+        })
+    }
+
+    /// Walks `N` equal parts of `bytes` together (the last also takes the remainder);
+    /// part `k` reports only keywords that end inside it.
+    fn walk<const N: usize>(&self, bytes: &[u8], overlap: usize, out: &mut Vec<KeywordHit>) {
+        let part = bytes.len() / N;
+        let next = |state, byte| self.dfa.next_state(Anchored::No, state, byte);
+        let mut states = [self.start; N];
+        for (k, state) in states.iter_mut().enumerate().skip(1) {
+            for &b in &bytes[k * part - overlap..k * part] {
+                *state = next(*state, b);
+            }
+        }
+        for i in 0..part {
+            for (k, state) in states.iter_mut().enumerate() {
+                *state = next(*state, bytes[k * part + i]);
+            }
+            for (k, &state) in states.iter().enumerate() {
+                self.report(state, k * part + i + 1, out);
+            }
+        }
+        let last = &mut states[N - 1];
+        for (at, &b) in bytes.iter().enumerate().skip(N * part) {
+            *last = next(*last, b);
+            self.report(*last, at + 1, out);
+        }
+    }
+
+    /// Records the keywords that end at `end` when `state` is a match state.
+    #[inline(always)]
+    fn report(&self, state: StateID, end: usize, out: &mut Vec<KeywordHit>) {
+        if self.dfa.is_special(state) && self.dfa.is_match(state) {
+            for i in 0..self.dfa.match_len(state) {
+                let pattern = self.dfa.match_pattern(state, i);
+                out.push((end - self.dfa.pattern_len(pattern), pattern.as_u32()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(keywords: &[String], bytes: &[u8]) -> Vec<KeywordHit> {
+        let lower = bytes.to_ascii_lowercase();
+        let mut hits = Vec::new();
+        for start in 0..lower.len() {
+            for (p, k) in keywords.iter().enumerate() {
+                if lower[start..].starts_with(k.as_bytes()) {
+                    hits.push((start, p as u32));
+                }
+            }
+        }
+        hits
+    }
+
+    #[test]
+    fn finds_every_occurrence_in_short_and_long_text() -> Result<(), String> {
+        let keywords: Vec<String> = ["key", "api_key", "token", "pw", "ghp_", "-----begin"]
+            .map(String::from)
+            .to_vec();
+        let k = Keywords::new(&keywords)?;
+        let unit = b"let API_KEY = ghp_x; pw token -----BEGIN keys tokeN\n".to_vec();
+        for repeat in [1, 7, 40, 203] {
+            // Odd lengths put keywords across every part boundary.
+            let mut text = unit.repeat(repeat);
+            text.extend_from_slice(b"ke");
+            let mut found = Vec::new();
+            k.find_all(&text, &mut found);
+            assert_eq!(found, naive(&keywords, &text), "repeat {repeat}");
+        }
+        assert!(k.occur_in(b"xx API_key"));
+        assert!(!k.occur_in(b"nothing here, p w"));
+        Ok(())
+    }
+}
