@@ -176,26 +176,34 @@ impl Detector {
         positions.dedup();
         selected.sort_unstable();
         let mut regions: Vec<RuleWindows> = Vec::new();
+        // Where the line of the rule's last keyword ends: a keyword before it is on
+        // the same line, and a line-bounded window around it is the same window.
+        let mut line_end = 0;
         for (r, p) in selected {
-            let rule = &self.rules[r as usize];
-            let reach = rule.reach.bytes();
+            let reach = self.rules[r as usize].reach();
             match regions.last_mut() {
-                // Already covered by this rule's last window: nothing to compute.
                 Some((last_rule, windows)) if *last_rule == r => {
                     let Some(last) = windows.last_mut() else {
                         continue;
                     };
-                    if p + reach < last.end {
+                    let covered = match reach {
+                        Reach::Lines(_) => p < line_end,
+                        Reach::Bytes(n) => p + n < last.end,
+                    };
+                    if covered {
                         continue;
                     }
-                    let window = window_around(bytes, p, rule.reach);
+                    let window = window_around(bytes, p, reach);
                     if window.start <= last.end {
                         last.end = last.end.max(window.end);
                     } else {
                         windows.push(window);
                     }
                 }
-                _ => regions.push((r, vec![window_around(bytes, p, rule.reach)])),
+                _ => regions.push((r, vec![window_around(bytes, p, reach)])),
+            }
+            if let Reach::Lines(_) = reach {
+                line_end = memchr::memchr(b'\n', &bytes[p..]).map_or(bytes.len(), |i| p + i);
             }
         }
         // Rules without keywords search everything.
@@ -348,16 +356,34 @@ impl Detector {
     }
 }
 
-/// Where a rule can match around a keyword at `at` (the keyword is part of the match):
-/// the keyword's line, or `n` bytes on each side widened to whole lines, so `\b`, `^`
-/// and `$` see the same context as in the whole text.
+/// Where a rule can match around a keyword at `at` (the keyword is part of the match),
+/// in whole lines, so `\b`, `^` and `$` see the same context as in the whole text.
 fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
-    let n = reach.bytes();
-    let from = at.saturating_sub(n);
-    let start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
-    let to = at.saturating_add(n).min(bytes.len());
-    let end = memchr::memchr(b'\n', &bytes[to..]).map_or(bytes.len(), |i| to + i);
-    start..end
+    match reach {
+        Reach::Lines(n) => {
+            // Back over n + 1 line breaks to the start of line -n, and on to the end
+            // of line +n; the text's ends stop either walk early.
+            let start = (0..=n)
+                .try_fold(at, |before, _| memchr::memrchr(b'\n', &bytes[..before]))
+                .map_or(0, |i| i + 1);
+            let mut end = at;
+            for line in 0..=n {
+                let from = if line == 0 { at } else { end + 1 };
+                match memchr::memchr(b'\n', &bytes[from..]) {
+                    Some(i) => end = from + i,
+                    None => return start..bytes.len(),
+                }
+            }
+            start..end
+        }
+        Reach::Bytes(n) => {
+            let from = at.saturating_sub(n);
+            let start = memchr::memrchr(b'\n', &bytes[..from]).map_or(0, |i| i + 1);
+            let to = at.saturating_add(n).min(bytes.len());
+            let end = memchr::memchr(b'\n', &bytes[to..]).map_or(bytes.len(), |i| to + i);
+            start..end
+        }
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
@@ -385,5 +411,29 @@ impl LineIndex {
         let line = nl.partition_point(|&n| n < offset);
         let line_start = if line == 0 { 0 } else { nl[line - 1] + 1 };
         (line as u32 + 1, (offset - line_start) as u32 + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_windows_take_whole_lines_around_the_keyword() {
+        let text = b"one\ntwo\nthree key\nfour\nfive";
+        let at = 14;
+        let window = |reach| {
+            let w = window_around(text, at, reach);
+            String::from_utf8_lossy(&text[w]).into_owned()
+        };
+        assert_eq!(window(Reach::Lines(0)), "three key");
+        assert_eq!(window(Reach::Lines(1)), "two\nthree key\nfour");
+        assert_eq!(window(Reach::Lines(2)), "one\ntwo\nthree key\nfour\nfive");
+        assert_eq!(window(Reach::Lines(4)), "one\ntwo\nthree key\nfour\nfive");
+        assert_eq!(window(Reach::Bytes(5)), "three key\nfour");
+        assert_eq!(window(Reach::Bytes(7)), "two\nthree key\nfour");
+        let blank_first = b"\nkey\n";
+        assert_eq!(window_around(blank_first, 1, Reach::Lines(1)), 0..5);
+        assert_eq!(window_around(blank_first, 1, Reach::Lines(0)), 1..4);
     }
 }

@@ -26,5 +26,6 @@ pub use detector::{Detector, DetectorOptions};
 pub use entropy::shannon_entropy;
 pub use finding::{fingerprint, redact, Finding, Location, Secret};
 pub use fragment::{CommitInfo, Fragment, Origin};
+pub use reach::Reach;
 pub use rule::{load_rule_file, Rule, RuleError, RuleSpec, Severity, Validator};
 pub use validate::github_checksum_of;

@@ -5,53 +5,60 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// room for the largest private keys (several RSA-4096 subkeys in one OpenPGP block).
 pub(crate) const MAX_REACH: usize = 32 << 10;
 
+/// Matches that span at most this many line breaks are bounded by lines; beyond it a
+/// byte bound, where there is one, is the tighter of the two.
+const MAX_LINES: usize = 4;
+
 /// Where a match around a keyword can lie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reach {
-    /// The regex never matches a newline: a match lies on the keyword's line.
-    Line,
+pub enum Reach {
+    /// The match spans at most this many line breaks, so it lies within that many
+    /// lines on each side of the keyword's line (0: on the keyword's line).
+    Lines(usize),
     /// Up to this many bytes on each side of the keyword.
     Bytes(usize),
 }
 
 impl Reach {
-    /// Bytes a window extends on each side of the keyword before widening to whole
-    /// lines: none for a single-line regex.
-    pub(crate) fn bytes(self) -> usize {
-        match self {
-            Reach::Line => 0,
-            Reach::Bytes(n) => n,
-        }
-    }
-
     pub(crate) fn of(hir: &Hir) -> Reach {
-        if can_match_newline(hir) {
-            Reach::Bytes(
+        match max_line_breaks(hir) {
+            Some(n) if n <= MAX_LINES => Reach::Lines(n),
+            _ => Reach::Bytes(
                 hir.properties()
                     .maximum_len()
                     .map_or(MAX_REACH, |n| n.min(MAX_REACH)),
-            )
-        } else {
-            Reach::Line
+            ),
         }
     }
 }
 
-fn can_match_newline(hir: &Hir) -> bool {
+/// The most line breaks a match can hold; `None` when unbounded.
+fn max_line_breaks(hir: &Hir) -> Option<usize> {
     match hir.kind() {
-        HirKind::Empty | HirKind::Look(_) => false,
-        HirKind::Literal(lit) => lit.0.contains(&b'\n'),
-        HirKind::Class(Class::Bytes(c)) => c
-            .ranges()
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(lit) => Some(lit.0.iter().filter(|&&b| b == b'\n').count()),
+        HirKind::Class(Class::Bytes(c)) => Some(usize::from(
+            c.ranges()
+                .iter()
+                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+        )),
+        HirKind::Class(Class::Unicode(c)) => Some(usize::from(
+            c.ranges()
+                .iter()
+                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+        )),
+        HirKind::Repetition(r) => match (r.max, max_line_breaks(&r.sub)?) {
+            (Some(0), _) | (_, 0) => Some(0),
+            (Some(max), n) => n.checked_mul(max as usize),
+            (None, _) => None,
+        },
+        HirKind::Capture(c) => max_line_breaks(&c.sub),
+        HirKind::Concat(subs) => subs
             .iter()
-            .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
-        HirKind::Class(Class::Unicode(c)) => c
-            .ranges()
+            .try_fold(0usize, |sum, s| sum.checked_add(max_line_breaks(s)?)),
+        HirKind::Alternation(subs) => subs
             .iter()
-            .any(|r| r.start() <= '\n' && '\n' <= r.end()),
-        HirKind::Repetition(r) => r.max != Some(0) && can_match_newline(&r.sub),
-        HirKind::Capture(c) => can_match_newline(&c.sub),
-        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs.iter().any(can_match_newline),
+            .try_fold(0usize, |most, s| Some(most.max(max_line_breaks(s)?))),
     }
 }
 
@@ -70,11 +77,15 @@ mod tests {
     }
 
     #[test]
-    fn single_line_and_multi_line_regexes() {
-        assert_eq!(reach(r"\bghp_[0-9A-Za-z]{36}\b"), Reach::Line);
-        assert_eq!(reach(r"password[ \t]*=[ \t]*[^\s]+"), Reach::Line);
+    fn lines_where_few_line_breaks_fit_else_bytes() {
+        assert_eq!(reach(r"\bghp_[0-9A-Za-z]{36}\b"), Reach::Lines(0));
+        assert_eq!(reach(r"password[ \t]*=[ \t]*[^\s]+"), Reach::Lines(0));
+        assert_eq!(
+            reach(r"(?:^|\s)[a-z]*key[ \t]*\r?\n?[ \t]*=\s{0,2}x"),
+            Reach::Lines(4)
+        );
         assert_eq!(reach(r"key\s*=\s*x"), Reach::Bytes(MAX_REACH));
-        assert_eq!(reach(r"a\nb"), Reach::Bytes(3));
+        assert_eq!(reach(r"a\nb(?:\n|c)"), Reach::Lines(2));
         assert_eq!(reach(r"(?s)BEGIN.{0,100}END"), Reach::Bytes(108));
         assert_eq!(reach(r"[^x]{1,5}"), Reach::Bytes(5));
     }

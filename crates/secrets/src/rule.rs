@@ -139,7 +139,7 @@ pub struct Rule {
     pub source: String,
     regex: OnceLock<Result<Regex, String>>,
     /// How far from a keyword hit a match can reach; the detector searches only that far.
-    pub(crate) reach: Reach,
+    reach: Reach,
     pub(crate) secret_group: usize,
     pub(crate) allowlist: Allowlist,
 }
@@ -215,13 +215,9 @@ impl Rule {
         &self.spec.id
     }
 
-    /// Bytes a match can span around its keyword, or `None` when a match stays on the
-    /// keyword's line. Unbounded multi-line regexes get the largest reach (32 KiB).
-    pub fn reach(&self) -> Option<usize> {
-        match self.reach {
-            Reach::Line => None,
-            Reach::Bytes(n) => Some(n),
-        }
+    /// Where a match can lie around its keyword: the detector searches only there.
+    pub fn reach(&self) -> Reach {
+        self.reach
     }
 
     /// The compiled regex (compiled on first use); `None` if it exceeds the size limits.

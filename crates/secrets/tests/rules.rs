@@ -2,7 +2,7 @@
 //! its negative examples, and carries what a user needs to respond to a finding.
 #![allow(clippy::panic)]
 use vigil_secrets::{
-    builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Origin, Rule,
+    builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Origin, Reach, Rule,
 };
 
 fn detector() -> Detector {
@@ -82,13 +82,13 @@ fn every_rule_is_complete() {
         // The prefilter searches only as far as a rule's regex can reach from its
         // keyword; an unbounded multi-line regex makes it search 32 KiB around every hit,
         // which only private keys need.
-        if rule.reach().is_some_and(|n| n >= 32 << 10) && !s.tags.iter().any(|t| t == "private-key")
-        {
-            failures.push(format!(
-                "{}: the regex can match across {} bytes of lines; bound its repetitions (`\\s{{0,16}}`, not `\\s*`)",
-                s.id,
-                rule.reach().unwrap_or_default()
-            ));
+        if let Reach::Bytes(n) = rule.reach() {
+            if n >= 32 << 10 && !s.tags.iter().any(|t| t == "private-key") {
+                failures.push(format!(
+                    "{}: the regex can match across {n} bytes of lines; bound its repetitions (`\\s{{0,16}}`, not `\\s*`)",
+                    s.id,
+                ));
+            }
         }
         if s.tags.is_empty() {
             failures.push(format!("{}: needs tags", s.id));
