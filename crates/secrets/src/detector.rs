@@ -231,65 +231,75 @@ impl Detector {
         let Some(regex) = rule.regex() else { return };
         let bytes = view.bytes();
         // Each window ends at a line end, so `\b` and `$` behave as in the whole text;
-        // `captures_at` keeps the bytes before the window as look-behind context.
-        let matches = windows.iter().flat_map(|w| {
+        // searching from `at` keeps the bytes before the window as look-behind context.
+        // One set of capture slots serves every search.
+        let mut slots = regex.capture_locations();
+        for w in windows {
             let hay = &bytes[..w.end];
             let mut at = w.start;
-            std::iter::from_fn(move || {
-                let caps = regex.captures_at(hay, at)?;
-                let whole = caps.get(0)?;
-                at = if whole.end() > whole.start() {
-                    whole.end()
-                } else {
-                    whole.end() + 1
+            while at <= hay.len() {
+                let Some(whole) = regex.captures_read_at(&mut slots, hay, at) else {
+                    break;
                 };
-                (at <= hay.len()).then_some(caps)
-            })
-        });
-        for caps in matches {
-            let Some(whole) = caps.get(0) else { continue };
-            let Some(secret) = caps.get(rule.secret_group) else {
-                continue;
-            };
-            let value = secret.as_bytes();
-            if value.is_empty() {
-                continue;
-            }
-            let entropy = shannon_entropy(value);
-            if rule.spec.entropy.is_some_and(|min| entropy < min) {
-                continue;
-            }
-            if !rule.spec.validators.iter().all(|v| v.accepts(value)) || is_placeholder(value) {
-                continue;
-            }
-            let (start, end) = view.original_span(secret.start(), secret.end());
-            let original_line = line_around(fragment.bytes, start, end);
-            let view_line = line_around(bytes, secret.start(), secret.end());
-            if rule.spec.generic {
-                let context = &bytes[whole.start()..secret.start()];
-                if generic_rejects(value, context, view_line) {
+                at = whole.end() + usize::from(whole.is_empty());
+                let Some((start, end)) = slots.get(rule.secret_group) else {
                     continue;
-                }
+                };
+                hits.extend(self.check(r, whole, start..end, view, fragment));
             }
-            if rule
+        }
+    }
+
+    /// Checks one regex match of rule `r` (its secret at `secret` in the view): the
+    /// hit to record, if it passes.
+    fn check(
+        &self,
+        r: u32,
+        whole: regex::bytes::Match<'_>,
+        secret: Range<usize>,
+        view: &View<'_>,
+        fragment: &Fragment<'_>,
+    ) -> Option<Hit> {
+        let rule = &self.rules[r as usize];
+        let bytes = view.bytes();
+        let value = &bytes[secret.clone()];
+        if value.is_empty() {
+            return None;
+        }
+        let entropy = shannon_entropy(value);
+        if rule.spec.entropy.is_some_and(|min| entropy < min) {
+            return None;
+        }
+        if !rule.spec.validators.iter().all(|v| v.accepts(value)) || is_placeholder(value) {
+            return None;
+        }
+        let (start, end) = view.original_span(secret.start, secret.end);
+        let original_line = line_around(fragment.bytes, start, end);
+        let view_line = line_around(bytes, secret.start, secret.end);
+        if rule.spec.generic {
+            let context = &bytes[whole.start()..secret.start];
+            if generic_rejects(value, context, view_line) {
+                return None;
+            }
+        }
+        if rule
+            .allowlist
+            .allows_secret(value, whole.as_bytes(), original_line)
+            || self
                 .allowlist
                 .allows_secret(value, whole.as_bytes(), original_line)
-                || self
-                    .allowlist
-                    .allows_secret(value, whole.as_bytes(), original_line)
-                || has_inline_marker(original_line)
-            {
-                continue;
-            }
-            hits.push(Hit {
-                rule: r,
-                start,
-                end,
-                secret: value.to_vec(),
-                entropy,
-                decoded: view.decoded().to_vec(),
-            });
+            || has_inline_marker(original_line)
+        {
+            return None;
         }
+        Some(Hit {
+            rule: r,
+            start,
+            end,
+            secret: value.to_vec(),
+            entropy,
+            decoded: view.decoded().to_vec(),
+        })
     }
 
     /// Drops duplicates and generic findings that a specific rule explains, then
