@@ -214,12 +214,15 @@ fn scan_file(
         path: path.to_owned(),
         source,
     };
-    let len = std::fs::metadata(path).map_err(read_err)?.len();
+    // One open serves the size check and the read.
+    let mut file = std::fs::File::open(path).map_err(read_err)?;
+    let len = file.metadata().map_err(read_err)?.len();
     if len > options.max_file_size {
         counters.large.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    let bytes = std::fs::read(path).map_err(read_err)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(read_err)?;
     if !counters.admit(&bytes, options.max_file_size) {
         return Ok(Vec::new());
     }
