@@ -371,19 +371,14 @@ impl Detector {
 fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
     match reach {
         Reach::Lines(n) => {
-            // Back over n + 1 line breaks to the start of line -n, and on to the end
-            // of line +n; the text's ends stop either walk early.
-            let start = (0..=n)
-                .try_fold(at, |before, _| memchr::memrchr(b'\n', &bytes[..before]))
+            // The (n + 1)th line break before the keyword ends line -n - 1, and the
+            // (n + 1)th from it ends line +n; the text's ends stop either walk.
+            let start = memchr::memrchr_iter(b'\n', &bytes[..at])
+                .nth(n)
                 .map_or(0, |i| i + 1);
-            let mut end = at;
-            for line in 0..=n {
-                let from = if line == 0 { at } else { end + 1 };
-                match memchr::memchr(b'\n', &bytes[from..]) {
-                    Some(i) => end = from + i,
-                    None => return start..bytes.len(),
-                }
-            }
+            let end = memchr::memchr_iter(b'\n', &bytes[at..])
+                .nth(n)
+                .map_or(bytes.len(), |i| at + i);
             start..end
         }
         Reach::Bytes(n) => {

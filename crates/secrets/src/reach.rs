@@ -5,9 +5,8 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 /// room for the largest private keys (several RSA-4096 subkeys in one OpenPGP block).
 pub(crate) const MAX_REACH: usize = 32 << 10;
 
-/// Matches that span at most this many line breaks are bounded by lines; beyond it a
-/// byte bound, where there is one, is the tighter of the two.
-const MAX_LINES: usize = 4;
+/// A line's length in the estimate that picks a window's bound (see `Reach::of`).
+const TYPICAL_LINE: usize = 64;
 
 /// Where a match around a keyword can lie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,14 +19,15 @@ pub enum Reach {
 }
 
 impl Reach {
+    /// The tighter of the regex's two bounds: its line breaks, or its longest match,
+    /// taking lines as `TYPICAL_LINE` bytes long. Counting lines also bounds a
+    /// regex whose single-line parts are unbounded (`[^\n]*`).
     pub(crate) fn of(hir: &Hir) -> Reach {
-        match max_line_breaks(hir) {
-            Some(n) if n <= MAX_LINES => Reach::Lines(n),
-            _ => Reach::Bytes(
-                hir.properties()
-                    .maximum_len()
-                    .map_or(MAX_REACH, |n| n.min(MAX_REACH)),
-            ),
+        let longest = hir.properties().maximum_len();
+        match (max_line_breaks(hir), longest) {
+            (Some(n), None) => Reach::Lines(n),
+            (Some(n), Some(bytes)) if n.saturating_mul(TYPICAL_LINE) <= bytes => Reach::Lines(n),
+            _ => Reach::Bytes(longest.map_or(MAX_REACH, |n| n.min(MAX_REACH))),
         }
     }
 }
@@ -77,15 +77,16 @@ mod tests {
     }
 
     #[test]
-    fn lines_where_few_line_breaks_fit_else_bytes() {
+    fn the_tighter_of_lines_and_bytes() {
         assert_eq!(reach(r"\bghp_[0-9A-Za-z]{36}\b"), Reach::Lines(0));
         assert_eq!(reach(r"password[ \t]*=[ \t]*[^\s]+"), Reach::Lines(0));
         assert_eq!(
             reach(r"(?:^|\s)[a-z]*key[ \t]*\r?\n?[ \t]*=\s{0,2}x"),
             Reach::Lines(4)
         );
+        assert_eq!(reach(r"key[^\n]{0,100}\n[^\n]{0,100}"), Reach::Lines(1));
         assert_eq!(reach(r"key\s*=\s*x"), Reach::Bytes(MAX_REACH));
-        assert_eq!(reach(r"a\nb(?:\n|c)"), Reach::Lines(2));
+        assert_eq!(reach(r"a\nb(?:\n|c)"), Reach::Bytes(4));
         assert_eq!(reach(r"(?s)BEGIN.{0,100}END"), Reach::Bytes(108));
         assert_eq!(reach(r"[^x]{1,5}"), Reach::Bytes(5));
     }
