@@ -228,8 +228,17 @@ impl Detector {
         if rule.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
             return;
         }
-        let Some(regex) = rule.regex() else { return };
         let bytes = view.bytes();
+        let holds_required = |w: &&Range<usize>| {
+            rule.required
+                .as_ref()
+                .is_none_or(|r| r.occur_in(&bytes[(*w).clone()]))
+        };
+        let mut windows = windows.iter().filter(holds_required).peekable();
+        if windows.peek().is_none() {
+            return;
+        }
+        let Some(regex) = rule.regex() else { return };
         // Each window ends at a line end, so `\b` and `$` behave as in the whole text;
         // searching from `at` keeps the bytes before the window as look-behind context.
         // One set of capture slots serves every search.

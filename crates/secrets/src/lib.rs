@@ -17,6 +17,7 @@ mod finding;
 mod fragment;
 mod keywords;
 mod reach;
+mod required;
 mod rule;
 mod validate;
 

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     allowlist::{Allowlist, AllowlistSpec},
     reach::Reach,
+    required::Required,
 };
 
 /// How bad a leak of this kind of credential is.
@@ -140,6 +141,8 @@ pub struct Rule {
     regex: OnceLock<Result<Regex, String>>,
     /// How far from a keyword hit a match can reach; the detector searches only that far.
     reach: Reach,
+    /// Literals every match holds: a window without them needs no search.
+    pub(crate) required: Option<Required>,
     pub(crate) secret_group: usize,
     pub(crate) allowlist: Allowlist,
 }
@@ -190,6 +193,7 @@ impl Rule {
             })?;
         let groups = hir.properties().explicit_captures_len();
         let reach = Reach::of(&hir);
+        let required = Required::of(&hir);
         let secret_group = spec.secret_group.unwrap_or(usize::from(groups >= 1));
         if secret_group > groups {
             return Err(RuleError::Group {
@@ -205,6 +209,7 @@ impl Rule {
             source: source.to_owned(),
             regex: OnceLock::new(),
             reach,
+            required,
             secret_group,
             allowlist,
             spec,
