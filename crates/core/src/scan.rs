@@ -215,14 +215,18 @@ fn scan_file(
         source,
     };
     // One open serves the size check and the read.
-    let mut file = std::fs::File::open(path).map_err(read_err)?;
+    let file = std::fs::File::open(path).map_err(read_err)?;
     let len = file.metadata().map_err(read_err)?.len();
     if len > options.max_file_size {
         counters.large.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
+    // Reading at most the size just seen spares a read that only finds the end; a
+    // file that grows meanwhile is scanned as it was when opened. Size 0 may be a
+    // pseudo-file (`/proc`) with content: read it to its end.
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(read_err)?;
+    let limit = if len == 0 { u64::MAX } else { len };
+    file.take(limit).read_to_end(&mut bytes).map_err(read_err)?;
     if !counters.admit(&bytes, options.max_file_size) {
         return Ok(Vec::new());
     }
