@@ -1,9 +1,9 @@
 //! The keyword prefilter: every place where a rule keyword occurs, case-insensitively.
 //!
-//! One Aho-Corasick DFA holds every keyword. Following a DFA is a chain of dependent
-//! table loads, one per byte, so a single walk runs at the latency of a load. A long
-//! text is therefore cut into `LANES` parts walked in the same loop: the processor
-//! overlaps their loads, which about doubles the speed over one walk.
+//! One Aho-Corasick automaton holds every keyword, copied into a table with a row of
+//! 256 next states per state, so a step is one load with no byte classes. Following
+//! a DFA is still a chain of dependent loads, one per byte, so a long text is cut
+//! into `LANES` parts walked in the same loop: the processor overlaps their loads.
 use aho_corasick::{
     automaton::{Automaton, StateID},
     dfa::DFA,
@@ -14,8 +14,16 @@ use aho_corasick::{
 const LANES: usize = 4;
 
 pub(crate) struct Keywords {
-    dfa: DFA,
-    start: StateID,
+    /// `next[state + byte]`; a state is its row's offset (index times 256), and
+    /// match states come first.
+    next: Vec<u32>,
+    start: u32,
+    /// States below this are match states.
+    matching: u32,
+    /// For each match state, the keywords that end there: (keyword, length).
+    ends: Vec<Vec<(u32, usize)>>,
+    /// The longest keyword's length.
+    longest: usize,
 }
 
 /// A keyword occurrence: where it starts, and which keyword (its index when built).
@@ -34,13 +42,65 @@ impl Keywords {
             .build(keywords)
             .map_err(|e| e.to_string())?;
         let start = dfa.start_state(Anchored::No).map_err(|e| e.to_string())?;
-        Ok(Keywords { dfa, start })
+        let is_match = |sid: StateID| dfa.is_special(sid) && dfa.is_match(sid);
+        // The states reachable from the start, match states first. The automaton's
+        // state ids are small offsets, so plain vectors index them.
+        let unseen = u32::MAX;
+        let mut row = vec![unseen; 1024];
+        let mark = |row: &mut Vec<u32>, sid: StateID| {
+            let i = sid.as_usize();
+            if i >= row.len() {
+                row.resize((i + 1).next_power_of_two(), unseen);
+            }
+            std::mem::replace(&mut row[i], 0) == unseen
+        };
+        mark(&mut row, start);
+        let mut states = vec![start];
+        let mut i = 0;
+        while let Some(&sid) = states.get(i) {
+            for byte in 0..=255 {
+                let to = dfa.next_state(Anchored::No, sid, byte);
+                if mark(&mut row, to) {
+                    states.push(to);
+                }
+            }
+            i += 1;
+        }
+        states.sort_by_key(|&sid| !is_match(sid));
+        for (i, &sid) in states.iter().enumerate() {
+            row[sid.as_usize()] = (i * 256) as u32;
+        }
+        let mut next = Vec::with_capacity(states.len() * 256);
+        for &sid in &states {
+            next.extend(
+                (0..=255).map(|byte| row[dfa.next_state(Anchored::No, sid, byte).as_usize()]),
+            );
+        }
+        let ends: Vec<Vec<(u32, usize)>> = states
+            .iter()
+            .take_while(|&&sid| is_match(sid))
+            .map(|&sid| {
+                (0..dfa.match_len(sid))
+                    .map(|i| {
+                        let pattern = dfa.match_pattern(sid, i);
+                        (pattern.as_u32(), dfa.pattern_len(pattern))
+                    })
+                    .collect()
+            })
+            .collect();
+        Ok(Keywords {
+            next,
+            start: row[start.as_usize()],
+            matching: (ends.len() * 256) as u32,
+            ends,
+            longest: dfa.max_pattern_len(),
+        })
     }
 
     /// Every keyword occurrence in `bytes`, appended to `out` in order of start.
     pub(crate) fn find_all(&self, bytes: &[u8], out: &mut Vec<KeywordHit>) {
         let from = out.len();
-        let overlap = self.dfa.max_pattern_len().saturating_sub(1);
+        let overlap = self.longest.saturating_sub(1);
         // Each part after the first is entered `overlap` bytes early, so a keyword
         // that straddles two parts is seen whole by the later one.
         if bytes.len() / LANES >= 4 * overlap + 64 {
@@ -55,16 +115,20 @@ impl Keywords {
     pub(crate) fn occur_in(&self, bytes: &[u8]) -> bool {
         let mut state = self.start;
         bytes.iter().any(|&b| {
-            state = self.dfa.next_state(Anchored::No, state, b);
-            self.dfa.is_special(state) && self.dfa.is_match(state)
+            state = self.step(state, b);
+            state < self.matching
         })
+    }
+
+    fn step(&self, state: u32, byte: u8) -> u32 {
+        self.next[(state + u32::from(byte)) as usize]
     }
 
     /// Walks `N` equal parts of `bytes` together (the last also takes the remainder);
     /// part `k` reports only keywords that end inside it.
     fn walk<const N: usize>(&self, bytes: &[u8], overlap: usize, out: &mut Vec<KeywordHit>) {
         let part = bytes.len() / N;
-        let next = |state, byte| self.dfa.next_state(Anchored::No, state, byte);
+        let next = |state, byte| self.step(state, byte);
         let mut states = [self.start; N];
         for (k, state) in states.iter_mut().enumerate().skip(1) {
             for &b in &bytes[k * part - overlap..k * part] {
@@ -88,11 +152,10 @@ impl Keywords {
 
     /// Records the keywords that end at `end` when `state` is a match state.
     #[inline(always)]
-    fn report(&self, state: StateID, end: usize, out: &mut Vec<KeywordHit>) {
-        if self.dfa.is_special(state) && self.dfa.is_match(state) {
-            for i in 0..self.dfa.match_len(state) {
-                let pattern = self.dfa.match_pattern(state, i);
-                out.push((end - self.dfa.pattern_len(pattern), pattern.as_u32()));
+    fn report(&self, state: u32, end: usize, out: &mut Vec<KeywordHit>) {
+        if state < self.matching {
+            for &(keyword, len) in &self.ends[(state / 256) as usize] {
+                out.push((end - len, keyword));
             }
         }
     }
