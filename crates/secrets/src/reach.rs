@@ -67,13 +67,7 @@ mod tests {
     use super::*;
 
     fn reach(re: &str) -> Reach {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(re)
-            .unwrap();
-        Reach::of(&hir)
+        Reach::of(&crate::rule::parse_regex(re).unwrap())
     }
 
     #[test]

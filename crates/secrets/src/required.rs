@@ -117,15 +117,10 @@ fn shortest(set: &[Vec<u8>]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rule::parse_regex;
 
     fn sets(re: &str) -> Vec<Vec<String>> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(re)
-            .unwrap();
-        conjuncts(&hir)
+        conjuncts(&parse_regex(re).unwrap())
             .iter()
             .map(|s| {
                 s.iter()
@@ -164,20 +159,11 @@ mod tests {
 
     #[test]
     fn windows_without_a_required_literal_are_told_apart() {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(r"(?i)https?://[^@\s]{1,64}:([^@\s]+)@[a-z.]+")
-            .unwrap();
+        let hir = parse_regex(r"(?i)https?://[^@\s]{1,64}:([^@\s]+)@[a-z.]+").unwrap();
         let required = Required::of(&hir).unwrap();
         assert!(required.occur_in(b"url = https://user:hunter2@example.com"));
         assert!(!required.occur_in(b"url = https://example.com:8080/path"));
         // Only common punctuation required: no check at all.
-        let hir = regex_syntax::ParserBuilder::new()
-            .build()
-            .parse(r"(?i)token[:=]")
-            .unwrap();
-        assert!(Required::of(&hir).is_none());
+        assert!(Required::of(&parse_regex(r"(?i)token[:=]").unwrap()).is_none());
     }
 }

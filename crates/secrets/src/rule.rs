@@ -2,6 +2,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
+use regex_syntax::hir::Hir;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -147,6 +148,17 @@ pub struct Rule {
     pub(crate) allowlist: Allowlist,
 }
 
+/// Parses a rule's regex as the regex crate will compile it: bytes, ASCII classes.
+/// The error is the parser's message.
+pub(crate) fn parse_regex(pattern: &str) -> Result<Hir, String> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| e.to_string())
+}
+
 /// Regexes of all rules share these limits: big enough for long alternations,
 /// small enough that a hostile custom rule cannot exhaust memory.
 const REGEX_SIZE_LIMIT: usize = 16 << 20;
@@ -181,16 +193,11 @@ impl Rule {
         }
         // Parsing is cheap and catches syntax errors and the group count now;
         // compiling waits until the rule is needed (see `regex`).
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(&spec.regex)
-            .map_err(|e| RuleError::Regex {
-                file: source.to_owned(),
-                id: spec.id.clone(),
-                message: e.to_string(),
-            })?;
+        let hir = parse_regex(&spec.regex).map_err(|message| RuleError::Regex {
+            file: source.to_owned(),
+            id: spec.id.clone(),
+            message,
+        })?;
         let groups = hir.properties().explicit_captures_len();
         let reach = Reach::of(&hir);
         let required = Required::of(&hir);
