@@ -55,10 +55,18 @@ impl Keywords {
             std::mem::replace(&mut row[i], 0) == unseen
         };
         mark(&mut row, start);
+        // A byte in no keyword leads every state back to the start, so only the
+        // bytes of the keywords (in both cases) need asking the automaton.
+        let mut used = [false; 256];
+        for b in keywords.iter().flat_map(|k| k.bytes()) {
+            used[usize::from(b.to_ascii_lowercase())] = true;
+            used[usize::from(b.to_ascii_uppercase())] = true;
+        }
+        let used: Vec<u8> = (0..=255).filter(|&b| used[usize::from(b)]).collect();
         let mut states = vec![start];
         let mut i = 0;
         while let Some(&sid) = states.get(i) {
-            for byte in 0..=255 {
+            for &byte in &used {
                 let to = dfa.next_state(Anchored::No, sid, byte);
                 if mark(&mut row, to) {
                     states.push(to);
@@ -70,11 +78,12 @@ impl Keywords {
         for (i, &sid) in states.iter().enumerate() {
             row[sid.as_usize()] = (i * 256) as u32;
         }
-        let mut next = Vec::with_capacity(states.len() * 256);
-        for &sid in &states {
-            next.extend(
-                (0..=255).map(|byte| row[dfa.next_state(Anchored::No, sid, byte).as_usize()]),
-            );
+        let start_row = row[start.as_usize()];
+        let mut next = vec![start_row; states.len() * 256];
+        for (state, &sid) in next.chunks_exact_mut(256).zip(&states) {
+            for &byte in &used {
+                state[usize::from(byte)] = row[dfa.next_state(Anchored::No, sid, byte).as_usize()];
+            }
         }
         let ends: Vec<Vec<(u32, usize)>> = states
             .iter()
@@ -90,7 +99,7 @@ impl Keywords {
             .collect();
         Ok(Keywords {
             next,
-            start: row[start.as_usize()],
+            start: start_row,
             matching: (ends.len() * 256) as u32,
             ends,
             longest: dfa.max_pattern_len(),
