@@ -3,7 +3,7 @@
 use gix::{objs::Kind, odb::pack};
 
 /// What [`inflate_entry`] found.
-pub(crate) enum Inflated {
+enum Inflated {
     /// The whole object.
     Whole,
     /// An offset delta's instructions, to apply to the object at `base_offset`.
@@ -13,7 +13,7 @@ pub(crate) enum Inflated {
 /// Inflates the entry at `offset` of `file` into `into`: a whole object of `kind`, or
 /// an offset delta. `None` for anything else (another kind, a ref delta, a damaged
 /// entry): the caller reads those through gix.
-pub(crate) fn inflate_entry(
+fn inflate_entry(
     file: &pack::data::File,
     offset: u64,
     kind: Kind,
@@ -32,6 +32,27 @@ pub(crate) fn inflate_entry(
     into.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
     file.decompress_entry(&entry, inflate, into).ok()?;
     Some(found)
+}
+
+/// Decodes the entry at `offset` of `file` into `out`: a whole object of `kind`, or an
+/// offset delta whose base `base_at(base_offset)` gives. `None` when it is neither,
+/// or the base is not at hand (`packed` is scratch space).
+pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
+    file: &pack::data::File,
+    offset: u64,
+    kind: Kind,
+    inflate: &mut gix::zlib::Inflate,
+    packed: &mut Vec<u8>,
+    out: &mut Vec<u8>,
+    base_at: impl FnOnce(u64) -> Option<B>,
+) -> Option<()> {
+    match inflate_entry(file, offset, kind, inflate, packed)? {
+        Inflated::Whole => {
+            std::mem::swap(packed, out);
+            Some(())
+        }
+        Inflated::Delta { base_offset } => apply((*base_at(base_offset)?).as_ref(), packed, out),
+    }
 }
 
 /// The object `delta` makes of `base`, into `out`; `None` if the delta is malformed

@@ -15,6 +15,7 @@ pub struct PackOrder {
     by_id: HashMap<ObjectId, Packed>,
     /// The packs' `.idx` files, by pack number.
     indexes: Vec<PathBuf>,
+    hash: gix::hash::Kind,
 }
 
 /// The offset part of a rank.
@@ -40,9 +41,12 @@ impl PackOrder {
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
         indexes.sort();
-        let mut order = PackOrder::default();
+        let mut order = PackOrder {
+            hash: repo.object_hash(),
+            ..PackOrder::default()
+        };
         for (n, path) in indexes.iter().enumerate() {
-            order.add_pack(n, path, repo.object_hash());
+            order.add_pack(n, path);
         }
         order.indexes = indexes;
         order
@@ -67,7 +71,7 @@ impl PackOrder {
     }
 
     /// The packed objects of `kinds` (where the headers told it), in pack order, each
-    /// with its pack's number (see [`PackOrder::pack_data`]), its offset there and its
+    /// with its pack's number (see [`PackOrder::open_pack`]), its offset there and its
     /// kind.
     pub(crate) fn of_kinds(&self, kinds: &[Kind]) -> Vec<(usize, u64, ObjectId, Kind)> {
         let mut found: Vec<(u64, ObjectId, Kind)> = self
@@ -78,23 +82,27 @@ impl PackOrder {
         found.sort_unstable_by_key(|f| f.0);
         found
             .into_iter()
-            .map(|(rank, id, kind)| ((rank >> 40) as usize, rank & OFFSET_MASK, id, kind))
+            .filter_map(|(rank, id, kind)| {
+                let (pack, offset) = PackOrder::place(rank)?;
+                Some((pack, offset, id, kind))
+            })
             .collect()
     }
 
-    /// The data file of pack number `pack`.
-    pub(crate) fn pack_data(&self, pack: usize) -> Option<PathBuf> {
-        Some(self.indexes.get(pack)?.with_extension("pack"))
+    /// The data file of pack number `pack`, opened; `None` if it cannot be.
+    pub(crate) fn open_pack(&self, pack: usize) -> Option<pack::data::File> {
+        let path = self.indexes.get(pack)?.with_extension("pack");
+        pack::data::File::at(path, self.hash).ok()
     }
 
     /// Ranks the objects of one pack. A delta's kind is its base's: an offset delta's
     /// base comes earlier in the same pack, so walking the entries by offset knows it
     /// already.
-    fn add_pack(&mut self, pack: usize, index_path: &Path, hash: gix::hash::Kind) {
-        let Ok(index) = pack::index::File::at(index_path, hash) else {
+    fn add_pack(&mut self, pack: usize, index_path: &Path) {
+        let Ok(index) = pack::index::File::at(index_path, self.hash) else {
             return;
         };
-        let data = pack::data::File::at(index_path.with_extension("pack"), hash).ok();
+        let data = pack::data::File::at(index_path.with_extension("pack"), self.hash).ok();
         let mut entries: Vec<(u64, ObjectId)> =
             index.iter().map(|e| (e.pack_offset, e.oid)).collect();
         entries.sort_unstable();

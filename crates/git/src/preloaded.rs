@@ -10,11 +10,7 @@ use std::ops::Range;
 
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{
-    delta::{self, Inflated},
-    repo::Repo,
-    workers::chunked,
-};
+use crate::{delta::decode_entry, repo::Repo, workers::chunked};
 
 /// Decoded commits and trees by id; those beyond the memory cap are read when asked for.
 pub(crate) struct Preloaded {
@@ -89,10 +85,7 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
             break;
         }
         if pack.as_ref().is_none_or(|(p, _)| *p != number) {
-            let file = order
-                .pack_data(number)
-                .and_then(|path| pack::data::File::at(path, repo.object_hash()).ok());
-            pack = Some((number, file));
+            pack = Some((number, order.open_pack(number)));
             at_offset.clear();
         }
         let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
@@ -103,7 +96,7 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
             part.bytes.get(at_offset[i].1.clone())
         };
         let decoded = file
-            .and_then(|f| decode(f, offset, kind, &mut inflate, &mut packed, &mut out, base))
+            .and_then(|f| decode_entry(f, offset, kind, &mut inflate, &mut packed, &mut out, base))
             // A ref-delta, a base held elsewhere, or a damaged entry: gix reads it
             // (and the diff that needs it reports any error).
             .or_else(|| {
@@ -120,26 +113,6 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
         }
     }
     part
-}
-
-/// A whole object of `kind`, or an offset delta whose base `base` holds, decoded into
-/// `out` (`packed` is scratch space).
-fn decode<'b>(
-    file: &pack::data::File,
-    offset: u64,
-    kind: Kind,
-    inflate: &mut gix::zlib::Inflate,
-    packed: &mut Vec<u8>,
-    out: &mut Vec<u8>,
-    base: impl Fn(u64) -> Option<&'b [u8]>,
-) -> Option<()> {
-    match delta::inflate_entry(file, offset, kind, inflate, packed)? {
-        Inflated::Whole => {
-            std::mem::swap(packed, out);
-            Some(())
-        }
-        Inflated::Delta { base_offset } => delta::apply(base(base_offset)?, packed, out),
-    }
 }
 
 /// Object lookups that try the preloaded objects before the object database.
@@ -182,8 +155,7 @@ mod tests {
         let repo = Repo::discover(dir.path()).expect("repo");
         let packed = repo.pack_order().of_kinds(&KINDS);
         assert_eq!(packed.len(), 160, "a commit and 3 trees per commit");
-        let path = repo.pack_order().pack_data(packed[0].0).expect("a pack");
-        let file = pack::data::File::at(path, repo.object_hash()).expect("pack");
+        let file = repo.pack_order().open_pack(packed[0].0).expect("a pack");
         let deltas = packed
             .iter()
             .filter(|(_, offset, _, _)| {
@@ -207,7 +179,7 @@ mod tests {
             // Decoded here, not read through gix: every delta's base is held.
             let base = |at: u64| packed.iter().find(|p| p.1 == at).map(|p| held(&p.2));
             let mut ours = Vec::new();
-            assert!(decode(
+            assert!(decode_entry(
                 &file,
                 *offset,
                 *kind,

@@ -10,7 +10,7 @@ use gix::{objs::Kind, odb::pack, prelude::Find, ObjectId};
 use vigil_secrets::CommitInfo;
 
 use crate::{
-    delta::{apply, inflate_entry, Inflated},
+    delta::decode_entry,
     error::{fetch_hint, GitError},
     pack_order::PackOrder,
 };
@@ -211,31 +211,20 @@ impl Reader {
             files.resize_with(number + 1, || None);
         }
         let file = files[number]
-            .get_or_insert_with(|| {
-                let path = order.pack_data(number)?;
-                pack::data::File::at(path, self.repo.object_hash()).ok()
-            })
+            .get_or_insert_with(|| order.open_pack(number))
             .as_ref()?;
-        match inflate_entry(file, offset, Kind::Blob, inflate, delta)? {
-            Inflated::Whole => {
-                std::mem::swap(delta, out);
-                Some(())
-            }
-            Inflated::Delta { base_offset } => {
-                let base_rank = PackOrder::rank_of(number, base_offset);
-                // A base stays held while deltas keep using it: git often stores many
-                // versions of a file as deltas of one (the largest), between other objects.
-                let base = {
-                    let mut recent = self.recent.borrow_mut();
-                    let at = recent.iter().position(|(_, r, _)| *r == base_rank)?;
-                    let held = recent.remove(at);
-                    let base = Rc::clone(&held.2);
-                    recent.push(held);
-                    base
-                };
-                apply(&base, delta, out)
-            }
-        }
+        // A base stays held while deltas keep using it: git often stores many versions
+        // of a file as deltas of one (the largest), between other objects.
+        let base_at = |base_offset| {
+            let base_rank = PackOrder::rank_of(number, base_offset);
+            let mut recent = self.recent.borrow_mut();
+            let at = recent.iter().position(|(_, r, _)| *r == base_rank)?;
+            let held = recent.remove(at);
+            let base = Rc::clone(&held.2);
+            recent.push(held);
+            Some(base)
+        };
+        decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at)
     }
 
     /// Reads a blob through gix, into `buf` where gix allows.
@@ -292,8 +281,7 @@ mod tests {
             assert_eq!(theirs.map(|d| d.data), Some(&data[..]), "blob {id}");
             if decoded.is_some() {
                 assert_eq!(direct, *data, "blob {id}");
-                let path = repo.pack_order().pack_data(number).expect("pack");
-                let file = pack::data::File::at(path, repo.object_hash()).expect("pack");
+                let file = repo.pack_order().open_pack(number).expect("pack");
                 match file.entry(offset).expect("entry").header {
                     pack::data::entry::Header::OfsDelta { .. } => deltas += 1,
                     _ => whole += 1,
