@@ -158,7 +158,7 @@ fn commit_changes(
         preloaded,
         objects: &repo.objects,
     };
-    let data = object_data(&objects, id, gix::objs::Kind::Commit)?;
+    let data = object_data(&objects, repo, id, gix::objs::Kind::Commit)?;
     let decoded = gix::objs::CommitRef::from_bytes(&data, repo.object_hash())
         .map_err(|e| GitError::read(what(), e))?;
     let info: Arc<CommitInfo> = commit_info(id, &decoded);
@@ -170,10 +170,11 @@ fn commit_changes(
     let parents: Vec<ObjectId> = decoded.parents().collect();
     drop(decoded);
 
-    let new_tree = object_data(&objects, tree_id, gix::objs::Kind::Tree)?;
+    let new_tree = object_data(&objects, repo, tree_id, gix::objs::Kind::Tree)?;
     let first_parent_tree = match parents.first() {
         Some(p) => object_data(
             &objects,
+            repo,
             commit_tree(&objects, repo, *p)?,
             gix::objs::Kind::Tree,
         )?,
@@ -257,9 +258,10 @@ fn commit_changes(
 }
 
 /// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
-/// fetch it.
+/// fetch it (into a shallow clone of `repo` or not).
 fn object_data(
     objects: &impl gix::prelude::Find,
+    repo: &gix::Repository,
     id: ObjectId,
     kind: gix::objs::Kind,
 ) -> Result<Vec<u8>, GitError> {
@@ -272,7 +274,7 @@ fn object_data(
         )),
         Ok(None) => Err(GitError::Missing {
             what: format!("{kind} {id}"),
-            hint: fetch_hint(&id.to_string(), false),
+            hint: fetch_hint(&id.to_string(), repo.is_shallow().unwrap_or(false)),
         }),
         Err(e) => Err(GitError::read(format!("{kind} {id}"), e)),
     }
@@ -283,11 +285,12 @@ fn commit_tree(
     repo: &gix::Repository,
     commit: ObjectId,
 ) -> Result<ObjectId, GitError> {
-    let data =
-        object_data(objects, commit, gix::objs::Kind::Commit).map_err(|_| GitError::Missing {
+    let data = object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
+        GitError::Missing {
             what: format!("commit {commit}"),
             hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-        })?;
+        }
+    })?;
     gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
         .tree_id()
         .map_err(|e| GitError::read(format!("commit {commit}"), e))
