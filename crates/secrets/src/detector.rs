@@ -8,7 +8,7 @@ use crate::{
     filter::{generic_rejects, is_lockfile, is_placeholder},
     finding::{fingerprint, Finding, Location, Secret},
     fragment::Fragment,
-    keywords::{KeywordHit, Keywords},
+    keywords::Keywords,
     reach::Reach,
     rule::{Rule, RuleError},
 };
@@ -161,8 +161,7 @@ impl Detector {
     /// For each rule whose keywords occur in `bytes`, the windows its regex must search
     /// (merged, in order), and every position where a keyword starts.
     fn regions(&self, bytes: &[u8]) -> (Vec<RuleWindows>, Vec<usize>) {
-        let mut hits: Vec<KeywordHit> = Vec::new();
-        self.keywords.find_all(bytes, &mut hits);
+        let hits = self.keywords.find_all(bytes);
         // (rule, keyword position) for every hit, then windows per rule in one sorted pass.
         let mut selected: Vec<(u32, usize)> = Vec::new();
         for &(at, keyword) in &hits {

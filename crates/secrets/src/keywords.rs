@@ -106,18 +106,19 @@ impl Keywords {
         })
     }
 
-    /// Every keyword occurrence in `bytes`, appended to `out` in order of start.
-    pub(crate) fn find_all(&self, bytes: &[u8], out: &mut Vec<KeywordHit>) {
-        let from = out.len();
+    /// Every keyword occurrence in `bytes`, in order of start.
+    pub(crate) fn find_all(&self, bytes: &[u8]) -> Vec<KeywordHit> {
+        let mut hits = Vec::new();
         let overlap = self.longest.saturating_sub(1);
         // Each part after the first is entered `overlap` bytes early, so a keyword
         // that straddles two parts is seen whole by the later one.
         if bytes.len() / LANES >= 4 * overlap + 64 {
-            self.walk::<LANES>(bytes, overlap, out);
+            self.walk::<LANES>(bytes, overlap, &mut hits);
         } else {
-            self.walk::<1>(bytes, overlap, out);
+            self.walk::<1>(bytes, overlap, &mut hits);
         }
-        out[from..].sort_unstable();
+        hits.sort_unstable();
+        hits
     }
 
     /// Whether any keyword occurs in `bytes`.
@@ -198,9 +199,11 @@ mod tests {
             // Odd lengths put keywords across every part boundary.
             let mut text = unit.repeat(repeat);
             text.extend_from_slice(b"ke");
-            let mut found = Vec::new();
-            k.find_all(&text, &mut found);
-            assert_eq!(found, naive(&keywords, &text), "repeat {repeat}");
+            assert_eq!(
+                k.find_all(&text),
+                naive(&keywords, &text),
+                "repeat {repeat}"
+            );
         }
         assert!(k.occur_in(b"xx API_key"));
         assert!(!k.occur_in(b"nothing here, p w"));
