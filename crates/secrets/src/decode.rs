@@ -335,13 +335,18 @@ fn decode_base64(run: &[u8]) -> Option<Vec<u8>> {
     if body.len() < MIN_BASE64 || body.len() % 4 == 1 {
         return None;
     }
-    // A run of one case and no digits is a word, not base64.
-    let has = |f: fn(&u8) -> bool| body.iter().any(f);
     // Encoded text mixes cases and has digits or `+/` somewhere in any 16 characters;
-    // identifiers (`getElementById`, `snake_case_name`) and words do not.
-    let mixed_case = has(u8::is_ascii_uppercase) && has(u8::is_ascii_lowercase);
-    let symbols = has(u8::is_ascii_digit) || has(|b| matches!(b, b'+' | b'/'));
-    if !(mixed_case && symbols) {
+    // identifiers (`getElementById`, `snake_case_name`) and words do not. One pass
+    // gathers the three classes (a fold without early exit, which vectorizes).
+    const UPPER: u8 = 1;
+    const LOWER: u8 = 2;
+    const SYMBOL: u8 = 4;
+    let classes = body.iter().fold(0u8, |seen, &b| {
+        seen | (u8::from(b.is_ascii_uppercase()) * UPPER)
+            | (u8::from(b.is_ascii_lowercase()) * LOWER)
+            | (u8::from(b.is_ascii_digit() || b == b'+' || b == b'/') * SYMBOL)
+    });
+    if classes != UPPER | LOWER | SYMBOL {
         return None;
     }
     let decoded = STANDARD_NO_PAD
