@@ -138,24 +138,34 @@ impl Keywords {
     /// part `k` reports only keywords that end inside it.
     fn walk<const N: usize>(&self, bytes: &[u8], overlap: usize, out: &mut Vec<KeywordHit>) {
         let part = bytes.len() / N;
-        let next = |state, byte| self.step(state, byte);
+        let lanes: [&[u8]; N] = std::array::from_fn(|k| &bytes[k * part..][..part]);
         let mut states = [self.start; N];
         for (k, state) in states.iter_mut().enumerate().skip(1) {
             for &b in &bytes[k * part - overlap..k * part] {
-                *state = next(*state, b);
+                *state = self.step(*state, b);
             }
         }
-        for i in 0..part {
-            for (k, state) in states.iter_mut().enumerate() {
-                *state = next(*state, bytes[k * part + i]);
+        let mut i = 0;
+        while i < part {
+            // Step until a part reaches a match state. This loop makes no calls, so
+            // the states stay in registers: a spill to the stack and back would add
+            // to every step's chain of dependent loads.
+            while i < part {
+                for (state, lane) in states.iter_mut().zip(&lanes) {
+                    *state = self.step(*state, lane[i]);
+                }
+                i += 1;
+                if states.iter().copied().min().unwrap_or(u32::MAX) < self.matching {
+                    break;
+                }
             }
             for (k, &state) in states.iter().enumerate() {
-                self.report(state, k * part + i + 1, out);
+                self.report(state, k * part + i, out);
             }
         }
         let last = &mut states[N - 1];
         for (at, &b) in bytes.iter().enumerate().skip(N * part) {
-            *last = next(*last, b);
+            *last = self.step(*last, b);
             self.report(*last, at + 1, out);
         }
     }
