@@ -7,7 +7,7 @@ use std::{
 
 use std::rc::Rc;
 
-use vigil_git::{added_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
+use vigil_git::{added_lines, changed_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
 use vigil_secrets::{Detector, Finding, Fragment, Origin};
 
 use crate::scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
@@ -105,22 +105,21 @@ fn scan_change(
         .iter()
         .map(|o| o.as_deref().map(Vec::as_slice))
         .collect();
-    let added = added_lines(&olds, &new);
-    // Scan only the added lines (and a little context above them), as fragments
-    // carrying their line numbers in the new file.
+    // Scan the changed part of the blob (and a little context above it), as one
+    // fragment carrying its line numbers in the new file. Findings are rare, so only
+    // then is the line diff worth its cost: a finding must touch an added line.
     let mut findings = Vec::new();
-    for (first_line, bytes, added) in added.blocks(&new, CONTEXT_LINES) {
+    for (first_line, bytes, _) in changed_lines(&olds, &new).blocks(&new, CONTEXT_LINES) {
         let fragment = Fragment {
             origin: &origin,
             bytes: &new[bytes],
             first_line,
         };
-        findings.extend(
-            detector
-                .scan(&fragment)
-                .into_iter()
-                .filter(|f| f.location.end_line >= added.start && f.location.line < added.end),
-        );
+        findings.extend(detector.scan(&fragment));
+    }
+    if !findings.is_empty() {
+        let added = added_lines(&olds, &new);
+        findings.retain(|f| added.touches(f.location.line, f.location.end_line));
     }
     Ok(findings)
 }

@@ -24,7 +24,7 @@ mod workers;
 pub use change::{Change, ChangeSet, Shard};
 pub use commits::{history, range, RangeSpec};
 pub use error::GitError;
-pub use lines::{added_lines, AddedLines};
+pub use lines::{added_lines, changed_lines, AddedLines};
 pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
 pub use pack_order::PackOrder;
 pub use repo::{Reader, Repo};

@@ -107,10 +107,32 @@ pub fn added_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
     result
 }
 
-/// Lines of `new` not in `old`. The common prefix and suffix (whole lines) are cut
-/// off first with a plain byte comparison, so the line diff only sees the part that
-/// changed: most edits touch a few lines of a large file.
-fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
+/// One span from the first line of `new` that differs from every old version to the
+/// last: every added line lies in it, found with byte comparisons only. Scanning it
+/// and diffing only when something is found costs far less than diffing every change.
+pub fn changed_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
+    let (mut start, mut end) = (0, new.len());
+    for old in olds.iter().flatten() {
+        let (prefix, suffix) = unchanged_ends(old, new);
+        start = start.max(prefix);
+        end = end.min(new.len() - suffix);
+    }
+    if start >= end {
+        return AddedLines { spans: Vec::new() };
+    }
+    let first = 1 + count_newlines(&new[..start]);
+    let lines = count_newlines(&new[start..end]) + u32::from(!new[..end].ends_with(b"\n"));
+    AddedLines {
+        spans: vec![Span {
+            lines: first..first + lines,
+            bytes: start..end,
+        }],
+    }
+}
+
+/// The common prefix and suffix of `old` and `new` in whole lines, found with a plain
+/// byte comparison: most edits touch a few lines of a large file.
+fn unchanged_ends(old: &[u8], new: &[u8]) -> (usize, usize) {
     let mut prefix = common_prefix(old, new);
     // Back off to the start of the line the first difference is on.
     prefix = memchr::memrchr(b'\n', &new[..prefix]).map_or(0, |i| i + 1);
@@ -125,6 +147,13 @@ fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
         let tail = &new[new.len() - suffix..];
         suffix = memchr::memchr(b'\n', tail).map_or(0, |i| suffix - (i + 1));
     }
+    (prefix, suffix)
+}
+
+/// Lines of `new` not in `old`: the unchanged ends are cut off first, so the line diff
+/// only sees the part that changed.
+fn added_against(old: &[u8], new: &[u8]) -> AddedLines {
+    let (prefix, suffix) = unchanged_ends(old, new);
     let old_mid = &old[prefix..old.len() - suffix];
     let new_mid = &new[prefix..new.len() - suffix];
     let first = 1 + count_newlines(&new[..prefix]);
@@ -364,6 +393,34 @@ mod tests {
         let again: Vec<u32> = hashes.iter().map(|&h| tokens.intern(h).0).collect();
         assert_eq!(again, first);
         assert_eq!(tokens.count, 1000);
+    }
+
+    #[test]
+    fn changed_lines_span_every_added_line() {
+        let cases: [(&[&[u8]], &[u8]); 5] = [
+            (&[b"a\nb\nc\nd\n"], b"a\nB\nc\nD\n"),
+            (&[b"l1\nl2\nl3\n"], b"l1\nl2\nl3\nl4"),
+            (&[b"x\ny\n"], b"new\nx\ny\n"),
+            (&[b"base\nours\n", b"base\ntheirs\n"], b"base\nours\ntheirs\nfix\n"),
+            (&[b"same\n"], b"same\n"),
+        ];
+        for (olds, new) in cases {
+            let olds: Vec<Option<&[u8]>> = olds.iter().map(|o| Some(*o)).collect();
+            let changed = changed_lines(&olds, new).ranges();
+            let added = added_lines(&olds, new).ranges();
+            assert!(changed.len() <= 1, "{changed:?}");
+            for range in &added {
+                assert!(
+                    changed.iter().any(|c| c.start <= range.start && range.end <= c.end),
+                    "{added:?} outside {changed:?}"
+                );
+            }
+            assert_eq!(changed.is_empty(), added.is_empty(), "{new:?}");
+        }
+        // Between the first and last change, unchanged lines are inside the span.
+        let old = b"a\nb\nc\nd\n";
+        assert_eq!(changed_lines(&[Some(old)], b"a\nB\nc\nD\n").ranges(), &[2..5]);
+        assert_eq!(changed_lines(&[None], b"x\ny").ranges(), &[1..3]);
     }
 
     #[test]
