@@ -26,6 +26,13 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
     {
         return Err("--shard splits a --range, --since or --history scan".into());
     }
+    if args.threads > 0 {
+        // Every parallel part of a scan (rule compilation, git reads, tree diffs) uses
+        // rayon's global pool, so `-j` sizes it; fails only if already built.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.threads)
+            .build_global();
+    }
     let paths: Vec<PathBuf> = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
