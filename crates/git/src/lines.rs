@@ -401,7 +401,10 @@ mod tests {
             (&[b"a\nb\nc\nd\n"], b"a\nB\nc\nD\n"),
             (&[b"l1\nl2\nl3\n"], b"l1\nl2\nl3\nl4"),
             (&[b"x\ny\n"], b"new\nx\ny\n"),
-            (&[b"base\nours\n", b"base\ntheirs\n"], b"base\nours\ntheirs\nfix\n"),
+            (
+                &[b"base\nours\n", b"base\ntheirs\n"],
+                b"base\nours\ntheirs\nfix\n",
+            ),
             (&[b"same\n"], b"same\n"),
         ];
         for (olds, new) in cases {
@@ -411,7 +414,9 @@ mod tests {
             assert!(changed.len() <= 1, "{changed:?}");
             for range in &added {
                 assert!(
-                    changed.iter().any(|c| c.start <= range.start && range.end <= c.end),
+                    changed
+                        .iter()
+                        .any(|c| c.start <= range.start && range.end <= c.end),
                     "{added:?} outside {changed:?}"
                 );
             }
@@ -419,7 +424,10 @@ mod tests {
         }
         // Between the first and last change, unchanged lines are inside the span.
         let old = b"a\nb\nc\nd\n";
-        assert_eq!(changed_lines(&[Some(old)], b"a\nB\nc\nD\n").ranges(), &[2..5]);
+        assert_eq!(
+            changed_lines(&[Some(old)], b"a\nB\nc\nD\n").ranges(),
+            &[2..5]
+        );
         assert_eq!(changed_lines(&[None], b"x\ny").ranges(), &[1..3]);
     }
 
