@@ -1,14 +1,9 @@
 //! The keyword prefilter: every place where a rule keyword occurs, case-insensitively.
 //!
-//! One Aho-Corasick automaton holds every keyword, copied into a table with a row of
-//! 256 next states per state, so a step is one load with no byte classes. Following
-//! a DFA is still a chain of dependent loads, one per byte, so a long text is cut
-//! into `LANES` parts walked in the same loop: the processor overlaps their loads.
-use aho_corasick::{
-    automaton::{Automaton, StateID},
-    dfa::DFA,
-    Anchored, MatchKind, StartKind,
-};
+//! An Aho-Corasick automaton over every keyword, built here straight into a table with
+//! a row of 256 next states per state, so a step is one load with no byte classes.
+//! Following a DFA is still a chain of dependent loads, one per byte, so a long text
+//! is cut into `LANES` parts walked in the same loop: the processor overlaps their loads.
 
 /// Parts walked side by side in a long text.
 const LANES: usize = 4;
@@ -26,83 +21,94 @@ pub(crate) struct Keywords {
     longest: usize,
 }
 
+/// A missing move while the trie is built.
+const NONE: u32 = u32::MAX;
+
 /// A keyword occurrence: where it starts, and which keyword (its index when built).
 pub(crate) type KeywordHit = (usize, u32);
 
 impl Keywords {
     /// `keywords` must be lowercase ASCII; they match in any case.
     pub(crate) fn new(keywords: &[String]) -> Result<Keywords, String> {
-        // Standard (not leftmost) semantics report every keyword at every place,
-        // including keywords that overlap or start where a longer one starts.
-        let dfa = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
-            .prefilter(false)
-            .start_kind(StartKind::Unanchored)
-            .build(keywords)
-            .map_err(|e| e.to_string())?;
-        let start = dfa.start_state(Anchored::No).map_err(|e| e.to_string())?;
-        let is_match = |sid: StateID| dfa.is_special(sid) && dfa.is_match(sid);
-        // The states reachable from the start, match states first. The automaton's
-        // state ids are small offsets, so plain vectors index them.
-        let unseen = u32::MAX;
-        let mut row = vec![unseen; 1024];
-        let mark = |row: &mut Vec<u32>, sid: StateID| {
-            let i = sid.as_usize();
-            if i >= row.len() {
-                row.resize((i + 1).next_power_of_two(), unseen);
-            }
-            std::mem::replace(&mut row[i], 0) == unseen
-        };
-        mark(&mut row, start);
-        // A byte in no keyword leads every state back to the start, so only the
-        // bytes of the keywords (in both cases) need asking the automaton.
-        let mut used = [false; 256];
-        for b in keywords.iter().flat_map(|k| k.bytes()) {
-            used[usize::from(b.to_ascii_lowercase())] = true;
-            used[usize::from(b.to_ascii_uppercase())] = true;
+        if let Some(i) = keywords.iter().position(String::is_empty) {
+            return Err(format!("keyword {i} is empty"));
         }
-        let used: Vec<u8> = (0..=255).filter(|&b| used[usize::from(b)]).collect();
-        let mut states = vec![start];
-        let mut i = 0;
-        while let Some(&sid) = states.get(i) {
-            for &byte in &used {
-                let to = dfa.next_state(Anchored::No, sid, byte);
-                if mark(&mut row, to) {
-                    states.push(to);
+        // The trie, with both cases of each letter leading to the same state.
+        let mut next: Vec<[u32; 256]> = vec![[NONE; 256]];
+        let mut ends: Vec<Vec<(u32, usize)>> = vec![Vec::new()];
+        for (k, keyword) in keywords.iter().enumerate() {
+            let mut state = 0;
+            for b in keyword.bytes() {
+                let to = match next[state][usize::from(b)] {
+                    NONE => {
+                        next.push([NONE; 256]);
+                        ends.push(Vec::new());
+                        let to = (next.len() - 1) as u32;
+                        next[state][usize::from(b.to_ascii_lowercase())] = to;
+                        next[state][usize::from(b.to_ascii_uppercase())] = to;
+                        to
+                    }
+                    to => to,
+                };
+                state = to as usize;
+            }
+            ends[state].push((k as u32, keyword.len()));
+        }
+        // Breadth first, each state's missing moves are its fallback's (the state of
+        // its longest proper suffix that is in the trie), and it also ends every
+        // keyword its fallback ends: standard, overlapping matching.
+        for to in next[0].iter_mut().filter(|to| **to == NONE) {
+            *to = 0;
+        }
+        let mut fallback = vec![0u32; next.len()];
+        let mut queue: std::collections::VecDeque<u32> =
+            next[0].iter().copied().filter(|&to| to != 0).collect();
+        // Both cases of a letter queue the same child: it is done once.
+        let mut seen = vec![false; next.len()];
+        while let Some(state) = queue.pop_front() {
+            let state = state as usize;
+            if std::mem::replace(&mut seen[state], true) {
+                continue;
+            }
+            let fall = fallback[state] as usize;
+            if state != fall {
+                let inherited = ends[fall].clone();
+                ends[state].extend(inherited);
+            }
+            let fall_row = next[fall];
+            for (to, &fall_to) in next[state].iter_mut().zip(&fall_row) {
+                match *to {
+                    NONE => *to = fall_to,
+                    child => {
+                        // A first-level state's children fall back to the root's moves.
+                        fallback[child as usize] = if state == 0 { 0 } else { fall_to };
+                        queue.push_back(child);
+                    }
                 }
             }
-            i += 1;
         }
-        states.sort_by_key(|&sid| !is_match(sid));
-        for (i, &sid) in states.iter().enumerate() {
-            row[sid.as_usize()] = (i * 256) as u32;
+        // Renumber: match states first, each state its row's offset.
+        let mut order: Vec<usize> = (0..next.len()).collect();
+        order.sort_by_key(|&s| ends[s].is_empty());
+        let mut row = vec![0u32; next.len()];
+        for (i, &s) in order.iter().enumerate() {
+            row[s] = (i * 256) as u32;
         }
-        let start_row = row[start.as_usize()];
-        let mut next = vec![start_row; states.len() * 256];
-        for (state, &sid) in next.chunks_exact_mut(256).zip(&states) {
-            for &byte in &used {
-                state[usize::from(byte)] = row[dfa.next_state(Anchored::No, sid, byte).as_usize()];
-            }
-        }
-        let ends: Vec<Vec<(u32, usize)>> = states
+        let table: Vec<u32> = order
             .iter()
-            .take_while(|&&sid| is_match(sid))
-            .map(|&sid| {
-                (0..dfa.match_len(sid))
-                    .map(|i| {
-                        let pattern = dfa.match_pattern(sid, i);
-                        (pattern.as_u32(), dfa.pattern_len(pattern))
-                    })
-                    .collect()
-            })
+            .flat_map(|&s| next[s].iter().map(|&to| row[to as usize]))
+            .collect();
+        let matching = order.iter().take_while(|&&s| !ends[s].is_empty()).count();
+        let ends = order[..matching]
+            .iter()
+            .map(|&s| std::mem::take(&mut ends[s]))
             .collect();
         Ok(Keywords {
-            next,
-            start: start_row,
-            matching: (ends.len() * 256) as u32,
+            next: table,
+            start: row[0],
+            matching: (matching * 256) as u32,
             ends,
-            longest: dfa.max_pattern_len(),
+            longest: keywords.iter().map(String::len).max().unwrap_or(0),
         })
     }
 
@@ -215,6 +221,14 @@ mod tests {
                 "repeat {repeat}"
             );
         }
+        // Keywords inside and at the end of others, found wherever they occur.
+        let nested: Vec<String> = ["he", "she", "his", "hers", "ey", "key", "api_key", "_"]
+            .map(String::from)
+            .to_vec();
+        let n = Keywords::new(&nested)?;
+        let text = b"USHERS hiS sHe API_KEY_key apikey hhe\n".repeat(13);
+        assert_eq!(n.find_all(&text), naive(&nested, &text));
+        assert!(Keywords::new(&[String::new()]).is_err());
         assert!(k.occur_in(b"xx API_key"));
         assert!(!k.occur_in(b"nothing here, p w"));
         Ok(())
