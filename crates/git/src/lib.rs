@@ -3,8 +3,8 @@
 //! `core.fsmonitor` or configured programs run).
 //!
 //! Each source yields [`Change`]s: a blob as it is after a commit (or in the index),
-//! with the blobs it is compared to. The scanner scans the part the change touched
-//! ([`changed_lines`]) with a little context and keeps findings on the lines it
+//! with the blobs it is compared to. The scanner scans the lines around the change's
+//! edits ([`changed_lines`]) with a little context and keeps findings on the lines it
 //! added ([`added_lines`]), reading blobs in [`PackOrder`].
 
 mod change;

@@ -29,6 +29,30 @@ impl AddedLines {
         }
     }
 
+    /// Spans for byte `ranges` of `new` (whole lines, ascending), with their line numbers.
+    fn of_ranges(new: &[u8], ranges: &[Range<usize>]) -> AddedLines {
+        let mut spans: Vec<Span> = Vec::with_capacity(ranges.len());
+        let (mut line, mut counted) = (1, 0);
+        for range in ranges {
+            line += count_newlines(&new[counted..range.start]);
+            let lines =
+                count_newlines(&new[range.clone()]) + u32::from(!new[..range.end].ends_with(b"\n"));
+            match spans.last_mut() {
+                Some(last) if last.bytes.end == range.start => {
+                    last.bytes.end = range.end;
+                    last.lines.end += lines;
+                }
+                _ => spans.push(Span {
+                    lines: line..line + lines,
+                    bytes: range.clone(),
+                }),
+            }
+            line += count_newlines(&new[range.clone()]);
+            counted = range.end;
+        }
+        AddedLines { spans }
+    }
+
     /// For each added range: the first line scanned (up to `context` lines earlier),
     /// the bytes of `new` from that line to the end of the range, and the range itself.
     pub fn blocks(&self, new: &[u8], context: u32) -> Vec<(u32, Range<usize>, Range<u32>)> {
@@ -107,27 +131,63 @@ pub fn added_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
     result
 }
 
-/// One span from the first line of `new` that differs from every old version to the
-/// last: every added line lies in it, found with byte comparisons only. Scanning it
-/// and diffing only when something is found costs far less than diffing every change.
+/// The lines of `new` around its edits against every old version, found with byte
+/// comparisons and substring searches only: every line outside them appears in each
+/// old version, in the same order. Most edits touch a few places, so this is close to
+/// the lines a line diff adds, at a small part of its cost; scanning these and diffing
+/// only when something is found costs far less than diffing every change.
 pub fn changed_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
-    let (mut start, mut end) = (0, new.len());
+    let mut result = AddedLines::all();
     for old in olds.iter().flatten() {
-        let (prefix, suffix) = unchanged_ends(old, new);
-        start = start.max(prefix);
-        end = end.min(new.len() - suffix);
+        let mut ranges = Vec::new();
+        edited(old, new, 0, MAX_SPLITS, &mut ranges);
+        result = result.intersect(&AddedLines::of_ranges(new, &ranges));
     }
-    if start >= end {
-        return AddedLines { spans: Vec::new() };
+    result
+}
+
+/// How deep [`edited`] splits a changed stretch, and the shortest stretch it splits.
+const MAX_SPLITS: u32 = 12;
+const SPLIT_MIN: usize = 1024;
+/// Bytes of `new` searched for in `old` to align a stretch.
+const ANCHOR: usize = 64;
+
+/// Pushes the byte ranges of `new` (whole lines, ascending; `new` starts at `at` of the
+/// blob) outside which `new` matches `old` line for line, in order: the unchanged ends
+/// are cut off, and a long stretch between them is split where a run of its middle
+/// lines also starts a line of `old`.
+fn edited(old: &[u8], new: &[u8], at: usize, splits: u32, out: &mut Vec<Range<usize>>) {
+    let (prefix, suffix) = unchanged_ends(old, new);
+    let (old, new) = (
+        &old[prefix..old.len() - suffix],
+        &new[prefix..new.len() - suffix],
+    );
+    let at = at + prefix;
+    if new.is_empty() {
+        return;
     }
-    let first = 1 + count_newlines(&new[..start]);
-    let lines = count_newlines(&new[start..end]) + u32::from(!new[..end].ends_with(b"\n"));
-    AddedLines {
-        spans: vec![Span {
-            lines: first..first + lines,
-            bytes: start..end,
-        }],
+    if old.is_empty() || new.len() < SPLIT_MIN || splits == 0 {
+        return out.push(at..at + new.len());
     }
+    match anchor(old, new) {
+        Some((o, n)) => {
+            edited(&old[..o], &new[..n], at, splits - 1, out);
+            edited(&old[o..], &new[n..], at + n, splits - 1, out);
+        }
+        None => out.push(at..at + new.len()),
+    }
+}
+
+/// A line start `n` near the middle of `new` whose next [`ANCHOR`] bytes also start a
+/// line of `old`, at `o`.
+fn anchor(old: &[u8], new: &[u8]) -> Option<(usize, usize)> {
+    let mid = new.len() / 2;
+    let n = mid + 1 + memchr::memchr(b'\n', &new[mid..])?;
+    let needle = new.get(n..n + ANCHOR)?;
+    memchr::memmem::find_iter(old, needle)
+        .take(4)
+        .find(|&o| o == 0 || old[o - 1] == b'\n')
+        .map(|o| (o, n))
 }
 
 /// The common prefix and suffix of `old` and `new` in whole lines, found with a plain
@@ -411,7 +471,6 @@ mod tests {
             let olds: Vec<Option<&[u8]>> = olds.iter().map(|o| Some(*o)).collect();
             let changed = changed_lines(&olds, new).ranges();
             let added = added_lines(&olds, new).ranges();
-            assert!(changed.len() <= 1, "{changed:?}");
             for range in &added {
                 assert!(
                     changed
@@ -428,7 +487,44 @@ mod tests {
             changed_lines(&[Some(old)], b"a\nB\nc\nD\n").ranges(),
             &[2..5]
         );
-        assert_eq!(changed_lines(&[None], b"x\ny").ranges(), &[1..3]);
+        // A new file: every line.
+        assert_eq!(changed_lines(&[None], b"x\ny").ranges(), &[1..u32::MAX]);
+    }
+
+    #[test]
+    fn changed_lines_split_around_unchanged_stretches() {
+        // A long file edited in three far-apart places, with an insertion and a
+        // deletion, so the stretches between edits shift.
+        let old: Vec<String> = (0..3000)
+            .map(|i| format!("line {i} of the old file\n"))
+            .collect();
+        let mut new = old.clone();
+        new[2500] = "edited near the end\n".into();
+        new.remove(1500);
+        new.insert(40, "inserted near the start\n".into());
+        let (old, new) = (old.concat(), new.concat());
+        let olds = [Some(old.as_bytes())];
+        let changed = changed_lines(&olds, new.as_bytes());
+        let added = added_lines(&olds, new.as_bytes()).ranges();
+        assert_eq!(added, &[41..42, 2501..2502]);
+        let spans = changed.ranges();
+        for range in &added {
+            assert!(
+                spans
+                    .iter()
+                    .any(|c| c.start <= range.start && range.end <= c.end),
+                "{added:?} outside {spans:?}"
+            );
+        }
+        // Far fewer lines than the whole stretch from the first edit to the last.
+        let lines: u32 = spans.iter().map(|r| r.end - r.start).sum();
+        assert!(spans.len() >= 2 && lines < 100, "{spans:?}");
+        // Byte ranges and line numbers agree.
+        for (first, bytes, lines) in changed.blocks(new.as_bytes(), 0) {
+            assert_eq!(first, lines.start);
+            let text = &new.as_bytes()[bytes];
+            assert_eq!(count_newlines(text), lines.end - lines.start, "{spans:?}");
+        }
     }
 
     #[test]
