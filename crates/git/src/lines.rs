@@ -455,6 +455,18 @@ mod tests {
         assert_eq!(tokens.count, 1000);
     }
 
+    /// Every range of `added` lies inside one of `spans`.
+    fn assert_covers(spans: &[Range<u32>], added: &[Range<u32>]) {
+        for range in added {
+            assert!(
+                spans
+                    .iter()
+                    .any(|c| c.start <= range.start && range.end <= c.end),
+                "{added:?} outside {spans:?}"
+            );
+        }
+    }
+
     #[test]
     fn changed_lines_span_every_added_line() {
         let cases: [(&[&[u8]], &[u8]); 5] = [
@@ -471,14 +483,7 @@ mod tests {
             let olds: Vec<Option<&[u8]>> = olds.iter().map(|o| Some(*o)).collect();
             let changed = changed_lines(&olds, new).ranges();
             let added = added_lines(&olds, new).ranges();
-            for range in &added {
-                assert!(
-                    changed
-                        .iter()
-                        .any(|c| c.start <= range.start && range.end <= c.end),
-                    "{added:?} outside {changed:?}"
-                );
-            }
+            assert_covers(&changed, &added);
             assert_eq!(changed.is_empty(), added.is_empty(), "{new:?}");
         }
         // Between the first and last change, unchanged lines are inside the span.
@@ -508,14 +513,7 @@ mod tests {
         let added = added_lines(&olds, new.as_bytes()).ranges();
         assert_eq!(added, &[41..42, 2501..2502]);
         let spans = changed.ranges();
-        for range in &added {
-            assert!(
-                spans
-                    .iter()
-                    .any(|c| c.start <= range.start && range.end <= c.end),
-                "{added:?} outside {spans:?}"
-            );
-        }
+        assert_covers(&spans, &added);
         // Far fewer lines than the whole stretch from the first edit to the last.
         let lines: u32 = spans.iter().map(|r| r.end - r.start).sum();
         assert!(spans.len() >= 2 && lines < 100, "{spans:?}");
