@@ -76,21 +76,57 @@ pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError>
     if tips.is_empty() {
         return Ok(ChangeSet::default());
     }
-    let walk = local
-        .rev_walk(tips)
-        .all()
-        .map_err(|e| GitError::read("the commit graph", e))?;
-    // A whole history is long: its commits and trees are decoded while the commits
-    // are walked.
-    let (ids, preloaded) = std::thread::scope(|s| {
-        let preloaded = s.spawn(|| Preloaded::load(repo));
-        let ids = collect_walk(repo, walk);
-        let preloaded = preloaded
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (ids, preloaded)
-    });
-    changes_of(repo, &ids?, &preloaded, shard)
+    // A whole history is long: its commits and trees are decoded first, in pack
+    // order, and the walk reads the commits from there.
+    let preloaded = Preloaded::load(repo);
+    let ids = reachable(repo, &local, &preloaded, tips)?;
+    changes_of(repo, &ids, &preloaded, shard)
+}
+
+/// Every commit reachable from `tips`, each parsed once from `preloaded` (a second
+/// inflate of every commit, as a walk through the object database does, costs more
+/// than the walk itself).
+fn reachable(
+    repo: &Repo,
+    local: &gix::Repository,
+    preloaded: &Preloaded,
+    tips: Vec<ObjectId>,
+) -> Result<Vec<ObjectId>, GitError> {
+    let shallow = local.shallow_commits().ok().flatten();
+    let objects = WithPreloaded {
+        preloaded,
+        objects: &local.objects,
+    };
+    let mut seen: gix::hashtable::HashSet<ObjectId> = tips.iter().copied().collect();
+    let mut stack = tips;
+    let mut ids = Vec::new();
+    while let Some(id) = stack.pop() {
+        if shallow.as_ref().is_some_and(|s| s.contains(&id)) {
+            return Err(shallow_end(id));
+        }
+        let data = object_data(&objects, local, id, gix::objs::Kind::Commit).map_err(|e| {
+            GitError::Missing {
+                what: format!("a commit of the walked history ({e})"),
+                hint: fetch_hint("<commit>", repo.is_shallow()),
+            }
+        })?;
+        for parent in gix::objs::CommitRefIter::from_bytes(&data, local.object_hash()).parent_ids()
+        {
+            if seen.insert(parent) {
+                stack.push(parent);
+            }
+        }
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+/// The error for a walk that reaches the end of a shallow clone at `commit`.
+fn shallow_end(commit: ObjectId) -> GitError {
+    GitError::Missing {
+        what: format!("the parent of commit {commit} (the shallow clone ends there)"),
+        hint: fetch_hint(&commit.to_string(), true),
+    }
 }
 
 pub(crate) fn collect_walk(
@@ -105,13 +141,7 @@ pub(crate) fn collect_walk(
             hint: fetch_hint("<commit>", repo.is_shallow()),
         })?;
         if shallow.as_ref().is_some_and(|s| s.contains(&info.id)) {
-            return Err(GitError::Missing {
-                what: format!(
-                    "the parent of commit {} (the shallow clone ends there)",
-                    info.id
-                ),
-                hint: fetch_hint(&info.id.to_string(), true),
-            });
+            return Err(shallow_end(info.id));
         }
         ids.push(info.id);
     }
