@@ -220,13 +220,9 @@ fn commit_changes(
     )
     .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
 
-    let other_parents: Vec<gix::Tree<'_>> = parents[1.min(parents.len())..]
+    let other_parents: Vec<ObjectId> = parents[1.min(parents.len())..]
         .iter()
-        .map(|p| {
-            let tree = commit_tree(&objects, repo, *p)?;
-            repo.find_tree(tree)
-                .map_err(|e| GitError::read(format!("tree {tree}"), e))
-        })
+        .map(|p| commit_tree(&objects, repo, *p))
         .collect::<Result<_, _>>()?;
 
     let mut changes = Vec::new();
@@ -264,12 +260,7 @@ fn commit_changes(
         let mut olds = vec![old];
         let mut from_other_parent = false;
         for tree in &other_parents {
-            let theirs = tree
-                .lookup_entry_by_path(path.to_path_lossy())
-                .ok()
-                .flatten()
-                .filter(|e| e.mode().is_blob())
-                .map(|e| e.object_id());
+            let theirs = blob_at(&objects, repo.object_hash(), *tree, &path);
             from_other_parent |= theirs == Some(new);
             olds.push(theirs);
         }
@@ -285,6 +276,36 @@ fn commit_changes(
         });
     }
     Ok((changes, submodules))
+}
+
+/// The blob at `path` (`/`-separated) in tree `root`, with each tree on the way read
+/// through `objects` (the preloaded trees, for a merge's other parents).
+fn blob_at(
+    objects: &impl gix::prelude::Find,
+    hash: gix::hash::Kind,
+    root: ObjectId,
+    path: &[u8],
+) -> Option<ObjectId> {
+    let mut tree = root;
+    let mut buf = Vec::new();
+    let mut names = path.split(|&b| b == b'/').peekable();
+    while let Some(name) = names.next() {
+        let data = objects.try_find(&tree, &mut buf).ok()??;
+        if data.kind != gix::objs::Kind::Tree {
+            return None;
+        }
+        let entry = gix::objs::TreeRefIter::from_bytes(data.data, hash)
+            .filter_map(Result::ok)
+            .find(|e| e.filename.as_bytes() == name)?;
+        if names.peek().is_none() {
+            return entry.mode.is_blob().then(|| entry.oid.to_owned());
+        }
+        if !entry.mode.is_tree() {
+            return None;
+        }
+        tree = entry.oid.to_owned();
+    }
+    None
 }
 
 /// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
@@ -324,4 +345,41 @@ fn commit_tree(
     gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
         .tree_id()
         .map_err(|e| GitError::read(format!("commit {commit}"), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_repo::packed_history;
+
+    /// A path is followed tree by tree through the preloaded objects; only a blob at
+    /// its end is an answer.
+    #[test]
+    fn blob_at_follows_a_path_to_a_blob() {
+        let dir = packed_history();
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let local = repo.local();
+        let preloaded = Preloaded::load(&repo);
+        let objects = WithPreloaded {
+            preloaded: &preloaded,
+            objects: &local.objects,
+        };
+        let head = local.head_id().expect("HEAD").detach();
+        let root = commit_tree(&objects, &local, head).expect("tree");
+        let at = |path: &str| blob_at(&objects, local.object_hash(), root, path.as_bytes());
+        let expected = |path: &str| {
+            local
+                .rev_parse_single(format!("HEAD:{path}").as_str())
+                .expect("rev-parse")
+                .detach()
+        };
+        assert_eq!(
+            at("src/deep/file03.txt"),
+            Some(expected("src/deep/file03.txt"))
+        );
+        assert_eq!(at("log.txt"), Some(expected("log.txt")));
+        for not_a_blob in ["src/deep", "src", "src/deep/missing.txt", "log.txt/x", ""] {
+            assert_eq!(at(not_a_blob), None, "{not_a_blob}");
+        }
+    }
 }
