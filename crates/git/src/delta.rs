@@ -2,41 +2,11 @@
 //! (git's pack format: two sizes, then copy and insert instructions).
 use gix::{objs::Kind, odb::pack};
 
-/// What [`inflate_entry`] found.
-enum Inflated {
-    /// The whole object.
-    Whole,
-    /// An offset delta's instructions, to apply to the object at `base_offset`.
-    Delta { base_offset: u64 },
-}
-
-/// Inflates the entry at `offset` of `file` into `into`: a whole object of `kind`, or
-/// an offset delta. `None` for anything else (another kind, a ref delta, a damaged
-/// entry): the caller reads those through gix.
-fn inflate_entry(
-    file: &pack::data::File,
-    offset: u64,
-    kind: Kind,
-    inflate: &mut gix::zlib::Inflate,
-    into: &mut Vec<u8>,
-) -> Option<Inflated> {
-    let entry = file.entry(offset).ok()?;
-    let found = match entry.header {
-        pack::data::entry::Header::OfsDelta { base_distance } => Inflated::Delta {
-            base_offset: entry.checked_base_pack_offset(base_distance)?,
-        },
-        header if header.as_kind() == Some(kind) => Inflated::Whole,
-        _ => return None,
-    };
-    into.clear();
-    into.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
-    file.decompress_entry(&entry, inflate, into).ok()?;
-    Some(found)
-}
-
 /// Decodes the entry at `offset` of `file` into `out`: a whole object of `kind`, or an
-/// offset delta whose base `base_at(base_offset)` gives. `None` when it is neither,
-/// or the base is not at hand (`packed` is scratch space).
+/// offset delta whose base `base_at(base_offset)` gives. `None` for anything else (another
+/// kind, a ref delta, a damaged entry) or when the base is not at hand: the caller reads
+/// those through gix. The base is asked for before anything is inflated, so an entry
+/// the caller must read elsewhere costs no inflate here. `packed` is scratch space.
 pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
     file: &pack::data::File,
     offset: u64,
@@ -46,12 +16,23 @@ pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
     out: &mut Vec<u8>,
     base_at: impl FnOnce(u64) -> Option<B>,
 ) -> Option<()> {
-    match inflate_entry(file, offset, kind, inflate, packed)? {
-        Inflated::Whole => {
+    let entry = file.entry(offset).ok()?;
+    let base = match entry.header {
+        pack::data::entry::Header::OfsDelta { base_distance } => {
+            Some(base_at(entry.checked_base_pack_offset(base_distance)?)?)
+        }
+        header if header.as_kind() == Some(kind) => None,
+        _ => return None,
+    };
+    packed.clear();
+    packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+    file.decompress_entry(&entry, inflate, packed).ok()?;
+    match base {
+        None => {
             std::mem::swap(packed, out);
             Some(())
         }
-        Inflated::Delta { base_offset } => apply((*base_at(base_offset)?).as_ref(), packed, out),
+        Some(base) => apply((*base).as_ref(), packed, out),
     }
 }
 
