@@ -10,6 +10,7 @@ use crate::{
     error::{fetch_hint, GitError},
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
+    tree_diff::{EntryChange, Trees},
 };
 
 /// Which commits a range scan covers.
@@ -161,8 +162,8 @@ fn changes_of(
     let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
         .par_iter()
         .map_init(
-            || (repo.local(), gix::diff::tree::State::default()),
-            |(local, state), id| commit_changes(local, preloaded, state, *id),
+            || repo.local(),
+            |local, id| commit_changes(local, preloaded, *id),
         )
         .collect();
     let mut set = ChangeSet {
@@ -180,7 +181,6 @@ fn changes_of(
 fn commit_changes(
     repo: &gix::Repository,
     preloaded: &Preloaded,
-    state: &mut gix::diff::tree::State,
     id: ObjectId,
 ) -> Result<(Vec<Change>, u64), GitError> {
     let what = || format!("commit {id}");
@@ -200,25 +200,14 @@ fn commit_changes(
     let parents: Vec<ObjectId> = decoded.parents().collect();
     drop(decoded);
 
-    let new_tree = object_data(&objects, repo, tree_id, gix::objs::Kind::Tree)?;
-    let first_parent_tree = match parents.first() {
-        Some(p) => object_data(
-            &objects,
-            repo,
-            commit_tree(&objects, repo, *p)?,
-            gix::objs::Kind::Tree,
-        )?,
-        None => Vec::new(),
-    };
-    let mut recorder = gix::diff::tree::Recorder::default();
-    gix::diff::tree(
-        gix::objs::TreeRefIter::from_bytes(&first_parent_tree, repo.object_hash()),
-        gix::objs::TreeRefIter::from_bytes(&new_tree, repo.object_hash()),
-        &mut *state,
-        &objects,
-        &mut recorder,
-    )
-    .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
+    let first_parent_tree = parents
+        .first()
+        .map(|p| commit_tree(&objects, repo, *p))
+        .transpose()?;
+    let trees = Trees { preloaded, repo };
+    let entries = trees
+        .changes(first_parent_tree, tree_id)
+        .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
 
     let other_parents: Vec<ObjectId> = parents[1.min(parents.len())..]
         .iter()
@@ -227,29 +216,16 @@ fn commit_changes(
 
     let mut changes = Vec::new();
     let mut submodules = 0;
-    use gix::diff::tree::recorder::Change as C;
-    for record in recorder.records {
-        let (mode, new, old, path) = match record {
-            C::Addition {
-                entry_mode,
-                oid,
-                path,
-                ..
-            } => (entry_mode, oid, None, path),
-            C::Modification {
-                previous_entry_mode,
-                previous_oid,
-                entry_mode,
-                oid,
-                path,
-            } => {
-                let old = previous_entry_mode
-                    .is_blob_or_symlink()
-                    .then_some(previous_oid);
-                (entry_mode, oid, old, path)
-            }
-            C::Deletion { .. } => continue,
-        };
+    for entry in entries {
+        let EntryChange {
+            path,
+            mode,
+            id: new,
+            previous,
+        } = entry;
+        let old = previous
+            .filter(|(mode, _)| mode.is_blob_or_symlink())
+            .map(|(_, id)| id);
         if mode.is_commit() {
             submodules += 1;
             continue;
@@ -268,7 +244,7 @@ fn commit_changes(
             continue;
         }
         changes.push(Change {
-            path: path.to_str_lossy().into_owned(),
+            path: String::from_utf8_lossy(&path).into_owned(),
             commit: Some(Arc::clone(&info)),
             time,
             new,

@@ -20,6 +20,7 @@ pub mod signed;
 mod staged;
 #[cfg(test)]
 mod test_repo;
+mod tree_diff;
 mod workers;
 
 pub use change::{Change, ChangeSet, Shard};

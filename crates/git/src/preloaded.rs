@@ -62,7 +62,7 @@ impl Preloaded {
         }
     }
 
-    fn get(&self, id: &gix::oid) -> Option<(Kind, &[u8])> {
+    pub(crate) fn get(&self, id: &gix::oid) -> Option<(Kind, &[u8])> {
         self.parts.iter().find_map(|p| {
             let (kind, range) = p.by_id.get(id)?;
             Some((*kind, &p.bytes[range.clone()]))
