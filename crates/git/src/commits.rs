@@ -205,9 +205,13 @@ fn commit_changes(
         .map(|p| commit_tree(&objects, repo, *p))
         .transpose()?;
     let trees = Trees { preloaded, repo };
+    // A missing tree stays `Missing`: the scan is then incomplete, with a fetch hint.
     let entries = trees
         .changes(first_parent_tree, tree_id)
-        .map_err(|e| GitError::read(format!("the tree diff of commit {id}"), e))?;
+        .map_err(|e| match e {
+            GitError::Missing { .. } => e,
+            e => GitError::read(format!("the tree diff of commit {id}"), e),
+        })?;
 
     let other_parents: Vec<ObjectId> = parents[1.min(parents.len())..]
         .iter()

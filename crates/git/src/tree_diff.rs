@@ -1,8 +1,8 @@
 //! The entries a commit added or changed, by diffing its tree against a parent's.
 //!
 //! The trees are read in place from the preloaded objects (see [`Preloaded`]), with no
-//! copy per tree and no allocation per entry: a long history's tree diffs are then a
-//! merge of sorted entry lists, the one way git's `diff-tree -r` walks them.
+//! copy per tree: a long history's tree diffs are then merges of sorted entry lists,
+//! the way git's `diff-tree -r` walks them.
 use std::{borrow::Cow, cmp::Ordering};
 
 use gix::{
@@ -61,30 +61,37 @@ impl Trees<'_> {
     }
 
     /// The non-tree entries of `new` that `old` (`None`: no tree) lacks or holds
-    /// differently, recursing into subtrees that differ.
+    /// differently, looking into every subtree that differs. Subtrees wait in a list
+    /// rather than on the call stack, so no nesting depth can exhaust it.
     pub(crate) fn changes(
         &self,
         old: Option<ObjectId>,
         new: ObjectId,
     ) -> Result<Vec<EntryChange>, GitError> {
-        let old = old.map(|id| self.get(&id)).transpose()?;
-        let new = self.get(&new)?;
         let mut out = Vec::new();
-        let mut path = Vec::new();
-        self.diff(
-            old.as_deref().unwrap_or_default(),
-            &new,
-            &mut path,
-            &mut out,
-        )?;
+        let mut pending = vec![(old, new, Vec::new())];
+        while let Some((old, new, path)) = pending.pop() {
+            let old = old.map(|id| self.get(&id)).transpose()?;
+            let new = self.get(&new)?;
+            self.diff(
+                old.as_deref().unwrap_or_default(),
+                &new,
+                &path,
+                &mut pending,
+                &mut out,
+            )?;
+        }
         Ok(out)
     }
 
+    /// One level: records the changed non-tree entries of `new` against `old` (both
+    /// at `path`), and adds the subtrees that differ to `pending`.
     fn diff(
         &self,
         old: &[u8],
         new: &[u8],
-        path: &mut Vec<u8>,
+        path: &[u8],
+        pending: &mut Vec<(Option<ObjectId>, ObjectId, Vec<u8>)>,
         out: &mut Vec<EntryChange>,
     ) -> Result<(), GitError> {
         let hash = self.repo.object_hash();
@@ -108,29 +115,26 @@ impl Trees<'_> {
             if previous.is_some_and(|p| p.oid == entry.oid && p.mode == entry.mode) {
                 continue;
             }
-            let len = path.len();
-            if len > 0 {
-                path.push(b'/');
+            let mut entry_path = Vec::with_capacity(path.len() + 1 + entry.filename.len());
+            if !path.is_empty() {
+                entry_path.extend_from_slice(path);
+                entry_path.push(b'/');
             }
-            path.extend_from_slice(entry.filename);
+            entry_path.extend_from_slice(entry.filename);
+            let previous = previous.map(|p| (p.mode, p.oid.to_owned()));
             if entry.mode.is_tree() {
-                let subtree = self.get(&entry.oid.to_owned())?;
-                let before = match previous {
-                    Some(p) if p.mode.is_tree() => Some(self.get(&p.oid.to_owned())?),
-                    _ => None,
-                };
-                self.diff(before.as_deref().unwrap_or_default(), &subtree, path, out)?;
+                let before = previous
+                    .filter(|(mode, _)| mode.is_tree())
+                    .map(|(_, id)| id);
+                pending.push((before, entry.oid.to_owned(), entry_path));
             } else {
                 out.push(EntryChange {
-                    path: path.clone(),
+                    path: entry_path,
                     mode: entry.mode,
                     id: entry.oid.to_owned(),
-                    previous: previous
-                        .filter(|p| !p.mode.is_tree())
-                        .map(|p| (p.mode, p.oid.to_owned())),
+                    previous: previous.filter(|(mode, _)| !mode.is_tree()),
                 });
             }
-            path.truncate(len);
         }
         Ok(())
     }
