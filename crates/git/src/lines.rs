@@ -201,9 +201,11 @@ fn unchanged_ends(old: &[u8], new: &[u8]) -> (usize, usize) {
         &old[old.len() - max_suffix..],
         &new[new.len() - max_suffix..],
     );
-    // Keep whole lines: the suffix must start right after a newline.
-    let starts_line = |n: usize| n < new.len() && new[new.len() - n - 1] == b'\n';
-    if suffix > 0 && !starts_line(suffix) {
+    // Keep whole lines: the suffix must start a line in both blobs (`ab` is not the
+    // line `b`). Backing off to the first newline in it does that, as the suffix is
+    // the same bytes in each.
+    let starts_line = |blob: &[u8], n: usize| n == blob.len() || blob[blob.len() - n - 1] == b'\n';
+    if suffix > 0 && !(starts_line(new, suffix) && starts_line(old, suffix)) {
         let tail = &new[new.len() - suffix..];
         suffix = memchr::memchr(b'\n', tail).map_or(0, |i| suffix - (i + 1));
     }
@@ -403,6 +405,9 @@ mod tests {
         assert!(added_lines(&[Some(b"a\nb\nc\n")], b"a\nc\n")
             .ranges()
             .is_empty());
+        // A line split in two: both halves are new lines, though `b\n` ends both blobs.
+        assert_eq!(added_lines(&[Some(b"ab\n")], b"a\nb\n").ranges(), &[1..3]);
+        assert_eq!(changed_lines(&[Some(b"ab\n")], b"a\nb\n").ranges(), &[1..3]);
         // Prefix and suffix overlapping in a repeated line.
         assert_eq!(
             added_lines(&[Some(b"x\nx\n")], b"x\nx\nx\n").ranges().len(),
