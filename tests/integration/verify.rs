@@ -65,7 +65,7 @@ fn git_says(dir: &Path, repo: &Path, kind: &str, name: &str) -> (String, bool) {
 
 struct Case {
     name: &'static str,
-    /// git's `%G?` (`-` for tags, `die` when git log dies).
+    /// git's `%G?` (`-` for tags, `die` when git log dies); `a|b` accepts either.
     git_g: &'static str,
     /// Whether `git verify-commit` / `git verify-tag` succeeds.
     git_ok: bool,
@@ -129,7 +129,10 @@ const CASES: &[Case] = &[
     s("ssh-two-signatures", "G", "malformed",
       "two gpgsig headers: git concatenates them and ssh-keygen reads the first; vigil accepts exactly one signature"),
     c("malformed-garbage", "die", false, "malformed"),
-    c("malformed-truncated", "B", false, "malformed"),
+    // A cut-short armor: git says B on most runs and dies on some (seen in CI),
+    // likely when ssh-keygen rejects the armor and exits before git has written the
+    // payload to it (a broken pipe). Either way git fails the commit.
+    c("malformed-truncated", "B|die", false, "malformed"),
     c("malformed-version", "B", false, "malformed"),
     c("side-work", "G", true, "good"),
     c("merge", "G", true, "good"),
@@ -222,7 +225,7 @@ fn differential_against_git() {
             vigil,
             case.stricter.unwrap_or("")
         ));
-        if g != case.git_g || ok != case.git_ok {
+        if !case.git_g.split('|').any(|expected| expected == g) || ok != case.git_ok {
             problems.push(format!(
                 "{name}: git says {g} / {ok}, expected {} / {}",
                 case.git_g, case.git_ok
