@@ -131,11 +131,13 @@ pub fn added_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
     result
 }
 
-/// The lines of `new` around its edits against every old version, found with byte
-/// comparisons and substring searches only: every line outside them appears in each
-/// old version, in the same order. Most edits touch a few places, so this is close to
-/// the lines a line diff adds, at a small part of its cost; scanning these and diffing
-/// only when something is found costs far less than diffing every change.
+/// The lines of `new` around its edits, found with byte comparisons and substring
+/// searches only: against each old version, every line outside its spans appears in
+/// that version in the same order, and (as for [`added_lines`] of a merge) the spans
+/// are intersected, so a line outside them appears in at least one old version. Most
+/// edits touch a few places, so this is close to the lines a line diff adds, at a
+/// small part of its cost; scanning these and diffing only when something is found
+/// costs far less than diffing every change.
 pub fn changed_lines(olds: &[Option<&[u8]>], new: &[u8]) -> AddedLines {
     let mut result = AddedLines::all();
     for old in olds.iter().flatten() {
