@@ -1,7 +1,7 @@
 //! Commit ranges and whole histories as changes.
 use std::sync::Arc;
 
-use gix::{bstr::ByteSlice, ObjectId};
+use gix::ObjectId;
 use rayon::prelude::*;
 use vigil_secrets::CommitInfo;
 
@@ -240,7 +240,7 @@ fn commit_changes(
         let mut olds = vec![old];
         let mut from_other_parent = false;
         for tree in &other_parents {
-            let theirs = blob_at(&objects, repo.object_hash(), *tree, &path);
+            let theirs = trees.blob_at(*tree, &path);
             from_other_parent |= theirs == Some(new);
             olds.push(theirs);
         }
@@ -258,39 +258,9 @@ fn commit_changes(
     Ok((changes, submodules))
 }
 
-/// The blob at `path` (`/`-separated) in tree `root`, with each tree on the way read
-/// through `objects` (the preloaded trees, for a merge's other parents).
-fn blob_at(
-    objects: &impl gix::prelude::Find,
-    hash: gix::hash::Kind,
-    root: ObjectId,
-    path: &[u8],
-) -> Option<ObjectId> {
-    let mut tree = root;
-    let mut buf = Vec::new();
-    let mut names = path.split(|&b| b == b'/').peekable();
-    while let Some(name) = names.next() {
-        let data = objects.try_find(&tree, &mut buf).ok()??;
-        if data.kind != gix::objs::Kind::Tree {
-            return None;
-        }
-        let entry = gix::objs::TreeRefIter::from_bytes(data.data, hash)
-            .filter_map(Result::ok)
-            .find(|e| e.filename.as_bytes() == name)?;
-        if names.peek().is_none() {
-            return entry.mode.is_blob().then(|| entry.oid.to_owned());
-        }
-        if !entry.mode.is_tree() {
-            return None;
-        }
-        tree = entry.oid.to_owned();
-    }
-    None
-}
-
 /// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
 /// fetch it (into a shallow clone of `repo` or not).
-fn object_data(
+pub(crate) fn object_data(
     objects: &impl gix::prelude::Find,
     repo: &gix::Repository,
     id: ObjectId,
@@ -344,9 +314,13 @@ mod tests {
             preloaded: &preloaded,
             objects: &local.objects,
         };
+        let trees = Trees {
+            preloaded: &preloaded,
+            repo: &local,
+        };
         let head = local.head_id().expect("HEAD").detach();
         let root = commit_tree(&objects, &local, head).expect("tree");
-        let at = |path: &str| blob_at(&objects, local.object_hash(), root, path.as_bytes());
+        let at = |path: &str| trees.blob_at(root, path.as_bytes());
         let expected = |path: &str| {
             local
                 .rev_parse_single(format!("HEAD:{path}").as_str())

@@ -7,11 +7,10 @@ use std::{borrow::Cow, cmp::Ordering};
 
 use gix::{
     objs::{tree::EntryMode, tree::EntryRef, Kind, TreeRefIter},
-    prelude::Find,
     ObjectId,
 };
 
-use crate::{error::GitError, preloaded::Preloaded};
+use crate::{commits::object_data, error::GitError, preloaded::Preloaded};
 
 /// A non-tree entry (blob, symlink or submodule) that is new or changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,32 +31,31 @@ pub(crate) struct Trees<'a> {
 
 impl Trees<'_> {
     fn get(&self, id: &ObjectId) -> Result<Cow<'_, [u8]>, GitError> {
-        let not_a_tree =
-            |kind: Kind| GitError::read(format!("tree {id}"), format!("it is a {kind}"));
-        if let Some((kind, data)) = self.preloaded.get(id) {
-            return match kind {
-                Kind::Tree => Ok(Cow::Borrowed(data)),
-                kind => Err(not_a_tree(kind)),
-            };
+        match self.preloaded.get(id) {
+            Some((Kind::Tree, data)) => Ok(Cow::Borrowed(data)),
+            _ => object_data(&self.repo.objects, self.repo, *id, Kind::Tree).map(Cow::Owned),
         }
-        let mut buf = Vec::new();
-        let kind = match self.repo.objects.try_find(id, &mut buf) {
-            Ok(Some(found)) => found.kind,
-            Ok(None) => {
-                return Err(GitError::Missing {
-                    what: format!("tree {id}"),
-                    hint: crate::error::fetch_hint(
-                        &id.to_string(),
-                        self.repo.is_shallow().unwrap_or(false),
-                    ),
-                })
+    }
+
+    /// The blob at `path` (`/`-separated) in tree `root`; `None` if there is none
+    /// (or a tree on the way cannot be read).
+    pub(crate) fn blob_at(&self, root: ObjectId, path: &[u8]) -> Option<ObjectId> {
+        let mut tree = root;
+        let mut names = path.split(|&b| b == b'/').peekable();
+        while let Some(name) = names.next() {
+            let data = self.get(&tree).ok()?;
+            let entry = TreeRefIter::from_bytes(&data, self.repo.object_hash())
+                .filter_map(Result::ok)
+                .find(|e| e.filename == name)?;
+            if names.peek().is_none() {
+                return entry.mode.is_blob().then(|| entry.oid.to_owned());
             }
-            Err(e) => return Err(GitError::read(format!("tree {id}"), e)),
-        };
-        match kind {
-            Kind::Tree => Ok(Cow::Owned(buf)),
-            kind => Err(not_a_tree(kind)),
+            if !entry.mode.is_tree() {
+                return None;
+            }
+            tree = entry.oid.to_owned();
         }
+        None
     }
 
     /// The non-tree entries of `new` that `old` (`None`: no tree) lacks or holds
