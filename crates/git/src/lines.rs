@@ -35,8 +35,8 @@ impl AddedLines {
         let (mut line, mut counted) = (1, 0);
         for range in ranges {
             line += count_newlines(&new[counted..range.start]);
-            let lines =
-                count_newlines(&new[range.clone()]) + u32::from(!new[..range.end].ends_with(b"\n"));
+            let inside = count_newlines(&new[range.clone()]);
+            let lines = inside + u32::from(!new[..range.end].ends_with(b"\n"));
             match spans.last_mut() {
                 Some(last) if last.bytes.end == range.start => {
                     last.bytes.end = range.end;
@@ -47,7 +47,7 @@ impl AddedLines {
                     bytes: range.clone(),
                 }),
             }
-            line += count_newlines(&new[range.clone()]);
+            line += inside;
             counted = range.end;
         }
         AddedLines { spans }
