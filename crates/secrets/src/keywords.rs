@@ -1,17 +1,25 @@
 //! The keyword prefilter: every place where a rule keyword occurs, case-insensitively.
 //!
-//! An Aho-Corasick automaton over every keyword, built here straight into a table with
-//! a row of 256 next states per state, so a step is one load with no byte classes.
-//! Following a DFA is still a chain of dependent loads, one per byte, so a long text
-//! is cut into `LANES` parts walked in the same loop: the processor overlaps their loads.
+//! An Aho-Corasick automaton over every keyword, built here straight into a table.
+//! Bytes fall into classes (each letter or symbol of a keyword, both cases of a
+//! letter together, and one class for every other byte), and a state has a row of
+//! next states, one per class: the table is a few times smaller than 256 columns
+//! would make it, so it is quick to build, and a step costs the same (a byte's class
+//! does not depend on the state, so its load is off the chain of dependent loads).
+//! Following a DFA is still such a chain, one load per byte, so a long text is cut
+//! into `LANES` parts walked in the same loop: the processor overlaps their loads.
 
 /// Parts walked side by side in a long text.
 const LANES: usize = 4;
 
 pub(crate) struct Keywords {
-    /// `next[state + byte]`; a state is its row's offset (index times 256), and
-    /// match states come first.
+    /// The class of each byte.
+    class: [u8; 256],
+    /// `next[state + class]`; a state is its row's offset, its index shifted by
+    /// `row_shift` (rows are the number of classes rounded up to a power of two),
+    /// and match states come first.
     next: Vec<u32>,
+    row_shift: u32,
     start: u32,
     /// States below this are match states.
     matching: u32,
@@ -33,50 +41,61 @@ impl Keywords {
         if let Some(i) = keywords.iter().position(String::is_empty) {
             return Err(format!("keyword {i} is empty"));
         }
-        // The trie, with both cases of each letter leading to the same state.
-        let mut next: Vec<[u32; 256]> = vec![[NONE; 256]];
+        // Class 0 is every byte no keyword holds.
+        let mut class = [0u8; 256];
+        let mut classes = 1usize;
+        for b in keywords.iter().flat_map(|k| k.bytes()) {
+            let b = b.to_ascii_lowercase();
+            if class[usize::from(b)] == 0 {
+                // At most 128 ASCII classes (both cases share one), plus class 0.
+                class[usize::from(b)] = classes as u8;
+                class[usize::from(b.to_ascii_uppercase())] = classes as u8;
+                classes += 1;
+            }
+        }
+        let width = classes.next_power_of_two();
+        // The trie, one row of `width` moves per state (those past `classes` unused).
+        let mut next: Vec<u32> = vec![NONE; width];
         let mut ends: Vec<Vec<(u32, usize)>> = vec![Vec::new()];
         for (k, keyword) in keywords.iter().enumerate() {
             let mut state = 0;
             for b in keyword.bytes() {
-                let to = match next[state][usize::from(b)] {
+                let at = state * width + usize::from(class[usize::from(b)]);
+                state = match next[at] {
                     NONE => {
-                        next.push([NONE; 256]);
+                        let to = ends.len();
+                        next[at] = to as u32;
+                        next.extend(std::iter::repeat_n(NONE, width));
                         ends.push(Vec::new());
-                        let to = (next.len() - 1) as u32;
-                        next[state][usize::from(b.to_ascii_lowercase())] = to;
-                        next[state][usize::from(b.to_ascii_uppercase())] = to;
                         to
                     }
-                    to => to,
+                    to => to as usize,
                 };
-                state = to as usize;
             }
             ends[state].push((k as u32, keyword.len()));
         }
         // Breadth first, each state's missing moves are its fallback's (the state of
         // its longest proper suffix that is in the trie), and it also ends every
         // keyword its fallback ends: standard, overlapping matching.
-        for to in next[0].iter_mut().filter(|to| **to == NONE) {
+        for to in next[..width].iter_mut().filter(|to| **to == NONE) {
             *to = 0;
         }
-        let mut fallback = vec![0u32; next.len()];
-        let mut queue: std::collections::VecDeque<u32> =
-            next[0].iter().copied().filter(|&to| to != 0).collect();
-        // Both cases of a letter queue the same child: it is done once.
-        let mut seen = vec![false; next.len()];
+        let mut fallback = vec![0u32; ends.len()];
+        let mut queue: std::collections::VecDeque<u32> = next[..width]
+            .iter()
+            .copied()
+            .filter(|&to| to != 0)
+            .collect();
         while let Some(state) = queue.pop_front() {
             let state = state as usize;
-            if std::mem::replace(&mut seen[state], true) {
-                continue;
-            }
             let fall = fallback[state] as usize;
             if state != fall {
                 let inherited = ends[fall].clone();
                 ends[state].extend(inherited);
             }
-            let fall_row = next[fall];
-            for (to, &fall_to) in next[state].iter_mut().zip(&fall_row) {
+            for c in 0..width {
+                let fall_to = next[fall * width + c];
+                let to = &mut next[state * width + c];
                 match *to {
                     NONE => *to = fall_to,
                     child => {
@@ -88,15 +107,19 @@ impl Keywords {
             }
         }
         // Renumber: match states first, each state its row's offset.
-        let mut order: Vec<usize> = (0..next.len()).collect();
+        let mut order: Vec<usize> = (0..ends.len()).collect();
         order.sort_by_key(|&s| ends[s].is_empty());
-        let mut row = vec![0u32; next.len()];
+        let mut row = vec![0u32; ends.len()];
         for (i, &s) in order.iter().enumerate() {
-            row[s] = (i * 256) as u32;
+            row[s] = (i * width) as u32;
         }
         let table: Vec<u32> = order
             .iter()
-            .flat_map(|&s| next[s].iter().map(|&to| row[to as usize]))
+            .flat_map(|&s| {
+                next[s * width..][..width]
+                    .iter()
+                    .map(|&to| row[to as usize])
+            })
             .collect();
         let matching = order.iter().take_while(|&&s| !ends[s].is_empty()).count();
         let ends = order[..matching]
@@ -104,9 +127,11 @@ impl Keywords {
             .map(|&s| std::mem::take(&mut ends[s]))
             .collect();
         Ok(Keywords {
+            class,
             next: table,
             start: row[0],
-            matching: (matching * 256) as u32,
+            matching: (matching * width) as u32,
+            row_shift: width.trailing_zeros(),
             ends,
             longest: keywords.iter().map(String::len).max().unwrap_or(0),
         })
@@ -137,7 +162,7 @@ impl Keywords {
     }
 
     fn step(&self, state: u32, byte: u8) -> u32 {
-        self.next[(state + u32::from(byte)) as usize]
+        self.next[(state + u32::from(self.class[usize::from(byte)])) as usize]
     }
 
     /// Walks `N` equal parts of `bytes` together (the last also takes the remainder);
@@ -180,7 +205,7 @@ impl Keywords {
     #[inline(always)]
     fn report(&self, state: u32, end: usize, out: &mut Vec<KeywordHit>) {
         if state < self.matching {
-            for &(keyword, len) in &self.ends[(state / 256) as usize] {
+            for &(keyword, len) in &self.ends[(state >> self.row_shift) as usize] {
                 out.push((end - len, keyword));
             }
         }
