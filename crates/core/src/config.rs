@@ -181,7 +181,7 @@ impl Config {
         let mut rules = builtin
             .into_par_iter()
             .filter(|s| enabled(s))
-            .map(|spec| Rule::compile(spec, "built-in rules"))
+            .map(|spec| Rule::deferred(spec, "built-in rules"))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ConfigError::Builtin)?;
         let source = path.display().to_string();

@@ -179,7 +179,9 @@ impl Detector {
         // the same line, and a line-bounded window around it is the same window.
         let mut line_end = 0;
         for (r, p) in selected {
-            let reach = self.rules[r as usize].reach();
+            let Some(reach) = self.rules[r as usize].parts().map(|p| p.reach) else {
+                continue;
+            };
             match regions.last_mut() {
                 Some((last_rule, windows)) if *last_rule == r => {
                     let Some(last) = windows.last_mut() else {
@@ -223,13 +225,15 @@ impl Detector {
         hits: &mut Vec<Hit>,
     ) {
         let rule = &self.rules[r as usize];
+        let Some(parts) = rule.parts() else { return };
         let path = fragment.origin.path.as_str();
-        if rule.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
+        if parts.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
             return;
         }
         let bytes = view.bytes();
         let holds_required = |w: &&Range<usize>| {
-            rule.required
+            parts
+                .required
                 .as_ref()
                 .is_none_or(|r| r.occur_in(&bytes[(*w).clone()]))
         };
@@ -250,7 +254,7 @@ impl Detector {
                     break;
                 };
                 at = whole.end() + usize::from(whole.is_empty());
-                let Some((start, end)) = slots.get(rule.secret_group) else {
+                let Some((start, end)) = slots.get(parts.secret_group) else {
                     continue;
                 };
                 hits.extend(self.check(r, whole, start..end, view, fragment));
@@ -291,6 +295,7 @@ impl Detector {
             }
         }
         if rule
+            .parts()?
             .allowlist
             .allows_secret(value, whole.as_bytes(), original_line)
             || self

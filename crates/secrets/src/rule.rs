@@ -89,7 +89,7 @@ struct RuleFile {
 }
 
 /// What is wrong with a rule, naming the file and rule.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RuleError {
     #[error("{file}: not a valid rule file: {message}")]
     Parse { file: String, message: String },
@@ -131,17 +131,25 @@ pub fn load_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>, RuleError
     Ok(parsed.rule)
 }
 
-/// A checked rule, ready to match. Its regex is compiled the first time the keyword
-/// prefilter selects it: most runs need few of the hundreds of rules, and start-up
-/// time matters to a pre-commit hook.
+/// A checked rule, ready to match. What its regex's syntax tells (and its allowlist)
+/// is worked out when the rule is built, or for the built-in rules (see
+/// [`Rule::deferred`]) the first time the keyword prefilter selects it; its regex is
+/// compiled the first time a window holds what a match needs. Most runs need few of
+/// the hundreds of rules, and start-up time matters to a pre-commit hook.
 #[derive(Debug)]
 pub struct Rule {
     pub spec: RuleSpec,
     /// Where the rule came from (a built-in file name or a config path), for errors.
     pub source: String,
+    parts: OnceLock<Result<Parts, RuleError>>,
     regex: OnceLock<Result<Regex, String>>,
+}
+
+/// What the detector needs of a rule besides its compiled regex.
+#[derive(Debug)]
+pub(crate) struct Parts {
     /// How far from a keyword hit a match can reach; the detector searches only that far.
-    reach: Reach,
+    pub(crate) reach: Reach,
     /// Literals every match holds: a window without them needs no search.
     pub(crate) required: Option<Required>,
     pub(crate) secret_group: usize,
@@ -164,7 +172,17 @@ pub(crate) fn parse_regex(pattern: &str) -> Result<Hir, String> {
 const REGEX_SIZE_LIMIT: usize = 16 << 20;
 
 impl Rule {
+    /// Checks the whole rule now: a rule from a user's configuration.
     pub fn compile(spec: RuleSpec, source: &str) -> Result<Rule, RuleError> {
+        let rule = Rule::deferred(spec, source)?;
+        rule.checked_parts()?;
+        Ok(rule)
+    }
+
+    /// Checks the rule's fields now and its regex and allowlist when the rule is first
+    /// needed: for the built-in rules, which the rule self-test checks in full. A
+    /// rule whose deferred part fails never matches.
+    pub fn deferred(spec: RuleSpec, source: &str) -> Result<Rule, RuleError> {
         let invalid = |message: String| RuleError::Invalid {
             file: source.to_owned(),
             id: spec.id.clone(),
@@ -191,36 +209,57 @@ impl Rule {
                 )));
             }
         }
-        // Parsing is cheap and catches syntax errors and the group count now;
-        // compiling waits until the rule is needed (see `regex`).
+        Ok(Rule {
+            source: source.to_owned(),
+            parts: OnceLock::new(),
+            regex: OnceLock::new(),
+            spec,
+        })
+    }
+
+    /// Parses the regex (cheap: it catches syntax errors and the group count;
+    /// compiling waits, see `regex`) and compiles the allowlist.
+    fn build_parts(&self) -> Result<Parts, RuleError> {
+        let (spec, source) = (&self.spec, &self.source);
         let hir = parse_regex(&spec.regex).map_err(|message| RuleError::Regex {
-            file: source.to_owned(),
+            file: source.clone(),
             id: spec.id.clone(),
             message,
         })?;
         let groups = hir.properties().explicit_captures_len();
-        let reach = Reach::of(&hir);
-        let required = Required::of(&hir);
         let secret_group = spec.secret_group.unwrap_or(usize::from(groups >= 1));
         if secret_group > groups {
             return Err(RuleError::Group {
-                file: source.to_owned(),
+                file: source.clone(),
                 id: spec.id.clone(),
                 group: secret_group,
                 groups,
             });
         }
-        let allowlist = Allowlist::compile(&spec.allowlist)
-            .map_err(|message| invalid(format!("allowlist: {message}")))?;
-        Ok(Rule {
-            source: source.to_owned(),
-            regex: OnceLock::new(),
-            reach,
-            required,
+        let allowlist =
+            Allowlist::compile(&spec.allowlist).map_err(|message| RuleError::Invalid {
+                file: source.clone(),
+                id: spec.id.clone(),
+                message: format!("allowlist: {message}"),
+            })?;
+        Ok(Parts {
+            reach: Reach::of(&hir),
+            required: Required::of(&hir),
             secret_group,
             allowlist,
-            spec,
         })
+    }
+
+    fn checked_parts(&self) -> Result<&Parts, RuleError> {
+        match self.parts.get_or_init(|| self.build_parts()) {
+            Ok(parts) => Ok(parts),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// The rule's parts, worked out on first use; `None` if they failed (see `deferred`).
+    pub(crate) fn parts(&self) -> Option<&Parts> {
+        self.parts.get_or_init(|| self.build_parts()).as_ref().ok()
     }
 
     pub fn id(&self) -> &str {
@@ -228,8 +267,8 @@ impl Rule {
     }
 
     /// Where a match can lie around its keyword: the detector searches only there.
-    pub fn reach(&self) -> Reach {
-        self.reach
+    pub fn reach(&self) -> Result<Reach, RuleError> {
+        self.checked_parts().map(|p| p.reach)
     }
 
     /// The compiled regex (compiled on first use); `None` if it exceeds the size limits.
@@ -237,8 +276,10 @@ impl Rule {
         self.regex.get_or_init(|| self.build_regex()).as_ref().ok()
     }
 
-    /// Compiles the regex now, so a rule too big to compile is an error at load time.
+    /// Checks the whole rule and compiles its regex now, so a rule too big to compile
+    /// is an error at load time.
     pub fn check_regex(&self) -> Result<(), RuleError> {
+        self.checked_parts()?;
         match self.regex.get_or_init(|| self.build_regex()) {
             Ok(_) => Ok(()),
             Err(message) => Err(RuleError::Regex {

@@ -82,7 +82,7 @@ fn every_rule_is_complete() {
         // The prefilter searches only as far as a rule's regex can reach from its
         // keyword; an unbounded multi-line regex makes it search 32 KiB around every hit,
         // which only private keys need.
-        if let Reach::Bytes(n) = rule.reach() {
+        if let Reach::Bytes(n) = rule.reach().unwrap_or_else(|e| panic!("{e}")) {
             if n >= 32 << 10 && !s.tags.iter().any(|t| t == "private-key") {
                 failures.push(format!(
                     "{}: the regex can match across {n} bytes of lines; bound its repetitions (`\\s{{0,16}}`, not `\\s*`)",
