@@ -188,7 +188,7 @@ impl Detector {
                         continue;
                     };
                     let covered = match reach {
-                        Reach::Lines(_) => p < line_end,
+                        Reach::Lines { .. } => p < line_end,
                         Reach::Bytes(n) => p + n < last.end,
                     };
                     if covered {
@@ -203,7 +203,7 @@ impl Detector {
                 }
                 _ => regions.push((r, vec![window_around(bytes, p, reach)])),
             }
-            if let Reach::Lines(_) = reach {
+            if let Reach::Lines { .. } = reach {
                 line_end = memchr::memchr(b'\n', &bytes[p..]).map_or(bytes.len(), |i| p + i);
             }
         }
@@ -383,14 +383,15 @@ impl Detector {
 /// in whole lines, so `\b`, `^` and `$` see the same context as in the whole text.
 fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
     match reach {
-        Reach::Lines(n) => {
-            // The (n + 1)th line break before the keyword ends line -n - 1, and the
-            // (n + 1)th from it ends line +n; the text's ends stop either walk.
+        Reach::Lines { before, after } => {
+            // The (before + 1)th line break before the keyword ends line -before - 1,
+            // and the (after + 1)th from it ends line +after; the text's ends stop
+            // either walk.
             let start = memchr::memrchr_iter(b'\n', &bytes[..at])
-                .nth(n)
+                .nth(before)
                 .map_or(0, |i| i + 1);
             let end = memchr::memchr_iter(b'\n', &bytes[at..])
-                .nth(n)
+                .nth(after)
                 .map_or(bytes.len(), |i| at + i);
             start..end
         }
@@ -444,14 +445,17 @@ mod tests {
             let w = window_around(text, at, reach);
             String::from_utf8_lossy(&text[w]).into_owned()
         };
-        assert_eq!(window(Reach::Lines(0)), "three key");
-        assert_eq!(window(Reach::Lines(1)), "two\nthree key\nfour");
-        assert_eq!(window(Reach::Lines(2)), "one\ntwo\nthree key\nfour\nfive");
-        assert_eq!(window(Reach::Lines(4)), "one\ntwo\nthree key\nfour\nfive");
+        let lines = |before, after| Reach::Lines { before, after };
+        assert_eq!(window(lines(0, 0)), "three key");
+        assert_eq!(window(lines(1, 1)), "two\nthree key\nfour");
+        assert_eq!(window(lines(0, 1)), "three key\nfour");
+        assert_eq!(window(lines(2, 0)), "one\ntwo\nthree key");
+        assert_eq!(window(lines(2, 2)), "one\ntwo\nthree key\nfour\nfive");
+        assert_eq!(window(lines(4, 4)), "one\ntwo\nthree key\nfour\nfive");
         assert_eq!(window(Reach::Bytes(5)), "three key\nfour");
         assert_eq!(window(Reach::Bytes(7)), "two\nthree key\nfour");
         let blank_first = b"\nkey\n";
-        assert_eq!(window_around(blank_first, 1, Reach::Lines(1)), 0..5);
-        assert_eq!(window_around(blank_first, 1, Reach::Lines(0)), 1..4);
+        assert_eq!(window_around(blank_first, 1, lines(1, 1)), 0..5);
+        assert_eq!(window_around(blank_first, 1, lines(0, 0)), 1..4);
     }
 }

@@ -11,9 +11,9 @@ const TYPICAL_LINE: usize = 64;
 /// Where a match around a keyword can lie.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reach {
-    /// The match spans at most this many line breaks, so it lies within that many
-    /// lines on each side of the keyword's line (0: on the keyword's line).
-    Lines(usize),
+    /// The match lies within `before` lines above the keyword's line and `after`
+    /// lines below it (0 and 0: on the keyword's line).
+    Lines { before: usize, after: usize },
     /// Up to this many bytes on each side of the keyword.
     Bytes(usize),
 }
@@ -21,15 +21,142 @@ pub enum Reach {
 impl Reach {
     /// The tighter of the regex's two bounds: its line breaks, or its longest match,
     /// taking lines as `TYPICAL_LINE` bytes long. Counting lines also bounds a
-    /// regex whose single-line parts are unbounded (`[^\n]*`).
-    pub(crate) fn of(hir: &Hir) -> Reach {
+    /// regex whose single-line parts are unbounded (`[^\n]*`). A match spans at most
+    /// its line breaks on either side of a keyword, and where every match holds one
+    /// of `keywords` after fewer of them, fewer lines above it.
+    pub(crate) fn of(hir: &Hir, keywords: &[String]) -> Reach {
         let longest = hir.properties().maximum_len();
+        let lines = |n: usize| Reach::Lines {
+            before: lines_before_keyword(hir, keywords).map_or(n, |b| b.min(n)),
+            after: n,
+        };
         match (max_line_breaks(hir), longest) {
-            (Some(n), None) => Reach::Lines(n),
-            (Some(n), Some(bytes)) if n.saturating_mul(TYPICAL_LINE) <= bytes => Reach::Lines(n),
+            (Some(n), None) => lines(n),
+            (Some(n), Some(bytes)) if n.saturating_mul(TYPICAL_LINE) <= bytes => lines(n),
             _ => Reach::Bytes(longest.map_or(MAX_REACH, |n| n.min(MAX_REACH))),
         }
     }
+}
+
+/// At most this many strings are spelled out for a part of a regex.
+const MAX_SPELLINGS: usize = 256;
+
+/// `Some(b)` when every match of `hir` holds one of `keywords` (in any case) with at
+/// most `b` line breaks before it in the match.
+fn lines_before_keyword(hir: &Hir, keywords: &[String]) -> Option<usize> {
+    if keywords.is_empty() {
+        return None;
+    }
+    // A part short enough to spell out, each spelling holding a keyword: its own
+    // line breaks bound those before the keyword.
+    if spell(hir).is_some_and(|s| all_hold_keyword(&s, keywords)) {
+        return max_line_breaks(hir);
+    }
+    match hir.kind() {
+        HirKind::Capture(c) => lines_before_keyword(&c.sub, keywords),
+        HirKind::Repetition(r) if r.min >= 1 => lines_before_keyword(&r.sub, keywords),
+        // The first part, or run of parts spelled out together (the parser splits
+        // `(?i:pass|pwd)` into `[Pp]` and an alternation), that always holds a
+        // keyword, after the line breaks of every part before it.
+        HirKind::Concat(subs) => {
+            let mut before = 0usize;
+            for (i, sub) in subs.iter().enumerate() {
+                if let Some(b) = lines_before_keyword(sub, keywords) {
+                    return before.checked_add(b);
+                }
+                let mut spellings = vec![Vec::new()];
+                for (j, next) in subs.iter().enumerate().skip(i) {
+                    let Some(s) = spell(next).and_then(|tails| join(&spellings, &tails)) else {
+                        break;
+                    };
+                    spellings = s;
+                    if all_hold_keyword(&spellings, keywords) {
+                        let run = subs[i..=j]
+                            .iter()
+                            .try_fold(0usize, |sum, s| sum.checked_add(max_line_breaks(s)?))?;
+                        return before.checked_add(run);
+                    }
+                }
+                before = before.checked_add(max_line_breaks(sub)?)?;
+            }
+            None
+        }
+        HirKind::Alternation(subs) => subs.iter().try_fold(0usize, |most, s| {
+            Some(most.max(lines_before_keyword(s, keywords)?))
+        }),
+        _ => None,
+    }
+}
+
+fn all_hold_keyword(spellings: &[Vec<u8>], keywords: &[String]) -> bool {
+    spellings.iter().all(|s| {
+        keywords.iter().any(|k| {
+            let k = k.to_ascii_lowercase();
+            s.windows(k.len()).any(|w| w == k.as_bytes())
+        })
+    })
+}
+
+/// Every head followed by every tail; `None` past `MAX_SPELLINGS`.
+fn join(heads: &[Vec<u8>], tails: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
+    if heads.len().saturating_mul(tails.len()) > MAX_SPELLINGS {
+        return None;
+    }
+    Some(
+        heads
+            .iter()
+            .flat_map(|head| {
+                tails
+                    .iter()
+                    .map(move |tail| [head.as_slice(), tail].concat())
+            })
+            .collect(),
+    )
+}
+
+/// Every string `hir` matches, lowercased, when they are few: `(?i:pass|pwd)[_.-]?`.
+fn spell(hir: &Hir) -> Option<Vec<Vec<u8>>> {
+    let spellings: Vec<Vec<u8>> = match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
+        HirKind::Literal(lit) => vec![lit.0.to_ascii_lowercase()],
+        HirKind::Class(Class::Bytes(c)) => {
+            let mut bytes: Vec<u8> = Vec::new();
+            for r in c.ranges() {
+                for b in r.start()..=r.end() {
+                    let b = b.to_ascii_lowercase();
+                    if !bytes.contains(&b) {
+                        bytes.push(b);
+                    }
+                    if bytes.len() > 4 {
+                        return None;
+                    }
+                }
+            }
+            bytes.into_iter().map(|b| vec![b]).collect()
+        }
+        HirKind::Capture(c) => spell(&c.sub)?,
+        HirKind::Repetition(r) if r.min == 1 && r.max == Some(1) => spell(&r.sub)?,
+        HirKind::Repetition(r) if r.min == 0 && r.max == Some(1) => {
+            let mut s = spell(&r.sub)?;
+            s.push(Vec::new());
+            s
+        }
+        HirKind::Alternation(subs) => {
+            let mut all = Vec::new();
+            for sub in subs {
+                all.extend(spell(sub)?);
+                if all.len() > MAX_SPELLINGS {
+                    return None;
+                }
+            }
+            all
+        }
+        HirKind::Concat(subs) => subs
+            .iter()
+            .try_fold(vec![Vec::new()], |heads, sub| join(&heads, &spell(sub)?))?,
+        _ => return None,
+    };
+    Some(spellings)
 }
 
 /// The most line breaks a match can hold; `None` when unbounded.
@@ -67,21 +194,51 @@ mod tests {
     use super::*;
 
     fn reach(re: &str) -> Reach {
-        Reach::of(&crate::rule::parse_regex(re).unwrap())
+        reach_with(re, &[])
+    }
+
+    fn reach_with(re: &str, keywords: &[&str]) -> Reach {
+        let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
+        Reach::of(&crate::rule::parse_regex(re).unwrap(), &keywords)
+    }
+
+    fn lines(before: usize, after: usize) -> Reach {
+        Reach::Lines { before, after }
     }
 
     #[test]
     fn the_tighter_of_lines_and_bytes() {
-        assert_eq!(reach(r"\bghp_[0-9A-Za-z]{36}\b"), Reach::Lines(0));
-        assert_eq!(reach(r"password[ \t]*=[ \t]*[^\s]+"), Reach::Lines(0));
+        assert_eq!(reach(r"\bghp_[0-9A-Za-z]{36}\b"), lines(0, 0));
+        assert_eq!(reach(r"password[ \t]*=[ \t]*[^\s]+"), lines(0, 0));
         assert_eq!(
             reach(r"(?:^|\s)[a-z]*key[ \t]*\r?\n?[ \t]*=\s{0,2}x"),
-            Reach::Lines(4)
+            lines(4, 4)
         );
-        assert_eq!(reach(r"key[^\n]{0,100}\n[^\n]{0,100}"), Reach::Lines(1));
+        assert_eq!(reach(r"key[^\n]{0,100}\n[^\n]{0,100}"), lines(1, 1));
         assert_eq!(reach(r"key\s*=\s*x"), Reach::Bytes(MAX_REACH));
         assert_eq!(reach(r"a\nb(?:\n|c)"), Reach::Bytes(4));
         assert_eq!(reach(r"(?s)BEGIN.{0,100}END"), Reach::Bytes(108));
         assert_eq!(reach(r"[^x]{1,5}"), Reach::Bytes(5));
+    }
+
+    #[test]
+    fn fewer_lines_above_when_a_keyword_comes_before_the_line_breaks() {
+        // The shape of the generic rules: a name holding the keyword, then a value
+        // that may stand on the next line.
+        let generic = r"(?m)(?:^|[ \t])[a-z_]*(?i:pass(?:word)?|pwd)[_.-]?(?:[ \t]*=|:\r?\n[ \t]*value:)[ \t]*(\S{6,200})";
+        assert_eq!(reach_with(generic, &["pass", "pwd"]), lines(0, 1));
+        // A keyword other than the rule's proves nothing.
+        assert_eq!(reach_with(generic, &["secret"]), lines(1, 1));
+        // A keyword after the line break: the lines above count.
+        assert_eq!(
+            reach_with(r"[a-z]+:\n[ \t]*token=\S+", &["token"]),
+            lines(1, 1)
+        );
+        // Every branch must hold a keyword; one that may not leaves the bound as it was.
+        assert_eq!(reach_with(r"(?:key|x)\n=\S+", &["key"]), lines(1, 1));
+        assert_eq!(reach_with(r"(?:key|KEY_ID)\n=\S+", &["key"]), lines(0, 1));
+        // An optional keyword is not always there.
+        assert_eq!(reach_with(r"\n(?:key)?\n=\S+", &["key"]), lines(2, 2));
+        assert_eq!(reach_with(r"a\n(?:key)+\n=\S+", &["key"]), lines(1, 2));
     }
 }

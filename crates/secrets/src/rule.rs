@@ -243,7 +243,7 @@ impl Rule {
                 message: format!("allowlist: {message}"),
             })?;
         Ok(Parts {
-            reach: Reach::of(&hir),
+            reach: Reach::of(&hir, &spec.keywords),
             required: Required::of(&hir),
             secret_group,
             allowlist,
