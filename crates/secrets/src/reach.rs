@@ -26,9 +26,16 @@ impl Reach {
     /// of `keywords` after fewer of them, fewer lines above it.
     pub(crate) fn of(hir: &Hir, keywords: &[String]) -> Reach {
         let longest = hir.properties().maximum_len();
-        let lines = |n: usize| Reach::Lines {
-            before: lines_before_keyword(hir, keywords).map_or(n, |b| b.min(n)),
-            after: n,
+        let lines = |n: usize| {
+            let keywords: Vec<Vec<u8>> = keywords
+                .iter()
+                .map(|k| k.to_ascii_lowercase().into_bytes())
+                .collect();
+            let before = match n {
+                0 => 0,
+                n => lines_before_keyword(hir, &keywords).map_or(n, |b| b.min(n)),
+            };
+            Reach::Lines { before, after: n }
         };
         match (max_line_breaks(hir), longest) {
             (Some(n), None) => lines(n),
@@ -38,15 +45,18 @@ impl Reach {
     }
 }
 
-/// At most this many strings are spelled out for a part of a regex.
+/// Limits on spelling out a part of a regex, which keep the work small for any
+/// regex (a user's rule is analysed when the configuration loads): at most this
+/// many strings, each at most this long, from at most this many parts in a row...
 const MAX_SPELLINGS: usize = 256;
+const MAX_SPELLING_LEN: usize = 64;
+const MAX_RUN: usize = 16;
+/// ...and classes of at most this many bytes (case-folded): `[Pp]`, `[_.-]`.
+const MAX_CLASS_SPELLINGS: usize = 4;
 
-/// `Some(b)` when every match of `hir` holds one of `keywords` (in any case) with at
-/// most `b` line breaks before it in the match.
-fn lines_before_keyword(hir: &Hir, keywords: &[String]) -> Option<usize> {
-    if keywords.is_empty() {
-        return None;
-    }
+/// `Some(b)` when every match of `hir` holds one of `keywords` (lowercase, matched
+/// in any case) with at most `b` line breaks before it in the match.
+fn lines_before_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
     // A part short enough to spell out, each spelling holding a keyword: its own
     // line breaks bound those before the keyword.
     if spell(hir).is_some_and(|s| all_hold_keyword(&s, keywords)) {
@@ -59,22 +69,23 @@ fn lines_before_keyword(hir: &Hir, keywords: &[String]) -> Option<usize> {
         // `(?i:pass|pwd)` into `[Pp]` and an alternation), that always holds a
         // keyword, after the line breaks of every part before it.
         HirKind::Concat(subs) => {
+            let spelled: Vec<Option<Vec<Vec<u8>>>> = subs.iter().map(spell).collect();
             let mut before = 0usize;
             for (i, sub) in subs.iter().enumerate() {
                 if let Some(b) = lines_before_keyword(sub, keywords) {
                     return before.checked_add(b);
                 }
-                let mut spellings = vec![Vec::new()];
-                for (j, next) in subs.iter().enumerate().skip(i) {
-                    let Some(s) = spell(next).and_then(|tails| join(&spellings, &tails)) else {
-                        break;
-                    };
-                    spellings = s;
-                    if all_hold_keyword(&spellings, keywords) {
-                        let run = subs[i..=j]
-                            .iter()
-                            .try_fold(0usize, |sum, s| sum.checked_add(max_line_breaks(s)?))?;
-                        return before.checked_add(run);
+                if let Some(mut spellings) = spelled[i].clone() {
+                    let mut run_breaks = max_line_breaks(sub)?;
+                    for (next, tails) in subs.iter().zip(&spelled).skip(i + 1).take(MAX_RUN) {
+                        let Some(joined) = tails.as_ref().and_then(|t| join(&spellings, t)) else {
+                            break;
+                        };
+                        spellings = joined;
+                        run_breaks = run_breaks.checked_add(max_line_breaks(next)?)?;
+                        if all_hold_keyword(&spellings, keywords) {
+                            return before.checked_add(run_breaks);
+                        }
                     }
                 }
                 before = before.checked_add(max_line_breaks(sub)?)?;
@@ -88,18 +99,20 @@ fn lines_before_keyword(hir: &Hir, keywords: &[String]) -> Option<usize> {
     }
 }
 
-fn all_hold_keyword(spellings: &[Vec<u8>], keywords: &[String]) -> bool {
+fn all_hold_keyword(spellings: &[Vec<u8>], keywords: &[Vec<u8>]) -> bool {
     spellings.iter().all(|s| {
-        keywords.iter().any(|k| {
-            let k = k.to_ascii_lowercase();
-            s.windows(k.len()).any(|w| w == k.as_bytes())
-        })
+        keywords
+            .iter()
+            .any(|k| !k.is_empty() && s.windows(k.len()).any(|w| w == k.as_slice()))
     })
 }
 
-/// Every head followed by every tail; `None` past `MAX_SPELLINGS`.
+/// Every head followed by every tail; `None` past the limits.
 fn join(heads: &[Vec<u8>], tails: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
-    if heads.len().saturating_mul(tails.len()) > MAX_SPELLINGS {
+    let longest = |s: &[Vec<u8>]| s.iter().map(Vec::len).max().unwrap_or(0);
+    if heads.len().saturating_mul(tails.len()) > MAX_SPELLINGS
+        || longest(heads) + longest(tails) > MAX_SPELLING_LEN
+    {
         return None;
     }
     Some(
@@ -114,11 +127,15 @@ fn join(heads: &[Vec<u8>], tails: &[Vec<u8>]) -> Option<Vec<Vec<u8>>> {
     )
 }
 
-/// Every string `hir` matches, lowercased, when they are few: `(?i:pass|pwd)[_.-]?`.
+/// Every string `hir` matches, lowercased, when they are few and short:
+/// `(?i:pass|pwd)[_.-]?`. Look-arounds match the empty string here, so a spelling
+/// may stand for no match at all, never the other way round.
 fn spell(hir: &Hir) -> Option<Vec<Vec<u8>>> {
     let spellings: Vec<Vec<u8>> = match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => vec![Vec::new()],
-        HirKind::Literal(lit) => vec![lit.0.to_ascii_lowercase()],
+        HirKind::Literal(lit) if lit.0.len() <= MAX_SPELLING_LEN => {
+            vec![lit.0.to_ascii_lowercase()]
+        }
         HirKind::Class(Class::Bytes(c)) => {
             let mut bytes: Vec<u8> = Vec::new();
             for r in c.ranges() {
@@ -127,7 +144,7 @@ fn spell(hir: &Hir) -> Option<Vec<Vec<u8>>> {
                     if !bytes.contains(&b) {
                         bytes.push(b);
                     }
-                    if bytes.len() > 4 {
+                    if bytes.len() > MAX_CLASS_SPELLINGS {
                         return None;
                     }
                 }
@@ -156,7 +173,7 @@ fn spell(hir: &Hir) -> Option<Vec<Vec<u8>>> {
             .try_fold(vec![Vec::new()], |heads, sub| join(&heads, &spell(sub)?))?,
         _ => return None,
     };
-    Some(spellings)
+    (spellings.len() <= MAX_SPELLINGS).then_some(spellings)
 }
 
 /// The most line breaks a match can hold; `None` when unbounded.
@@ -240,5 +257,16 @@ mod tests {
         // An optional keyword is not always there.
         assert_eq!(reach_with(r"\n(?:key)?\n=\S+", &["key"]), lines(2, 2));
         assert_eq!(reach_with(r"a\n(?:key)+\n=\S+", &["key"]), lines(1, 2));
+    }
+
+    #[test]
+    fn the_keyword_analysis_stays_small_on_long_regexes() {
+        // Thousands of parts that each spell one short string: the analysis once took
+        // time cubic in their number (half a minute for this one, from a user's rule).
+        let long = format!("{}\\n{}", r"a\b".repeat(3000), r"(b)".repeat(3000));
+        assert_eq!(reach_with(&long, &["zz"]), lines(1, 1));
+        let long_lines = format!("{}\\n[^\\n]*", r"a\b".repeat(3000));
+        assert_eq!(reach_with(&long_lines, &["zz"]), lines(1, 1));
+        assert_eq!(reach_with(&long_lines, &["aa"]), lines(0, 1));
     }
 }
