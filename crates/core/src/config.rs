@@ -4,7 +4,6 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use rayon::prelude::*;
 use serde::Deserialize;
 use vigil_secrets::{
     builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, Fragment, Origin,
@@ -176,10 +175,9 @@ impl Config {
             });
         }
         let enabled = |s: &RuleSpec| !self.disable_rules.contains(&s.id);
-        // Parsing the built-in rules' regexes is most of start-up: spread it over
-        // the cores.
+        // Built-in rules are checked in full when first needed (see `Rule::deferred`).
         let mut rules = builtin
-            .into_par_iter()
+            .into_iter()
             .filter(|s| enabled(s))
             .map(|spec| Rule::deferred(spec, "built-in rules"))
             .collect::<Result<Vec<_>, _>>()

@@ -10,7 +10,7 @@ use crate::{
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,
-    rule::{Rule, RuleError},
+    rule::{Parts, Rule, RuleError},
 };
 
 /// Limits of the decoding pass, so memory stays bounded on any input.
@@ -257,7 +257,7 @@ impl Detector {
                 let Some((start, end)) = slots.get(parts.secret_group) else {
                     continue;
                 };
-                hits.extend(self.check(r, whole, start..end, view, fragment));
+                hits.extend(self.check(r, parts, whole, start..end, view, fragment));
             }
         }
     }
@@ -267,6 +267,7 @@ impl Detector {
     fn check(
         &self,
         r: u32,
+        parts: &Parts,
         whole: regex::bytes::Match<'_>,
         secret: Range<usize>,
         view: &View<'_>,
@@ -294,8 +295,7 @@ impl Detector {
                 return None;
             }
         }
-        if rule
-            .parts()?
+        if parts
             .allowlist
             .allows_secret(value, whole.as_bytes(), original_line)
             || self

@@ -47,7 +47,8 @@ impl Keywords {
         for b in keywords.iter().flat_map(|k| k.bytes()) {
             let b = b.to_ascii_lowercase();
             if class[usize::from(b)] == 0 {
-                // At most 128 ASCII classes (both cases share one), plus class 0.
+                // At most 231 classes (both cases of the 26 letters share one) and
+                // class 0: a byte is enough.
                 class[usize::from(b)] = classes as u8;
                 class[usize::from(b.to_ascii_uppercase())] = classes as u8;
                 classes += 1;

@@ -122,6 +122,16 @@ pub enum RuleError {
     },
 }
 
+impl RuleError {
+    fn invalid(file: &str, spec: &RuleSpec, message: String) -> RuleError {
+        RuleError::Invalid {
+            file: file.to_owned(),
+            id: spec.id.clone(),
+            message,
+        }
+    }
+}
+
 /// Parses one TOML file of `[[rule]]` tables. `file` names it in errors.
 pub fn load_rule_file(file: &str, text: &str) -> Result<Vec<RuleSpec>, RuleError> {
     let parsed: RuleFile = toml::from_str(text).map_err(|e| RuleError::Parse {
@@ -183,11 +193,7 @@ impl Rule {
     /// needed: for the built-in rules, which the rule self-test checks in full. A
     /// rule whose deferred part fails never matches.
     pub fn deferred(spec: RuleSpec, source: &str) -> Result<Rule, RuleError> {
-        let invalid = |message: String| RuleError::Invalid {
-            file: source.to_owned(),
-            id: spec.id.clone(),
-            message,
-        };
+        let invalid = |message: String| RuleError::invalid(source, &spec, message);
         if spec.id.is_empty()
             || !spec
                 .id
@@ -236,12 +242,8 @@ impl Rule {
                 groups,
             });
         }
-        let allowlist =
-            Allowlist::compile(&spec.allowlist).map_err(|message| RuleError::Invalid {
-                file: source.clone(),
-                id: spec.id.clone(),
-                message: format!("allowlist: {message}"),
-            })?;
+        let allowlist = Allowlist::compile(&spec.allowlist)
+            .map_err(|message| RuleError::invalid(source, spec, format!("allowlist: {message}")))?;
         Ok(Parts {
             reach: Reach::of(&hir, &spec.keywords),
             required: Required::of(&hir),
@@ -250,16 +252,17 @@ impl Rule {
         })
     }
 
+    fn parts_once(&self) -> &Result<Parts, RuleError> {
+        self.parts.get_or_init(|| self.build_parts())
+    }
+
     fn checked_parts(&self) -> Result<&Parts, RuleError> {
-        match self.parts.get_or_init(|| self.build_parts()) {
-            Ok(parts) => Ok(parts),
-            Err(e) => Err(e.clone()),
-        }
+        self.parts_once().as_ref().map_err(RuleError::clone)
     }
 
     /// The rule's parts, worked out on first use; `None` if they failed (see `deferred`).
     pub(crate) fn parts(&self) -> Option<&Parts> {
-        self.parts.get_or_init(|| self.build_parts()).as_ref().ok()
+        self.parts_once().as_ref().ok()
     }
 
     pub fn id(&self) -> &str {
