@@ -221,20 +221,28 @@ fn scan_file(
         counters.large.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    // Reading at most the size just seen spares a read that only finds the end; a
-    // file that grows meanwhile is scanned as it was when opened. Size 0 may be a
-    // pseudo-file (`/proc`) with content: read it to its end.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    let limit = if len == 0 { u64::MAX } else { len };
-    file.take(limit).read_to_end(&mut bytes).map_err(read_err)?;
-    if !counters.admit(&bytes, options.max_file_size) {
-        return Ok(Vec::new());
+    // Each walker thread reads every file into one buffer: a fresh one per file
+    // would be allocated, faulted in and freed again for each.
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let origin = Arc::new(Origin {
-        path: display,
-        commit: None,
-    });
-    Ok(detector.scan(&Fragment::new(&origin, &bytes)))
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        bytes.reserve(usize::try_from(len).unwrap_or(0));
+        // Reading at most the size just seen spares a read that only finds the end; a
+        // file that grows meanwhile is scanned as it was when opened. Size 0 may be a
+        // pseudo-file (`/proc`) with content: read it to its end.
+        let limit = if len == 0 { u64::MAX } else { len };
+        file.take(limit).read_to_end(bytes).map_err(read_err)?;
+        if !counters.admit(bytes, options.max_file_size) {
+            return Ok(Vec::new());
+        }
+        let origin = Arc::new(Origin {
+            path: display,
+            commit: None,
+        });
+        Ok(detector.scan(&Fragment::new(&origin, bytes)))
+    })
 }
 
 impl Counters {
