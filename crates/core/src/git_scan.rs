@@ -30,9 +30,11 @@ pub fn scan_changes(
         let packs = repo.pack_order();
         order.sort_by_cached_key(|c| packs.rank(&c.new));
     }
+    let chunk = (order.len() / (rayon::current_num_threads() * CHUNKS_PER_THREAD))
+        .clamp(MIN_CHUNK, MAX_CHUNK);
     let findings: Vec<Finding> = chunked(
         &order,
-        CHUNK,
+        chunk,
         || repo.reader(),
         |reader, chunk| {
             let mut found = Vec::new();
@@ -70,8 +72,11 @@ pub fn scan_changes(
 const PACK_ORDER_MIN_CHANGES: usize = 256;
 
 /// Changes handed to a worker at a time: a stretch of the pack long enough that
-/// delta bases stay at hand, short enough to balance the cores.
-const CHUNK: usize = 64;
+/// delta bases stay at hand (a base another worker read is not: it is read again),
+/// short enough to balance the cores, which about this many chunks per core do.
+const MIN_CHUNK: usize = 64;
+const MAX_CHUNK: usize = 1024;
+const CHUNKS_PER_THREAD: usize = 16;
 
 /// Lines of context scanned before each block of added lines, so a rule that looks at
 /// a key name on the line above still sees it; findings must still touch an added line.
