@@ -116,6 +116,26 @@ fn invalid_regex_in_custom_rule_is_a_clear_error() {
         "{}",
         r.stderr
     );
+    // The parts of a rule worked out from its regex and allowlist are checked at load
+    // for a user's rule too (built-in rules wait until first use).
+    for (rule, expected) in [
+        ("regex = 'a(b)'\nsecret_group = 2\n", "secret_group 2"),
+        (
+            "regex = 'ab'\n[rule.allowlist]\nregexes = ['(']\n",
+            "allowlist",
+        ),
+    ] {
+        let config =
+            format!("[[rule]]\nid = \"broken\"\ndescription = \"d\"\nkeywords = [\"x\"]\n{rule}");
+        let dir = tree(&[(".vigil.toml", config.as_bytes()), ("a.txt", b"x\n")]);
+        let r = run_in(dir.path(), &["scan", "."]);
+        assert_eq!(r.code, 2, "{rule}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("broken") && r.stderr.contains(expected),
+            "{rule}: {}",
+            r.stderr
+        );
+    }
     let unknown = tree(&[
         (".vigil.toml", b"[scan]\ndisable_rules = [\"nope\"]\n"),
         ("a.txt", b"x\n"),
