@@ -47,8 +47,8 @@ impl Keywords {
         for b in keywords.iter().flat_map(|k| k.bytes()) {
             let b = b.to_ascii_lowercase();
             if class[usize::from(b)] == 0 {
-                // At most 231 classes (both cases of the 26 letters share one) and
-                // class 0: a byte is enough.
+                // At most 230 classes besides class 0 (both cases of each of the 26
+                // letters share one): a byte holds any of them.
                 class[usize::from(b)] = classes as u8;
                 class[usize::from(b.to_ascii_uppercase())] = classes as u8;
                 classes += 1;
