@@ -147,9 +147,28 @@ struct Packs {
     delta: Vec<u8>,
 }
 
+impl Packs {
+    /// Pack `number`'s data file, opened on first use; `None` if it cannot be.
+    fn file<'a>(
+        files: &'a mut Vec<Option<Option<pack::data::File>>>,
+        order: &PackOrder,
+        number: usize,
+    ) -> Option<&'a pack::data::File> {
+        if files.len() <= number {
+            files.resize_with(number + 1, || None);
+        }
+        files[number]
+            .get_or_insert_with(|| order.open_pack(number))
+            .as_ref()
+    }
+}
+
 /// Blobs kept in [`Reader::recent`], and the most bytes they may hold.
 const RECENT: usize = 16;
 const RECENT_BYTES: usize = 16 << 20;
+
+/// The longest chain of delta bases a reader decodes itself (git's default is 50).
+const MAX_CHAIN: usize = 64;
 
 /// Delta-base cache per reader. Objects are read about in pack order, where a delta's
 /// base was nearly always among the last few objects read: a sixth of git's default
@@ -178,10 +197,15 @@ impl Reader {
         }
         let rank = self.packs.as_ref().map_or(u64::MAX, |(o, _)| o.rank(&id));
         let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
-        let data = match self.decode(rank, &mut buf) {
+        let data = match self.decode(rank, &mut buf, 0) {
             Some(()) => buf,
             None => self.read(id, path, buf)?,
         };
+        Ok(self.hold(id, rank, data))
+    }
+
+    /// Keeps `data` among the recent blobs, letting the oldest go past the limits.
+    fn hold(&self, id: ObjectId, rank: u64, data: Vec<u8>) -> Rc<Vec<u8>> {
         let data = Rc::new(data);
         let mut recent = self.recent.borrow_mut();
         recent.push((id, rank, Rc::clone(&data)));
@@ -193,26 +217,36 @@ impl Reader {
                 self.spare.borrow_mut().push(buf);
             }
         }
-        Ok(data)
+        data
     }
 
     /// Decodes the packed blob at `rank` into `out` if it is whole, or an offset delta
-    /// of a blob in `recent`.
-    fn decode(&self, rank: u64, out: &mut Vec<u8>) -> Option<()> {
+    /// whose base is in `recent` or can itself be decoded so (`depth` bases deep
+    /// already, at most `MAX_CHAIN`): a base this reader decodes stays among its
+    /// recent blobs, where the next delta of the same chain finds it. gix would
+    /// rebuild the chain from its own cache, which holds none of the blobs read here.
+    fn decode(&self, rank: u64, out: &mut Vec<u8>, depth: usize) -> Option<()> {
         let (order, packs) = self.packs.as_ref()?;
         let (number, offset) = PackOrder::place(rank)?;
+        if depth < MAX_CHAIN {
+            if let Some(base_rank) = self.delta_base(number, offset) {
+                let held = self.recent.borrow().iter().any(|(_, r, _)| *r == base_rank);
+                if !held {
+                    let mut base = self.spare.borrow_mut().pop().unwrap_or_default();
+                    self.decode(base_rank, &mut base, depth + 1)?;
+                    // The base's id is not known here (nor needed: deltas find their
+                    // base by rank); the null id matches no blob asked for by id.
+                    self.hold(ObjectId::null(self.repo.object_hash()), base_rank, base);
+                }
+            }
+        }
         let mut packs = packs.borrow_mut();
         let Packs {
             files,
             inflate,
             delta,
         } = &mut *packs;
-        if files.len() <= number {
-            files.resize_with(number + 1, || None);
-        }
-        let file = files[number]
-            .get_or_insert_with(|| order.open_pack(number))
-            .as_ref()?;
+        let file = Packs::file(files, order, number)?;
         // A base stays held while deltas keep using it: git often stores many versions
         // of a file as deltas of one (the largest), between other objects.
         let base_at = |base_offset| {
@@ -225,6 +259,23 @@ impl Reader {
             Some(base)
         };
         decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at)
+    }
+
+    /// The rank of the base of the offset delta at `offset` of pack `number`; `None`
+    /// for any other entry.
+    fn delta_base(&self, number: usize, offset: u64) -> Option<u64> {
+        let (order, packs) = self.packs.as_ref()?;
+        let mut packs = packs.borrow_mut();
+        let entry = Packs::file(&mut packs.files, order, number)?
+            .entry(offset)
+            .ok()?;
+        match entry.header {
+            pack::data::entry::Header::OfsDelta { base_distance } => Some(PackOrder::rank_of(
+                number,
+                entry.checked_base_pack_offset(base_distance)?,
+            )),
+            _ => None,
+        }
     }
 
     /// Reads a blob through gix, into `buf` where gix allows.
@@ -259,6 +310,13 @@ mod tests {
     use super::*;
     use crate::test_repo::packed_history;
 
+    /// The blob as gix reads it.
+    fn gix_read(reader: &Reader, id: ObjectId) -> Vec<u8> {
+        let mut buf = Vec::new();
+        let found = reader.repo.objects.try_find(&id, &mut buf).expect("read");
+        found.expect("blob exists").data.to_vec()
+    }
+
     /// Read in pack order, packed blobs (whole ones and deltas of blobs just read) are
     /// decoded by the reader itself, and equal what gix reads.
     #[test]
@@ -270,15 +328,9 @@ mod tests {
         let (mut whole, mut deltas) = (0, 0);
         for &(number, offset, id, _) in &blobs {
             let mut direct = Vec::new();
-            let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct);
+            let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct, 0);
             let data = reader.blob(id, "test").expect("blob");
-            let mut theirs = Vec::new();
-            let theirs = reader
-                .repo
-                .objects
-                .try_find(&id, &mut theirs)
-                .expect("read");
-            assert_eq!(theirs.map(|d| d.data), Some(&data[..]), "blob {id}");
+            assert_eq!(gix_read(&reader, id), *data, "blob {id}");
             if decoded.is_some() {
                 assert_eq!(direct, *data, "blob {id}");
                 let file = repo.pack_order().open_pack(number).expect("pack");
@@ -292,5 +344,31 @@ mod tests {
             whole > 0 && deltas >= 20,
             "{whole} whole, {deltas} deltas decoded"
         );
+    }
+
+    /// Read against pack order, no delta finds its base among the blobs read before
+    /// it: the reader decodes the chain of bases itself.
+    #[test]
+    fn reader_decodes_a_deltas_chain_of_bases() {
+        let dir = packed_history();
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let blobs = repo.pack_order().of_kinds(&[Kind::Blob]);
+        let reader = repo.reader();
+        let mut deltas = 0;
+        for &(number, offset, id, _) in blobs.iter().rev() {
+            let mut direct = Vec::new();
+            let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct, 0);
+            let file = repo.pack_order().open_pack(number).expect("pack");
+            if let pack::data::entry::Header::OfsDelta { .. } =
+                file.entry(offset).expect("entry").header
+            {
+                assert!(decoded.is_some(), "delta blob {id} not decoded");
+                deltas += 1;
+            }
+            if decoded.is_some() {
+                assert_eq!(gix_read(&reader, id), direct, "blob {id}");
+            }
+        }
+        assert!(deltas >= 20, "{deltas} deltas");
     }
 }
