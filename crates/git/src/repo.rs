@@ -136,8 +136,9 @@ pub struct Reader {
     packs: Option<(Arc<PackOrder>, RefCell<Packs>)>,
 }
 
-/// A blob a reader holds: its id, its rank in pack order, its bytes.
-type HeldBlob = (ObjectId, u64, Rc<Vec<u8>>);
+/// A blob a reader holds: its id (`None` for a delta base decoded on the way to
+/// another blob: deltas find their base by rank), its rank in pack order, its bytes.
+type HeldBlob = (Option<ObjectId>, u64, Rc<Vec<u8>>);
 
 /// Opened pack data files by pack number, and the inflater and delta buffer used with them.
 #[derive(Default)]
@@ -188,24 +189,33 @@ impl Reader {
 
     /// Reads a blob; the error names it and the path it was found at.
     ///
-    /// With the pack order known, a blob stored whole, or as an offset delta of a blob
-    /// this reader holds, is decoded here: one inflate, and no index lookup or copy
-    /// into and out of gix's delta cache. Anything else is read through gix.
+    /// With the pack order known, a blob stored whole or as a chain of offset deltas
+    /// is decoded here (see `decode`): no index lookup or copy into and out of gix's
+    /// delta cache. Anything else is read through gix.
     pub fn blob(&self, id: ObjectId, path: &str) -> Result<Rc<Vec<u8>>, GitError> {
-        if let Some((_, _, data)) = self.recent.borrow().iter().find(|(r, _, _)| *r == id) {
+        if let Some((_, _, data)) = self.recent.borrow().iter().find(|h| h.0 == Some(id)) {
             return Ok(Rc::clone(data));
         }
         let rank = self.packs.as_ref().map_or(u64::MAX, |(o, _)| o.rank(&id));
+        // Held already as the base of a delta read before: it has an id now.
+        if rank != u64::MAX {
+            let mut recent = self.recent.borrow_mut();
+            if let Some(held) = recent.iter_mut().find(|h| h.0.is_none() && h.1 == rank) {
+                held.0 = Some(id);
+                return Ok(Rc::clone(&held.2));
+            }
+        }
         let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
         let data = match self.decode(rank, &mut buf, 0) {
             Some(()) => buf,
             None => self.read(id, path, buf)?,
         };
-        Ok(self.hold(id, rank, data))
+        Ok(self.hold(Some(id), rank, data))
     }
 
-    /// Keeps `data` among the recent blobs, letting the oldest go past the limits.
-    fn hold(&self, id: ObjectId, rank: u64, data: Vec<u8>) -> Rc<Vec<u8>> {
+    /// Keeps `data` among the recent blobs; the oldest go once there are more than
+    /// `RECENT` or they hold more than `RECENT_BYTES` (the last two always stay).
+    fn hold(&self, id: Option<ObjectId>, rank: u64, data: Vec<u8>) -> Rc<Vec<u8>> {
         let data = Rc::new(data);
         let mut recent = self.recent.borrow_mut();
         recent.push((id, rank, Rc::clone(&data)));
@@ -214,7 +224,7 @@ impl Reader {
             let (_, _, old) = recent.remove(0);
             held -= old.len();
             if let Ok(buf) = Rc::try_unwrap(old) {
-                self.spare.borrow_mut().push(buf);
+                self.spare_buffer(buf);
             }
         }
         data
@@ -233,10 +243,11 @@ impl Reader {
                 let held = self.recent.borrow().iter().any(|(_, r, _)| *r == base_rank);
                 if !held {
                     let mut base = self.spare.borrow_mut().pop().unwrap_or_default();
-                    self.decode(base_rank, &mut base, depth + 1)?;
-                    // The base's id is not known here (nor needed: deltas find their
-                    // base by rank); the null id matches no blob asked for by id.
-                    self.hold(ObjectId::null(self.repo.object_hash()), base_rank, base);
+                    if self.decode(base_rank, &mut base, depth + 1).is_none() {
+                        self.spare_buffer(base);
+                        return None;
+                    }
+                    self.hold(None, base_rank, base);
                 }
             }
         }
@@ -259,6 +270,15 @@ impl Reader {
             Some(base)
         };
         decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at)
+    }
+
+    /// Keeps a buffer to read a later blob into; a chain of bases takes one per base,
+    /// so only as many as `recent` holds are kept.
+    fn spare_buffer(&self, buf: Vec<u8>) {
+        let mut spare = self.spare.borrow_mut();
+        if spare.len() < RECENT {
+            spare.push(buf);
+        }
     }
 
     /// The rank of the base of the offset delta at `offset` of pack `number`; `None`
@@ -346,8 +366,8 @@ mod tests {
         );
     }
 
-    /// Read against pack order, no delta finds its base among the blobs read before
-    /// it: the reader decodes the chain of bases itself.
+    /// Read against pack order, a delta's base was never read on its own before it:
+    /// the reader decodes the chain of bases itself (and holds them for the next).
     #[test]
     fn reader_decodes_a_deltas_chain_of_bases() {
         let dir = packed_history();
@@ -370,5 +390,8 @@ mod tests {
             }
         }
         assert!(deltas >= 20, "{deltas} deltas");
+        // Bases held on the way are no answer to a lookup by id, not even a null one.
+        let null = ObjectId::null(repo.object_hash());
+        assert!(reader.blob(null, "null").is_err());
     }
 }
