@@ -17,12 +17,10 @@ pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
     base_at: impl FnOnce(u64) -> Option<B>,
 ) -> Option<()> {
     let entry = file.entry(offset).ok()?;
-    let base = match entry.header {
-        pack::data::entry::Header::OfsDelta { base_distance } => {
-            Some(base_at(entry.checked_base_pack_offset(base_distance)?)?)
-        }
-        header if header.as_kind() == Some(kind) => None,
-        _ => return None,
+    let base = match base_offset(&entry) {
+        Some(at) => Some(base_at(at)?),
+        None if entry.header.as_kind() == Some(kind) => None,
+        None => return None,
     };
     packed.clear();
     packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
@@ -33,6 +31,16 @@ pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
             Some(())
         }
         Some(base) => apply((*base).as_ref(), packed, out),
+    }
+}
+
+/// Where in its pack the base of an offset delta starts; `None` for any other entry.
+pub(crate) fn base_offset(entry: &pack::data::Entry) -> Option<u64> {
+    match entry.header {
+        pack::data::entry::Header::OfsDelta { base_distance } => {
+            entry.checked_base_pack_offset(base_distance)
+        }
+        _ => None,
     }
 }
 

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, ObjectId};
 
+use crate::delta::base_offset;
+
 /// Each packed object's rank in pack order (packs one after the other, each by offset)
 /// and, where the pack headers tell it, its kind.
 #[derive(Debug, Default)]
@@ -121,9 +123,9 @@ impl PackOrder {
                     pack::data::entry::Header::Tree => Some(Kind::Tree),
                     pack::data::entry::Header::Blob => Some(Kind::Blob),
                     pack::data::entry::Header::Tag => Some(Kind::Tag),
-                    pack::data::entry::Header::OfsDelta { base_distance } => entry
-                        .checked_base_pack_offset(base_distance)
-                        .and_then(|base| kind_at(&kinds, base)),
+                    pack::data::entry::Header::OfsDelta { .. } => {
+                        base_offset(&entry).and_then(|base| kind_at(&kinds, base))
+                    }
                     pack::data::entry::Header::RefDelta { base_id } => {
                         self.by_id.get(&base_id).and_then(|p| p.kind)
                     }

@@ -10,7 +10,7 @@ use gix::{objs::Kind, odb::pack, prelude::Find, ObjectId};
 use vigil_secrets::CommitInfo;
 
 use crate::{
-    delta::decode_entry,
+    delta::{base_offset, decode_entry},
     error::{fetch_hint, GitError},
     pack_order::PackOrder,
 };
@@ -236,21 +236,28 @@ impl Reader {
     /// recent blobs, where the next delta of the same chain finds it. gix would
     /// rebuild the chain from its own cache, which holds none of the blobs read here.
     fn decode(&self, rank: u64, out: &mut Vec<u8>, depth: usize) -> Option<()> {
-        let (order, packs) = self.packs.as_ref()?;
         let (number, offset) = PackOrder::place(rank)?;
-        if depth < MAX_CHAIN {
-            if let Some(base_rank) = self.delta_base(number, offset) {
-                let held = self.recent.borrow().iter().any(|(_, r, _)| *r == base_rank);
-                if !held {
-                    let mut base = self.spare.borrow_mut().pop().unwrap_or_default();
-                    if self.decode(base_rank, &mut base, depth + 1).is_none() {
-                        self.spare_buffer(base);
-                        return None;
-                    }
-                    self.hold(None, base_rank, base);
-                }
-            }
+        if self.decode_over_held(number, offset, out).is_some() {
+            return Some(());
         }
+        // Only a delta whose base is not held is worth another try, after its base.
+        let base_rank = self.delta_base(number, offset)?;
+        if depth >= MAX_CHAIN || self.recent.borrow().iter().any(|(_, r, _)| *r == base_rank) {
+            return None;
+        }
+        let mut base = self.spare.borrow_mut().pop().unwrap_or_default();
+        if self.decode(base_rank, &mut base, depth + 1).is_none() {
+            self.spare_buffer(base);
+            return None;
+        }
+        self.hold(None, base_rank, base);
+        self.decode_over_held(number, offset, out)
+    }
+
+    /// Decodes the entry at `offset` of pack `number` into `out` if it is a whole blob,
+    /// or an offset delta of a blob in `recent`; a missing base costs no inflate.
+    fn decode_over_held(&self, number: usize, offset: u64, out: &mut Vec<u8>) -> Option<()> {
+        let (order, packs) = self.packs.as_ref()?;
         let mut packs = packs.borrow_mut();
         let Packs {
             files,
@@ -289,13 +296,7 @@ impl Reader {
         let entry = Packs::file(&mut packs.files, order, number)?
             .entry(offset)
             .ok()?;
-        match entry.header {
-            pack::data::entry::Header::OfsDelta { base_distance } => Some(PackOrder::rank_of(
-                number,
-                entry.checked_base_pack_offset(base_distance)?,
-            )),
-            _ => None,
-        }
+        Some(PackOrder::rank_of(number, base_offset(&entry)?))
     }
 
     /// Reads a blob through gix, into `buf` where gix allows.
