@@ -57,9 +57,18 @@ const MAX_CLASS_SPELLINGS: usize = 4;
 /// `Some(b)` when every match of `hir` holds one of `keywords` (lowercase, matched
 /// in any case) with at most `b` line breaks before it in the match.
 fn lines_before_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
+    lines_before_keyword_spelled(hir, spell(hir).as_deref(), keywords)
+}
+
+/// [`lines_before_keyword`] of `hir`, whose spellings (`spell`) are known.
+fn lines_before_keyword_spelled(
+    hir: &Hir,
+    spellings: Option<&[Vec<u8>]>,
+    keywords: &[Vec<u8>],
+) -> Option<usize> {
     // A part short enough to spell out, each spelling holding a keyword: its own
     // line breaks bound those before the keyword.
-    if spell(hir).is_some_and(|s| all_hold_keyword(&s, keywords)) {
+    if spellings.is_some_and(|s| all_hold_keyword(s, keywords)) {
         return max_line_breaks(hir);
     }
     match hir.kind() {
@@ -72,7 +81,8 @@ fn lines_before_keyword(hir: &Hir, keywords: &[Vec<u8>]) -> Option<usize> {
             let spelled: Vec<Option<Vec<Vec<u8>>>> = subs.iter().map(spell).collect();
             let mut before = 0usize;
             for (i, sub) in subs.iter().enumerate() {
-                if let Some(b) = lines_before_keyword(sub, keywords) {
+                if let Some(b) = lines_before_keyword_spelled(sub, spelled[i].as_deref(), keywords)
+                {
                     return before.checked_add(b);
                 }
                 if let Some(mut spellings) = spelled[i].clone() {
