@@ -16,12 +16,13 @@ pub(crate) struct Keywords {
     /// The class of each byte.
     class: [u8; 256],
     /// `next[state + class]`; a state is its row's offset, its index shifted by
-    /// `row_shift` (rows are the number of classes rounded up to a power of two),
-    /// and match states come first.
+    /// `row_shift` (rows are the number of classes rounded up to a power of two).
+    /// Match states come last, from a power-of-two offset that no other state
+    /// reaches, so one OR of several states tells whether any is a match state.
     next: Vec<u32>,
     row_shift: u32,
     start: u32,
-    /// States below this are match states.
+    /// States from this one (a power of two) are match states.
     matching: u32,
     /// For each match state, the keywords that end there: (keyword, length).
     ends: Vec<Vec<(u32, usize)>>,
@@ -107,23 +108,34 @@ impl Keywords {
                 }
             }
         }
-        // Renumber: match states first, each state its row's offset.
+        // Renumber: each state its row's offset, the other states first (the root
+        // stays 0), then unused rows up to a power of two, then the match states.
         let mut order: Vec<usize> = (0..ends.len()).collect();
-        order.sort_by_key(|&s| ends[s].is_empty());
+        order.sort_by_key(|&s| !ends[s].is_empty());
+        let others = order.iter().take_while(|&&s| ends[s].is_empty()).count();
+        let first_match = others.next_power_of_two();
+        let index = |i: usize| {
+            if i < others {
+                i
+            } else {
+                first_match + i - others
+            }
+        };
         let mut row = vec![0u32; ends.len()];
         for (i, &s) in order.iter().enumerate() {
-            row[s] = (i * width) as u32;
+            row[s] = u32::try_from(index(i) * width)
+                .map_err(|_| format!("{} keywords make too many states", keywords.len()))?;
         }
-        let table: Vec<u32> = order
-            .iter()
-            .flat_map(|&s| {
-                next[s * width..][..width]
-                    .iter()
-                    .map(|&to| row[to as usize])
-            })
-            .collect();
-        let matching = order.iter().take_while(|&&s| !ends[s].is_empty()).count();
-        let ends = order[..matching]
+        let mut table = vec![0u32; index(order.len()) * width];
+        for (i, &s) in order.iter().enumerate() {
+            let moves = next[s * width..][..width]
+                .iter()
+                .map(|&to| row[to as usize]);
+            for (cell, to) in table[index(i) * width..].iter_mut().zip(moves) {
+                *cell = to;
+            }
+        }
+        let ends = order[others..]
             .iter()
             .map(|&s| std::mem::take(&mut ends[s]))
             .collect();
@@ -131,7 +143,7 @@ impl Keywords {
             class,
             next: table,
             start: row[0],
-            matching: (matching * width) as u32,
+            matching: (first_match * width) as u32,
             row_shift: width.trailing_zeros(),
             ends,
             longest: keywords.iter().map(String::len).max().unwrap_or(0),
@@ -158,7 +170,7 @@ impl Keywords {
         let mut state = self.start;
         bytes.iter().any(|&b| {
             state = self.step(state, b);
-            state < self.matching
+            state >= self.matching
         })
     }
 
@@ -168,6 +180,9 @@ impl Keywords {
 
     /// Walks `N` equal parts of `bytes` together (the last also takes the remainder);
     /// part `k` reports only keywords that end inside it.
+    // Not inlined: inside the detector's large scan function, the states were kept on
+    // the stack, which puts a store and a load on every step's chain.
+    #[inline(never)]
     fn walk<const N: usize>(&self, bytes: &[u8], overlap: usize, out: &mut Vec<KeywordHit>) {
         let part = bytes.len() / N;
         let lanes: [&[u8]; N] = std::array::from_fn(|k| &bytes[k * part..][..part]);
@@ -187,7 +202,7 @@ impl Keywords {
                     *state = self.step(*state, lane[i]);
                 }
                 i += 1;
-                if states.iter().copied().min().unwrap_or(u32::MAX) < self.matching {
+                if states.iter().fold(0, |any, &state| any | state) >= self.matching {
                     break;
                 }
             }
@@ -205,8 +220,9 @@ impl Keywords {
     /// Records the keywords that end at `end` when `state` is a match state.
     #[inline(always)]
     fn report(&self, state: u32, end: usize, out: &mut Vec<KeywordHit>) {
-        if state < self.matching {
-            for &(keyword, len) in &self.ends[(state >> self.row_shift) as usize] {
+        if state >= self.matching {
+            let ends = &self.ends[((state - self.matching) >> self.row_shift) as usize];
+            for &(keyword, len) in ends {
                 out.push((end - len, keyword));
             }
         }
