@@ -250,14 +250,22 @@ impl Detector {
             let hay = &bytes[..w.end];
             let mut at = w.start;
             while at <= hay.len() {
-                let Some(whole) = regex.captures_read_at(&mut slots, hay, at) else {
+                let whole = match parts.secret_group {
+                    0 => regex.find_at(hay, at),
+                    _ => regex.captures_read_at(&mut slots, hay, at),
+                };
+                let Some(whole) = whole else {
                     break;
                 };
                 at = whole.end() + usize::from(whole.is_empty());
-                let Some((start, end)) = slots.get(parts.secret_group) else {
+                let secret = match parts.secret_group {
+                    0 => Some(whole.range()),
+                    g => slots.get(g).map(|(start, end)| start..end),
+                };
+                let Some(secret) = secret else {
                     continue;
                 };
-                hits.extend(self.check(r, parts, whole, start..end, view, fragment));
+                hits.extend(self.check(r, parts, whole, secret, view, fragment));
             }
         }
     }

@@ -2,7 +2,7 @@
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
-use regex_syntax::hir::Hir;
+use regex_syntax::hir::{Hir, HirKind};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -242,6 +242,13 @@ impl Rule {
                 groups,
             });
         }
+        // A group around the whole regex is the whole match, which the regex finds
+        // without a capture search: on a long match (a private key) that search costs
+        // several times the finding.
+        let secret_group = match hir.kind() {
+            HirKind::Capture(c) if c.index as usize == secret_group => 0,
+            _ => secret_group,
+        };
         let allowlist = Allowlist::compile(&spec.allowlist)
             .map_err(|message| RuleError::invalid(source, spec, format!("allowlist: {message}")))?;
         Ok(Parts {
@@ -300,5 +307,31 @@ impl Rule {
             .dfa_size_limit(REGEX_SIZE_LIMIT)
             .build()
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_group_around_the_whole_regex_is_the_whole_match() {
+        let secret_group = |regex: &str, group: Option<usize>| {
+            let mut spec: RuleSpec = toml::from_str(&format!(
+                "id = 't'\ndescription = 'd'\nregex = '''{regex}'''"
+            ))
+            .expect("spec");
+            spec.secret_group = group;
+            let rule = Rule::compile(spec, "test").expect("rule");
+            rule.parts().map(|p| p.secret_group)
+        };
+        assert_eq!(secret_group("(ab+)", None), Some(0));
+        assert_eq!(secret_group("(?m)(ab+$)", None), Some(0));
+        assert_eq!(secret_group("((a)b+)", None), Some(0));
+        assert_eq!(secret_group("((a)b+)", Some(2)), Some(2));
+        assert_eq!(secret_group("x(ab+)", None), Some(1));
+        assert_eq!(secret_group("(a)|(b)", None), Some(1));
+        assert_eq!(secret_group("(a)(b)", Some(2)), Some(2));
+        assert_eq!(secret_group("ab+", None), Some(0));
     }
 }
