@@ -83,9 +83,9 @@ fn default_severity() -> Severity {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RuleFile {
+pub(crate) struct RuleFile {
     #[serde(default)]
-    rule: Vec<RuleSpec>,
+    pub(crate) rule: Vec<RuleSpec>,
 }
 
 /// What is wrong with a rule, naming the file and rule.
