@@ -1,4 +1,6 @@
 //! Allowlists: a rule's own, and the repository's from `.vigil.toml`.
+use std::sync::OnceLock;
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
@@ -47,7 +49,9 @@ impl AllowlistSpec {
 #[derive(Debug, Clone, Default)]
 pub struct Allowlist {
     paths: Option<GlobSet>,
-    regexes: Vec<Regex>,
+    regex_sources: Vec<String>,
+    /// Compiled on the first secret checked (see `deferred`).
+    regexes: OnceLock<Result<Vec<Regex>, String>>,
     target: RegexTarget,
     stopwords: Vec<String>,
 }
@@ -55,6 +59,16 @@ pub struct Allowlist {
 impl Allowlist {
     /// Compiles `spec`; the error names the glob or regex at fault.
     pub fn compile(spec: &AllowlistSpec) -> Result<Allowlist, String> {
+        let allowlist = Allowlist::deferred(spec)?;
+        allowlist.check_regexes()?;
+        Ok(allowlist)
+    }
+
+    /// Compiles the globs now and the regexes when a secret is first checked: a
+    /// rule's allowlist, which most scans never consult (compiling its regexes took a
+    /// third of the time spent working out the rules a scan selects). A regex that
+    /// fails to compile then allowlists nothing; `check_regexes` reports it.
+    pub fn deferred(spec: &AllowlistSpec) -> Result<Allowlist, String> {
         let paths = if spec.paths.is_empty() {
             None
         } else {
@@ -65,19 +79,10 @@ impl Allowlist {
             }
             Some(b.build().map_err(|e| format!("path globs: {e}"))?)
         };
-        let regexes = spec
-            .regexes
-            .iter()
-            .map(|r| {
-                RegexBuilder::new(r)
-                    .size_limit(1 << 20)
-                    .build()
-                    .map_err(|e| format!("regex {r:?}: {e}"))
-            })
-            .collect::<Result<_, _>>()?;
         Ok(Allowlist {
             paths,
-            regexes,
+            regex_sources: spec.regexes.clone(),
+            regexes: OnceLock::new(),
             target: spec.regex_target,
             stopwords: spec
                 .stopwords
@@ -85,6 +90,29 @@ impl Allowlist {
                 .map(|s| s.to_ascii_lowercase())
                 .collect(),
         })
+    }
+
+    /// Compiles the regexes now if they are not yet; the error names the one at fault.
+    pub fn check_regexes(&self) -> Result<(), String> {
+        self.regexes().map(|_| ())
+    }
+
+    fn regexes(&self) -> Result<&[Regex], String> {
+        let compile = || {
+            self.regex_sources
+                .iter()
+                .map(|r| {
+                    RegexBuilder::new(r)
+                        .size_limit(1 << 20)
+                        .build()
+                        .map_err(|e| format!("regex {r:?}: {e}"))
+                })
+                .collect()
+        };
+        self.regexes
+            .get_or_init(compile)
+            .as_deref()
+            .map_err(Clone::clone)
     }
 
     /// True when `path` is allowlisted as a whole.
@@ -101,7 +129,10 @@ impl Allowlist {
             RegexTarget::Match => matched,
             RegexTarget::Line => line,
         };
-        if self.regexes.iter().any(|r| r.is_match(target)) {
+        if self
+            .regexes()
+            .is_ok_and(|rs| rs.iter().any(|r| r.is_match(target)))
+        {
             return true;
         }
         if self.stopwords.is_empty() {
@@ -146,6 +177,24 @@ mod tests {
         };
         let err = Allowlist::compile(&spec).err().unwrap_or_default();
         assert!(err.contains("a/["), "{err}");
+    }
+
+    #[test]
+    fn deferred_regexes_compile_on_first_use_and_report_errors() {
+        let spec = |regex: &str| AllowlistSpec {
+            regexes: vec![regex.into()],
+            ..AllowlistSpec::default()
+        };
+        let good = Allowlist::deferred(&spec("^EXAMPLE")).unwrap_or_default();
+        assert!(good.regexes.get().is_none());
+        assert!(good.allows_secret(b"EXAMPLE123", b"", b""));
+        assert!(!good.allows_secret(b"real123", b"", b""));
+        let bad = Allowlist::deferred(&spec("a(")).unwrap_or_default();
+        assert!(!bad.allows_secret(b"a(", b"", b""));
+        let err = bad.check_regexes().err().unwrap_or_default();
+        assert!(err.contains("a("), "{err}");
+        let err = Allowlist::compile(&spec("a(")).err().unwrap_or_default();
+        assert!(err.contains("a("), "{err}");
     }
 
     #[test]

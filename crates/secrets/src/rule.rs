@@ -185,7 +185,7 @@ impl Rule {
     /// Checks the whole rule now: a rule from a user's configuration.
     pub fn compile(spec: RuleSpec, source: &str) -> Result<Rule, RuleError> {
         let rule = Rule::deferred(spec, source)?;
-        rule.checked_parts()?;
+        rule.check_allowlist()?;
         Ok(rule)
     }
 
@@ -224,7 +224,7 @@ impl Rule {
     }
 
     /// Parses the regex (cheap: it catches syntax errors and the group count;
-    /// compiling waits, see `regex`) and compiles the allowlist.
+    /// compiling waits, see `regex`) and the allowlist (its regexes wait too).
     fn build_parts(&self) -> Result<Parts, RuleError> {
         let (spec, source) = (&self.spec, &self.source);
         let hir = parse_regex(&spec.regex).map_err(|message| RuleError::Regex {
@@ -249,7 +249,7 @@ impl Rule {
             HirKind::Capture(c) if c.index as usize == secret_group => 0,
             _ => secret_group,
         };
-        let allowlist = Allowlist::compile(&spec.allowlist)
+        let allowlist = Allowlist::deferred(&spec.allowlist)
             .map_err(|message| RuleError::invalid(source, spec, format!("allowlist: {message}")))?;
         Ok(Parts {
             reach: Reach::of(&hir, &spec.keywords),
@@ -261,6 +261,14 @@ impl Rule {
 
     fn parts_once(&self) -> &Result<Parts, RuleError> {
         self.parts.get_or_init(|| self.build_parts())
+    }
+
+    /// Works out the parts and compiles the allowlist's regexes now.
+    fn check_allowlist(&self) -> Result<(), RuleError> {
+        let parts = self.checked_parts()?;
+        parts.allowlist.check_regexes().map_err(|message| {
+            RuleError::invalid(&self.source, &self.spec, format!("allowlist: {message}"))
+        })
     }
 
     fn checked_parts(&self) -> Result<&Parts, RuleError> {
@@ -289,7 +297,7 @@ impl Rule {
     /// Checks the whole rule and compiles its regex now, so a rule too big to compile
     /// is an error at load time.
     pub fn check_regex(&self) -> Result<(), RuleError> {
-        self.checked_parts()?;
+        self.check_allowlist()?;
         match self.regex.get_or_init(|| self.build_regex()) {
             Ok(_) => Ok(()),
             Err(message) => Err(RuleError::Regex {
