@@ -86,15 +86,20 @@ pub(crate) fn pem_body(block: &[u8]) -> Vec<u8> {
     let mut body = Vec::new();
     for line in text.lines() {
         let line = strip_code_quoting(line);
-        // Armor lines, headers (`Proc-Type:`) and the OpenPGP checksum (`=AbCd`).
-        let pgp_checksum = line.len() == 5 && line.starts_with('=');
-        if line.starts_with("-----") || line.contains(':') || line.is_empty() || pgp_checksum {
+        // Armor lines and headers (`Proc-Type:`).
+        if line.starts_with("-----") || line.contains(':') {
             continue;
         }
-        body.extend(
-            line.bytes()
-                .filter(|b| !b.is_ascii_whitespace() && *b != b'"' && *b != b'\''),
-        );
+        for word in line.split_ascii_whitespace() {
+            let word = word.bytes().filter(|b| *b != b'"' && *b != b'\'');
+            let start = body.len();
+            body.extend(word);
+            // The OpenPGP armour checksum (`=AbCd`): on its own line, or among the
+            // body's words in a key pasted onto one line. Base64 never starts with `=`.
+            if body.len() - start == 5 && body[start] == b'=' {
+                body.truncate(start);
+            }
+        }
     }
     body
 }
@@ -203,6 +208,10 @@ mod tests {
         assert!(pem_ok(one_line.as_bytes()), "{one_line}");
         let pgp = plain.replace("-----END", "=Zx9q\n-----END");
         assert!(pem_ok(pgp.as_bytes()), "{pgp}");
+        let pgp_one_line = pgp.replace('\n', " ");
+        assert!(pem_ok(pgp_one_line.as_bytes()), "{pgp_one_line}");
+        let pgp_tab = pgp_one_line.replace(" =Zx9q", "\t=Zx9q");
+        assert!(pem_ok(pgp_tab.as_bytes()), "{pgp_tab}");
         assert!(!pem_ok(
             b"-----BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----"
         ));
