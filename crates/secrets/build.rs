@@ -25,6 +25,11 @@ fn main() {
         let text = fs::read_to_string(f).unwrap_or_else(|e| fail(&format!("{name}: {e}")));
         let value: toml::Value =
             toml::from_str(&text).unwrap_or_else(|e| fail(&format!("{name}: {e}")));
+        // JSON has no `nan` or `inf`: serde_json would write null, and a rule's
+        // `entropy = nan` would then load as no threshold at all.
+        if let Some(x) = non_finite(&value) {
+            fail(&format!("{name}: {x} is not a finite number"));
+        }
         parsed.push(value);
     }
     out.push_str("];\n");
@@ -35,6 +40,15 @@ fn main() {
     let dest = PathBuf::from(env::var_os("OUT_DIR").unwrap_or_default()).join("builtin_rules.rs");
     if let Err(e) = fs::write(&dest, out) {
         fail(&format!("cannot write {}: {e}", dest.display()));
+    }
+}
+
+fn non_finite(value: &toml::Value) -> Option<f64> {
+    match value {
+        toml::Value::Float(x) if !x.is_finite() => Some(*x),
+        toml::Value::Array(items) => items.iter().find_map(non_finite),
+        toml::Value::Table(table) => table.values().find_map(non_finite),
+        _ => None,
     }
 }
 

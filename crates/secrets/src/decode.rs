@@ -130,7 +130,7 @@ fn base64_mask(bytes: &[u8], at: usize) -> u64 {
 
 /// `base64_mask` for 16 bytes, with SSE2 (every x86-64 has it): each comparison
 /// covers all 16 bytes, and one instruction gathers the results into bits.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn base64_mask16(part: [u8; 16]) -> u16 {
     use safe_arch::{
         bitor_m128i, cmp_eq_mask_i8_m128i, cmp_lt_mask_i8_m128i, m128i, move_mask_i8_m128i,
@@ -157,7 +157,7 @@ fn base64_mask16(part: [u8; 16]) -> u16 {
 }
 
 /// `base64_mask` for 16 bytes, one byte at a time.
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 fn base64_mask16(part: [u8; 16]) -> u16 {
     part.iter().enumerate().fold(0, |mask, (k, &b)| {
         let base64 = b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-');
