@@ -11,9 +11,7 @@ pub fn builtin_rule_specs() -> Result<Vec<RuleSpec>, RuleError> {
         Ok(files) => Ok(files.into_iter().flat_map(|f| f.rule).collect()),
         Err(e) => {
             // The TOML names the file and line of what is wrong.
-            for (name, text) in BUILTIN_RULE_FILES {
-                load_rule_file(name, text)?;
-            }
+            toml_rule_specs()?;
             Err(RuleError::Parse {
                 file: "built-in rules".to_owned(),
                 message: e.to_string(),
@@ -22,16 +20,22 @@ pub fn builtin_rule_specs() -> Result<Vec<RuleSpec>, RuleError> {
     }
 }
 
+/// Every embedded rule file, parsed from its TOML.
+fn toml_rule_specs() -> Result<Vec<RuleSpec>, RuleError> {
+    let mut specs = Vec::new();
+    for (name, text) in BUILTIN_RULE_FILES {
+        specs.extend(load_rule_file(name, text)?);
+    }
+    Ok(specs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn the_json_rules_are_the_toml_rules() -> Result<(), RuleError> {
-        let mut from_toml = Vec::new();
-        for (name, text) in BUILTIN_RULE_FILES {
-            from_toml.extend(load_rule_file(name, text)?);
-        }
+        let from_toml = toml_rule_specs()?;
         let as_json = |specs: &[RuleSpec]| serde_json::to_value(specs).ok();
         assert!(!from_toml.is_empty());
         assert_eq!(as_json(&builtin_rule_specs()?), as_json(&from_toml));
