@@ -250,18 +250,17 @@ impl Detector {
             let hay = &bytes[..w.end];
             let mut at = w.start;
             while at <= hay.len() {
-                let whole = match parts.secret_group {
-                    0 => regex.find_at(hay, at),
-                    _ => regex.captures_read_at(&mut slots, hay, at),
+                // Group 0 is the match itself: no capture search.
+                let found = match parts.secret_group {
+                    0 => regex.find_at(hay, at).map(|m| (m, Some(m.range()))),
+                    g => regex
+                        .captures_read_at(&mut slots, hay, at)
+                        .map(|m| (m, slots.get(g).map(|(start, end)| start..end))),
                 };
-                let Some(whole) = whole else {
+                let Some((whole, secret)) = found else {
                     break;
                 };
                 at = whole.end() + usize::from(whole.is_empty());
-                let secret = match parts.secret_group {
-                    0 => Some(whole.range()),
-                    g => slots.get(g).map(|(start, end)| start..end),
-                };
                 let Some(secret) = secret else {
                     continue;
                 };
