@@ -93,23 +93,26 @@ def canonical_verdicts(stdout):
     stdout = re.sub(r"`\[\d+, \d+\]`", "`[<BYTES>]`", stdout)
 
     def key(text):
-        return re.sub(r"\b(?=[0-9a-f]*[a-f])[0-9a-f]{7,64}\b|SHA256:[A-Za-z0-9+/]{43}|[0-9A-F]{16,40}", "#", text)
+        text = re.sub(r"^(commit|tag) [0-9a-f]+", r"\1", text)
+        return re.sub(r"\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|SHA256:[A-Za-z0-9+/]{43}|\b[0-9A-F]{16,40}\b", "#", text)
 
     if stdout.lstrip().startswith("{"):
         report = json.loads(stdout)
-        report["verdicts"].sort(key=lambda v: key(json.dumps(v, sort_keys=True)))
+        ids = ("commit", "tag", "fingerprint")
+        report["verdicts"].sort(
+            key=lambda v: key(json.dumps({k: x for k, x in v.items() if k not in ids}, sort_keys=True))
+        )
         return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
-    blocks, head = [], []
+    head, blocks, tail = [], [], []
     for line in stdout.splitlines(keepends=True):
         if re.match(r"(commit|tag) ", line):
             blocks.append(line)
-        elif blocks:
+        elif blocks and line.startswith(" ") and not tail:
             blocks[-1] += line
+        elif blocks:
+            tail.append(line)
         else:
             head.append(line)
-    tail = []
-    if blocks and not blocks[-1].startswith(("commit", "tag")):
-        tail.append(blocks.pop())
     return "".join(head + sorted(blocks, key=key) + tail)
 
 
