@@ -15,13 +15,14 @@ use std::{
 };
 
 use clap::ValueEnum;
+use vigil_core::model::Finding;
 use vigil_core::{
     baseline::{Baseline, Date},
     migrate::gitleaks::Gitleaks,
     ScanOutcome,
 };
 use vigil_report::{human, Format, Options, Redaction, Report, RuleInfo, ScanInfo, Scanned};
-use vigil_secrets::{Finding, Rule};
+use vigil_secrets::Rule;
 
 use crate::{
     args::{ColorChoice, ScanArgs},

@@ -6,6 +6,7 @@ use std::{
 };
 
 use clap::{Args, ValueEnum};
+use vigil_core::model::VerifySummary;
 use vigil_core::verify::{
     policy::{Dir, VerifyConfig},
     verify, KeyTime, Policy, PolicyLocation, VerifyRequest,
@@ -13,7 +14,7 @@ use vigil_core::verify::{
 use vigil_git::{CommitSelection, RangeSpec, Repo};
 use vigil_report::{
     human::Color,
-    verdict::{write_human, write_json, VerifySummary},
+    verdict::{write_human, write_json},
 };
 
 use crate::{

@@ -27,7 +27,7 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use vigil_secrets::Finding;
+use vigil_model::Finding;
 
 /// The file name `vigil baseline create` writes by default.
 pub const BASELINE_FILE: &str = ".vigil-baseline";

@@ -5,9 +5,10 @@ use std::{
 };
 
 use serde::Deserialize;
+use vigil_model::Origin;
 use vigil_secrets::{
-    builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, Fragment, Origin,
-    Rule, RuleError, RuleSpec,
+    builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, Fragment, Rule,
+    RuleError, RuleSpec,
 };
 
 use crate::size::parse_size;

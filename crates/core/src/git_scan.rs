@@ -8,7 +8,8 @@ use std::{
 use std::rc::Rc;
 
 use vigil_git::{added_lines, changed_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
-use vigil_secrets::{Detector, Finding, Fragment, Origin};
+use vigil_model::{Finding, Origin};
+use vigil_secrets::{Detector, Fragment};
 
 use crate::scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
 

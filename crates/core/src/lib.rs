@@ -14,3 +14,4 @@ pub use scan::{
     scan_paths, scan_reader, ScanError, ScanOptions, ScanOutcome, ScanStats, DEFAULT_MAX_FILE_SIZE,
 };
 pub use size::parse_size;
+pub use vigil_model as model;

@@ -10,7 +10,8 @@ use std::{
 };
 
 use ignore::{WalkBuilder, WalkState};
-use vigil_secrets::{Detector, Finding, Fragment, Origin};
+use vigil_model::{Finding, Origin};
+use vigil_secrets::{Detector, Fragment};
 
 /// Default limit on the size of a file to scan; larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;

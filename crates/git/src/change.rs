@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 use rayon::slice::ParallelSliceMut;
-use vigil_secrets::CommitInfo;
+use vigil_model::CommitInfo;
 
 /// A blob to scan and what it replaced.
 #[derive(Debug, Clone)]

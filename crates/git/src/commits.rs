@@ -3,7 +3,7 @@ use std::sync::Arc;
 
 use gix::ObjectId;
 use rayon::prelude::*;
-use vigil_secrets::CommitInfo;
+use vigil_model::CommitInfo;
 
 use crate::{
     change::{Change, ChangeSet, Shard},

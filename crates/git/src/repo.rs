@@ -7,7 +7,7 @@ use std::{
 };
 
 use gix::{objs::Kind, odb::pack, prelude::Find, ObjectId};
-use vigil_secrets::CommitInfo;
+use vigil_model::CommitInfo;
 
 use crate::{
     delta::{base_offset, decode_entry},

@@ -6,7 +6,7 @@
 //! Critical and high findings are errors, medium warnings, low and info notices.
 use std::io;
 
-use vigil_secrets::{Finding, Severity};
+use vigil_model::{Finding, Severity};
 
 use crate::{info::Report, Redaction};
 

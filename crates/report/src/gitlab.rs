@@ -10,7 +10,7 @@ use std::io;
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use vigil_secrets::{Finding, Severity};
+use vigil_model::{Finding, Severity};
 
 use crate::{
     info::{utc_timestamp, Report},

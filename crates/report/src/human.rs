@@ -1,7 +1,7 @@
 //! The report for people: one block per finding, colour only when asked.
 use std::io;
 
-use vigil_secrets::{Finding, Severity};
+use vigil_model::{Finding, Severity};
 
 use crate::Redaction;
 

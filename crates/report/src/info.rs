@@ -8,7 +8,7 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use vigil_secrets::{Finding, Severity};
+use vigil_model::{Finding, Severity};
 
 use crate::{github, gitlab, human, json, jsonl, junit, sarif, Redaction};
 
@@ -99,7 +99,7 @@ pub struct Report<'a> {
     /// Sorted as the scan sorted them (path, line, column, rule).
     pub findings: &'a [Finding],
     /// Signature verification verdicts (`vigil verify`), one per commit or tag.
-    pub verdicts: &'a [crate::verdict::ObjectVerdict],
+    pub verdicts: &'a [vigil_model::ObjectVerdict],
 }
 
 impl<'a> Report<'a> {
@@ -112,7 +112,7 @@ impl<'a> Report<'a> {
     }
 
     /// The same report with verification verdicts beside the findings.
-    pub fn with_verdicts(self, verdicts: &'a [crate::verdict::ObjectVerdict]) -> Report<'a> {
+    pub fn with_verdicts(self, verdicts: &'a [vigil_model::ObjectVerdict]) -> Report<'a> {
         Report { verdicts, ..self }
     }
 }

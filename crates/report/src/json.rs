@@ -2,7 +2,7 @@
 use std::io;
 
 use serde::Serialize;
-use vigil_secrets::Finding;
+use vigil_model::Finding;
 
 use crate::Redaction;
 

@@ -9,7 +9,7 @@
 //! not be read are `<error>` cases.
 use std::io;
 
-use vigil_secrets::Finding;
+use vigil_model::Finding;
 
 use crate::{
     info::{unit_of, utc_timestamp, Report, Target},

@@ -22,7 +22,7 @@ pub enum Redaction {
 }
 
 impl Redaction {
-    pub fn show(self, secret: &vigil_secrets::Secret) -> String {
+    pub fn show(self, secret: &vigil_model::Secret) -> String {
         match self {
             Redaction::On => secret.redacted(),
             Redaction::Off => String::from_utf8_lossy(secret.expose()).into_owned(),

@@ -7,7 +7,7 @@
 use std::io;
 
 use serde_json::{json, Map, Value};
-use vigil_secrets::{Finding, Severity};
+use vigil_model::{Finding, Severity};
 
 use crate::{
     info::{severity_score, utc_timestamp, Report, RuleInfo},

@@ -1,12 +1,14 @@
 //! The detector: keyword prefilter, rule regexes, checks, and the decoding pass.
 use std::{ops::Range, sync::Arc};
 
+use vigil_model::{Finding, Location, Secret};
+
 use crate::{
     allowlist::{has_inline_marker, Allowlist},
     decode::{decode_children, View},
     entropy::shannon_entropy,
     filter::{generic_rejects, is_lockfile, is_placeholder},
-    finding::{fingerprint, Finding, Location, Secret},
+    finding::fingerprint,
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,

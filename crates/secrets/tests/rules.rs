@@ -1,8 +1,9 @@
 //! The rule self-test: every built-in rule finds each of its examples and none of
 //! its negative examples, and carries what a user needs to respond to a finding.
 #![allow(clippy::panic)]
+use vigil_model::Origin;
 use vigil_secrets::{
-    builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Origin, Reach, Rule,
+    builtin_rule_specs, Allowlist, Detector, DetectorOptions, Fragment, Reach, Rule,
 };
 
 fn detector() -> Detector {

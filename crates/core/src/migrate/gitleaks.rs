@@ -28,7 +28,8 @@ use std::path::{Path, PathBuf};
 
 use regex::{bytes::Regex as BytesRegex, Regex};
 use toml::{Table, Value};
-use vigil_secrets::{builtin_rule_specs, AllowlistSpec, Finding, Rule, RuleSpec, Severity};
+use vigil_model::{Finding, Severity};
+use vigil_secrets::{builtin_rule_specs, AllowlistSpec, Rule, RuleSpec};
 
 use crate::config::{Config, ConfigError};
 
@@ -1108,7 +1109,7 @@ impl std::fmt::Display for PostAllowlist {
 mod tests {
     use std::sync::Arc;
 
-    use vigil_secrets::{CommitInfo, Location, Origin, Secret};
+    use vigil_model::{CommitInfo, Location, Origin, Secret};
 
     use super::*;
 

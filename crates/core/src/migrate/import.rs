@@ -25,7 +25,7 @@ use std::path::Path;
 
 use serde_json::Value;
 use sha1::{Digest, Sha1};
-use vigil_secrets::Finding;
+use vigil_model::Finding;
 
 use super::gitleaks::{parse_gitleaksignore, vigil_rules_for, IgnoreEntry};
 use crate::baseline::Entry;
@@ -287,7 +287,7 @@ fn describe_ignore(e: &IgnoreEntry) -> String {
 mod tests {
     use std::sync::Arc;
 
-    use vigil_secrets::{Location, Origin, Secret, Severity};
+    use vigil_model::{Location, Origin, Secret, Severity};
 
     use super::*;
 

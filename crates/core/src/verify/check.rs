@@ -3,7 +3,7 @@ use vigil_git::{
     signed::{ObjectKind, SignatureFormat},
     SignedObject,
 };
-use vigil_report::verdict::{ObjectVerdict, TimeBasis, Verdict};
+use vigil_model::{ObjectVerdict, TimeBasis, Verdict};
 use vigil_signature::{
     openpgp::{Keyring, PgpStatus},
     sshsig::{SshPublicKey, SshSignature, SshsigError},

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 use vigil_git::{CommitSelection, GitError, Reader, Repo, SignedObject};
-use vigil_report::verdict::{ObjectVerdict, Verdict};
+use vigil_model::{ObjectVerdict, Verdict};
 
 pub use check::{check, KeyTime, GIT_NAMESPACE};
 pub use policy::{verify_section, Dir, Policy, PolicyError, PolicySource, VerifyConfig};

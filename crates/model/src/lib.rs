@@ -1,0 +1,16 @@
+//! The types that cross vigil's crate lines, with no heavy dependencies: where content
+//! came from ([`Origin`], [`CommitInfo`]), a leaked secret ([`Finding`], [`Secret`],
+//! [`Location`], [`Severity`]) and a signature verification verdict ([`ObjectVerdict`]).
+//!
+//! The engine crates produce them (`vigil-git` commit info, `vigil-secrets` findings,
+//! `vigil-core` verdicts) and `vigil-report` writes them, so none of those crates needs
+//! another just for its types.
+mod finding;
+mod origin;
+mod severity;
+mod verdict;
+
+pub use finding::{redact, Finding, Location, Secret};
+pub use origin::{CommitInfo, Origin};
+pub use severity::Severity;
+pub use verdict::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};
