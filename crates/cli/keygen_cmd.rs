@@ -6,9 +6,7 @@ use std::{
 };
 
 use vigil_signature::{
-    minisign::KdfLimits,
-    sshsig::{allowed_signers_line, SshPublicKey},
-    SecretKey,
+    minisign::KdfLimits, sshkey::SshPublicKey, sshsig::allowed_signers_line, SecretKey,
 };
 use zeroize::Zeroizing;
 

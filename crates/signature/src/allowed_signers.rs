@@ -21,7 +21,7 @@ use std::fmt;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 
-use crate::sshsig::SshPublicKey;
+use crate::sshkey::SshPublicKey;
 
 /// One line of an allowed_signers file.
 #[derive(Clone)]

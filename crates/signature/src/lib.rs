@@ -79,7 +79,7 @@ mod tests {
             sk.to_minisign(None).unwrap().to_string(),
             sig.to_file_string(),
             ssh.to_armored(),
-            sshsig::SshPublicKey::from(&pk).to_openssh("c"),
+            sshkey::SshPublicKey::from(&pk).to_openssh("c"),
             sums::format_sums(&[sums::SumsEntry {
                 name: "a\\b".into(),
                 sha256: [1; 32],
@@ -94,9 +94,9 @@ mod tests {
                 let _ = s.verify(&pk, b"x");
             }
             if let Ok(s) = sshsig::SshSignature::from_armored(t) {
-                let _ = s.verify(&sshsig::SshPublicKey::from(&pk), "file", b"x");
+                let _ = s.verify(&sshkey::SshPublicKey::from(&pk), "file", b"x");
             }
-            let _ = sshsig::SshPublicKey::from_openssh(t);
+            let _ = sshkey::SshPublicKey::from_openssh(t);
             let _ = sums::parse_sums(t);
             if let Ok(e) = dsse::Envelope::from_json(t) {
                 let _ = e.verify(&pk, dsse::INTOTO_PAYLOAD_TYPE);

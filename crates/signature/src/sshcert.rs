@@ -12,8 +12,7 @@
 //! string signature key      string signature (over everything before it)
 //! ```
 use crate::{
-    sshkey::parse_fields,
-    sshsig::{SshKeyError, SshPublicKey, SshsigError},
+    sshkey::{parse_fields, SshKeyError, SshPublicKey, VerifyError},
     wire::{put_string, Reader, WireError},
 };
 
@@ -135,18 +134,18 @@ impl SshCertificate {
     }
 
     /// Checks the CA's signature over the certificate.
-    pub fn verify_ca(&self) -> Result<(), SshsigError> {
+    pub fn verify_ca(&self) -> Result<(), VerifyError> {
         let mut r = Reader::new(&self.signature);
         let algorithm = r
             .text("signature algorithm")
-            .map_err(|source| SshsigError::Wire {
+            .map_err(|source| VerifyError::Wire {
                 what: "certificate signature",
                 source,
             })?;
         let rest = &self.signature[r.position()..];
         let signed = &self.blob[..self.signed_len];
         crate::sshkey::verify(&self.signature_key, algorithm, rest, signed).map_err(|e| {
-            SshsigError::Certificate(format!(
+            VerifyError::Certificate(format!(
                 "the CA signature ({}) does not verify: {e}",
                 self.signature_key.fingerprint()
             ))
