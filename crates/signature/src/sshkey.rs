@@ -15,6 +15,19 @@
 //! signature, then `byte flags` and `uint32 counter`; the user-presence flag (0x01)
 //! must be set.
 //!
+//! A certificate ([`SshCertificate`], `*-cert-v01@openssh.com`) is a key on the wire
+//! and holds keys, so it is read here too; what it vouches for is checked in
+//! [`crate::sshcert`]. Its blob (PROTOCOL.certkeys):
+//!
+//! ```text
+//! string type ("ssh-ed25519-cert-v01@openssh.com", ...)   string nonce
+//! <the key's fields, as in its plain blob>
+//! uint64 serial   uint32 type (1 user, 2 host)   string key id
+//! string valid principals   uint64 valid after   uint64 valid before
+//! string critical options   string extensions   string reserved
+//! string signature key      string signature (over everything before it)
+//! ```
+//!
 //! Parsing is general: any key type is read and kept ([`SshPublicKey::Other`]), so
 //! that support for more key types can be added here, in `parse_fields` and `verify`,
 //! without touching the signature formats that carry keys; a key of another type never
@@ -30,7 +43,6 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::{
     keys::PublicKey,
-    sshcert::{is_certificate_type, SshCertificate},
     wire::{put_string, Reader, WireError},
 };
 
@@ -247,6 +259,133 @@ impl From<&PublicKey> for SshPublicKey {
     }
 }
 
+/// An OpenSSH certificate (PROTOCOL.certkeys), as read from its blob. What it vouches
+/// for is checked in [`crate::sshcert`] ([`SshCertificate::verify_ca`],
+/// [`SshCertificate::problem_at`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SshCertificate {
+    pub algorithm: String,
+    /// The whole certificate blob.
+    pub blob: Vec<u8>,
+    /// The certified key, as a plain key.
+    pub key: SshPublicKey,
+    pub serial: u64,
+    pub cert_type: u32,
+    pub key_id: String,
+    pub principals: Vec<String>,
+    pub valid_after: u64,
+    pub valid_before: u64,
+    /// Critical options by name (OpenSSH refuses a certificate with one it does not know).
+    pub critical_options: Vec<String>,
+    pub signature_key: SshPublicKey,
+    signature: Vec<u8>,
+    signed_len: usize,
+}
+
+/// True for `*-cert-v01@openssh.com` type names.
+pub fn is_certificate_type(algorithm: &str) -> bool {
+    algorithm.ends_with("-cert-v01@openssh.com")
+}
+
+fn plain_type(algorithm: &str) -> Option<&str> {
+    let base = algorithm.strip_suffix("-cert-v01@openssh.com")?;
+    Some(match base {
+        "ssh-ed25519" => "ssh-ed25519",
+        "ssh-rsa" => "ssh-rsa",
+        "ecdsa-sha2-nistp256" => "ecdsa-sha2-nistp256",
+        "ecdsa-sha2-nistp384" => "ecdsa-sha2-nistp384",
+        "ecdsa-sha2-nistp521" => "ecdsa-sha2-nistp521",
+        "sk-ssh-ed25519" => "sk-ssh-ed25519@openssh.com",
+        "sk-ecdsa-sha2-nistp256" => "sk-ecdsa-sha2-nistp256@openssh.com",
+        _ => return None,
+    })
+}
+
+fn packed_strings(b: &[u8], field: &'static str) -> Result<Vec<String>, WireError> {
+    let mut r = Reader::new(b);
+    let mut out = Vec::new();
+    while r.position() < b.len() {
+        out.push(r.text(field)?.to_owned());
+    }
+    Ok(out)
+}
+
+impl SshCertificate {
+    pub fn from_blob(blob: &[u8]) -> Result<SshCertificate, SshKeyError> {
+        let mut r = Reader::new(blob);
+        let algorithm = r.text("key type")?.to_owned();
+        let plain = plain_type(&algorithm).ok_or_else(|| SshKeyError::Invalid {
+            algorithm: algorithm.clone(),
+            detail: "unknown certificate type".into(),
+        })?;
+        r.string("nonce")?;
+        let mut plain_blob = Vec::new();
+        put_string(&mut plain_blob, plain.as_bytes());
+        let key = if plain == "ssh-ed25519" {
+            let pk = r.string("ed25519 key")?;
+            put_string(&mut plain_blob, pk);
+            SshPublicKey::from_blob(&plain_blob)?
+        } else {
+            // Parse the fields in place to find where they end, then re-read them as a
+            // plain key blob so the key compares equal to the same key outside a cert.
+            let before = r.position();
+            parse_fields(plain, &mut r, &[])?;
+            plain_blob.extend_from_slice(&blob[before..r.position()]);
+            SshPublicKey::from_blob(&plain_blob)?
+        };
+        let serial = r.u64("serial")?;
+        let cert_type = r.u32("certificate type")?;
+        let key_id = r.text("key id")?.to_owned();
+        let principals = packed_strings(r.string("valid principals")?, "principal")?;
+        let valid_after = r.u64("valid after")?;
+        let valid_before = r.u64("valid before")?;
+        let options = r.string("critical options")?;
+        let mut critical_options = Vec::new();
+        let mut or = Reader::new(options);
+        while or.position() < options.len() {
+            critical_options.push(or.text("critical option name")?.to_owned());
+            or.string("critical option value")?;
+        }
+        r.string("extensions")?;
+        r.string("reserved")?;
+        let signature_key = SshPublicKey::from_blob(r.string("signature key")?)?;
+        if matches!(signature_key, SshPublicKey::Certificate(_)) {
+            return Err(SshKeyError::Invalid {
+                algorithm,
+                detail: "the CA key is itself a certificate".into(),
+            });
+        }
+        let signed_len = r.position();
+        let signature = r.string("signature")?.to_vec();
+        r.finish()?;
+        Ok(SshCertificate {
+            algorithm,
+            blob: blob.to_vec(),
+            key,
+            serial,
+            cert_type,
+            key_id,
+            principals,
+            valid_after,
+            valid_before,
+            critical_options,
+            signature_key,
+            signature,
+            signed_len,
+        })
+    }
+
+    /// The CA's signature over the certificate (algorithm name, then its blob).
+    pub(crate) fn ca_signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The bytes the CA signed: the certificate blob up to its signature.
+    pub(crate) fn signed_bytes(&self) -> &[u8] {
+        &self.blob[..self.signed_len]
+    }
+}
+
 /// The NIST curves of `ecdsa-sha2-*` keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Curve {
@@ -315,7 +454,7 @@ fn mpint<'a>(r: &mut Reader<'a>, field: &'static str) -> Result<&'a [u8], WireEr
 
 /// Reads the type-specific fields of a plain key of type `algorithm` (after its name).
 /// `Ok(None)`: not a type this module knows. `blob` is the whole key blob, kept.
-pub(crate) fn parse_fields(
+fn parse_fields(
     algorithm: &str,
     r: &mut Reader<'_>,
     blob: &[u8],
@@ -699,5 +838,22 @@ mod tests {
         );
         let m = e("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII4qGrJ74eTnTBHMrZZfDKV/Fu8CwS2xvHH388l2");
         assert!(m.contains("truncated"), "{m}");
+    }
+
+    #[test]
+    fn truncated_certificates_are_errors() {
+        let mut blob = Vec::new();
+        put_string(&mut blob, b"ssh-ed25519-cert-v01@openssh.com");
+        put_string(&mut blob, b"nonce");
+        put_string(&mut blob, &[1; 32]);
+        for n in 0..blob.len() {
+            assert!(SshCertificate::from_blob(&blob[..n]).is_err());
+        }
+        assert!(SshCertificate::from_blob(&blob).is_err());
+        assert!(is_certificate_type("ssh-rsa-cert-v01@openssh.com"));
+        assert_eq!(
+            plain_type("sk-ssh-ed25519-cert-v01@openssh.com"),
+            Some("sk-ssh-ed25519@openssh.com")
+        );
     }
 }
