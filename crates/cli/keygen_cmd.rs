@@ -6,7 +6,7 @@ use std::{
 };
 
 use vigil_signature::{
-    minisign::KdfLimits, sshkey::SshPublicKey, sshsig::allowed_signers_line, SecretKey,
+    allowed_signers::allowed_signers_line, minisign::KdfLimits, sshkey::SshPublicKey, SecretKey,
 };
 use zeroize::Zeroizing;
 

@@ -29,14 +29,6 @@ pub const BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
 pub const END: &str = "-----END SSH SIGNATURE-----";
 const VERSION: u32 = 1;
 
-/// The `allowed_signers` line for a key: `IDENTITY namespaces="file" ssh-ed25519 AAAA...`.
-pub fn allowed_signers_line(identity: &str, namespaces: &str, key: &SshPublicKey) -> String {
-    format!(
-        "{identity} namespaces=\"{namespaces}\" {}",
-        key.to_openssh("")
-    )
-}
-
 /// The hash an SSHSIG signature applies to the message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HashAlgorithm {
@@ -385,8 +377,6 @@ jwAYao0rSeFD6kAErKvPgL
             Err(SshsigError::KeyMismatch { .. })
         ));
         assert!(pk.fingerprint().starts_with("SHA256:"));
-        let line = allowed_signers_line("rel@example.org", "file", &pk);
-        assert!(line.starts_with("rel@example.org namespaces=\"file\" ssh-ed25519 AAAA"));
     }
 
     #[test]
