@@ -102,11 +102,15 @@ fn checksum(key_id: &[u8], keypair: &[u8]) -> [u8; 32] {
 }
 
 /// Whether a minisign secret key file is password-protected (`None` if it cannot tell).
+///
+/// Only the algorithm ids at the front of the key are decoded: its first 8 base64
+/// characters, 6 bytes (`"Ed"`, the key derivation, the checksum algorithm). The salt,
+/// the limits and the secret itself are never decoded.
 pub fn secret_key_is_encrypted(text: &str) -> Option<bool> {
     let lines = lines(text);
     let (_, b) = lines.iter().find(|(_, l)| !l.starts_with(UNTRUSTED))?;
-    let raw = STANDARD.decode(b.trim()).ok()?;
-    let kdf = raw.get(2..4)?;
+    let header = STANDARD.decode(b.trim().get(..8)?).ok()?;
+    let kdf = header.get(2..4)?;
     Some(kdf == KDF_SCRYPT)
 }
 
@@ -289,6 +293,41 @@ mod tests {
                 .unwrap()
                 .public_key(),
             sk.public_key()
+        );
+    }
+
+    #[test]
+    fn encryption_is_read_from_the_algorithm_ids_alone() {
+        let sk = SecretKey::generate().unwrap();
+        let plain = sk.to_minisign(None).unwrap();
+        let enc = sk.to_minisign(Some((b"pw", low()))).unwrap();
+        assert_eq!(secret_key_is_encrypted(KEY), Some(false));
+        // Only the first 8 base64 characters are decoded: past them the line may be
+        // cut short or not base64 at all, and the answer is the same.
+        let cut = |t: &str, n: usize| {
+            let (comment, key) = t.split_once('\n').unwrap();
+            format!("{comment}\n{}\n", &key[..n])
+        };
+        let garbled = |t: &str| {
+            let (comment, key) = t.split_once('\n').unwrap();
+            format!("{comment}\n{}!{}", &key[..8], &key[9..])
+        };
+        for (text, encrypted) in [(&enc, true), (&plain, false)] {
+            assert_eq!(secret_key_is_encrypted(text), Some(encrypted));
+            assert_eq!(secret_key_is_encrypted(&cut(text, 8)), Some(encrypted));
+            assert_eq!(secret_key_is_encrypted(&garbled(text)), Some(encrypted));
+        }
+        assert_eq!(secret_key_is_encrypted(&cut(&enc, 7)), None);
+        assert_eq!(secret_key_is_encrypted(""), None);
+        assert_eq!(secret_key_is_encrypted("untrusted comment: x\n"), None);
+        assert_eq!(
+            secret_key_is_encrypted("untrusted comment: x\nRWR!Y0Iy\n"),
+            None
+        );
+        // a multi-byte character across the 8th byte: no panic
+        assert_eq!(
+            secret_key_is_encrypted("untrusted comment: x\nRWRTY0I\u{e9}Iy\n"),
+            None
         );
     }
 
