@@ -1,11 +1,25 @@
-//! Signature formats for vigil, each readable and writable by the standard tools:
+//! Signature formats for vigil, each readable and writable by the standard tools. One
+//! module per concern; `(-> a, b)` names the modules each one uses, and no two modules
+//! use each other:
 //!
-//! - [`minisign`]: public keys, secret key files (scrypt-encrypted or not) and
-//!   prehashed signatures with trusted comments (`minisign -Vm`).
-//! - [`sshsig`]: OpenSSH public keys and SSHSIG signatures (`ssh-keygen -Y verify`).
-//! - [`dsse`]: DSSE envelopes and their pre-authentication encoding.
+//! - [`keys`]: vigil's signing key, one Ed25519 key pair ([`SecretKey`], [`PublicKey`])
+//!   with minisign's key id, and the rule that keeps its protocols apart.
+//! - [`minisign`] (-> `keys`): public keys, secret key files (scrypt-encrypted or not)
+//!   and prehashed signatures with trusted comments (`minisign -Vm`), one file each.
+//! - [`sshkey`] (-> `keys`, `wire`): OpenSSH public keys of every type OpenSSH signs
+//!   with, and certificates of them: parsing, printing, fingerprints, and how each
+//!   key type verifies a signature.
+//! - [`sshcert`] (-> `sshkey`, `wire`): what a certificate vouches for (its CA
+//!   signature, its type and validity).
+//! - [`sshsig`] (-> `keys`, `sshkey`, `sshcert`, `wire`): SSHSIG signatures
+//!   (`ssh-keygen -Y sign`, `ssh-keygen -Y verify`).
+//! - [`allowed_signers`] (-> `sshkey`): OpenSSH allowed_signers files and revoked-key
+//!   lists, and the line that trusts one key.
+//! - [`openpgp`] (-> `hex`): OpenPGP signatures checked against a keyring, in-process.
+//! - [`dsse`] (-> `keys`): DSSE envelopes and their pre-authentication encoding.
 //! - [`intoto`]: in-toto Statement v1 with SLSA provenance v1.
-//! - [`sums`]: GNU `SHA256SUMS` (`sha256sum -c`).
+//! - [`sums`] (-> `hex`): GNU `SHA256SUMS` (`sha256sum -c`).
+//! - `wire`: the SSH wire encoding; `hex`: [`hex()`] and [`unhex`].
 //!
 //! One Ed25519 key ([`SecretKey`]) signs in all three signature protocols; the bytes each
 //! protocol signs are checked to have that protocol's shape and no other's (see

@@ -15,7 +15,8 @@
 //!             checksum = BLAKE2b-256("Ed" || key_id || seed || pk)
 //! ```
 //!
-//! One file each, with what they share below them:
+//! One file each; the three format files use `text` and `error`, never each other, and
+//! this file only declares them and re-exports what they make public:
 //!
 //! - `public_key`: [`PublicKey::from_minisign`] and the file and base64 forms;
 //! - `secret_key`: [`SecretKey::from_minisign`], [`SecretKey::to_minisign`],

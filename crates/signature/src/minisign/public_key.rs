@@ -7,11 +7,13 @@
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 use ed25519_dalek::VerifyingKey;
 
-use super::{
-    error::MinisignError,
-    text::{alg_name, b64, comment_then_base64, SIG_ALG, UNTRUSTED},
+use crate::{
+    keys::{KeyId, PublicKey},
+    minisign::{
+        error::MinisignError,
+        text::{alg_name, b64, comment_then_base64, SIG_ALG, UNTRUSTED},
+    },
 };
-use crate::keys::{KeyId, PublicKey};
 
 const PUBLIC_KEY_LEN: usize = 2 + 8 + 32;
 

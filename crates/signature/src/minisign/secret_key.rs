@@ -13,11 +13,13 @@ use blake2::{digest::consts::U32, Blake2b, Digest};
 use ed25519_dalek::SigningKey;
 use zeroize::Zeroizing;
 
-use super::{
-    error::MinisignError,
-    text::{alg_name, comment_then_base64, lines, LENIENT, SIG_ALG, UNTRUSTED},
+use crate::{
+    keys::{KeyId, SecretKey, SignError},
+    minisign::{
+        error::MinisignError,
+        text::{alg_name, comment_then_base64, lines, LENIENT, SIG_ALG, UNTRUSTED},
+    },
 };
-use crate::keys::{KeyId, SecretKey, SignError};
 
 const KDF_SCRYPT: &[u8; 2] = b"Sc";
 const KDF_NONE: &[u8; 2] = b"\0\0";

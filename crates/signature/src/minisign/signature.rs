@@ -14,11 +14,13 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use blake2::{Blake2b512, Digest};
 use ed25519_dalek::Signature;
 
-use super::{
-    error::MinisignError,
-    text::{alg_name, b64, lines, SIG_ALG, UNTRUSTED},
+use crate::{
+    keys::{KeyId, Protocol, PublicKey, SecretKey},
+    minisign::{
+        error::MinisignError,
+        text::{alg_name, b64, lines, SIG_ALG, UNTRUSTED},
+    },
 };
-use crate::keys::{KeyId, Protocol, PublicKey, SecretKey};
 
 const SIG_ALG_PREHASHED: &[u8; 2] = b"ED";
 const TRUSTED: &str = "trusted comment: ";

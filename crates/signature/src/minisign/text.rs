@@ -7,7 +7,7 @@ use base64::{
     Engine as _,
 };
 
-use super::error::MinisignError;
+use crate::minisign::error::MinisignError;
 
 /// The algorithm id of Ed25519 keys (public and secret) and of legacy (not prehashed)
 /// signatures.
