@@ -6,9 +6,7 @@ use std::{
 };
 
 use vigil_signature::{
-    minisign::KdfLimits,
-    sshsig::{allowed_signers_line, SshPublicKey},
-    SecretKey,
+    allowed_signers::allowed_signers_line, minisign::KdfLimits, sshkey::SshPublicKey, SecretKey,
 };
 use zeroize::Zeroizing;
 

@@ -12,7 +12,7 @@ use vigil_core::{
         VerifyKeys, VerifyOptions, VerifyReport,
     },
 };
-use vigil_signature::{sshsig::SshPublicKey, PublicKey};
+use vigil_signature::{sshkey::SshPublicKey, PublicKey};
 
 use crate::{
     args::{Format, VerifyArtifactArgs},

@@ -17,11 +17,12 @@
 //! - **the key** (`TYPE BASE64`), then an optional comment.
 //!
 //! Every error names the file and line and says what was expected.
+//! [`allowed_signers_line`] writes the line that trusts one key.
 use std::fmt;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 
-use crate::sshsig::SshPublicKey;
+use crate::sshkey::SshPublicKey;
 
 /// One line of an allowed_signers file.
 #[derive(Clone)]
@@ -118,6 +119,14 @@ impl SignerEntry {
     pub fn names(&self, principal: &str) -> bool {
         match_pattern_list(principal, &self.principals) == 1
     }
+}
+
+/// The `allowed_signers` line for a key: `IDENTITY namespaces="file" ssh-ed25519 AAAA...`.
+pub fn allowed_signers_line(identity: &str, namespaces: &str, key: &SshPublicKey) -> String {
+    format!(
+        "{identity} namespaces=\"{namespaces}\" {}",
+        key.to_openssh("")
+    )
 }
 
 /// Takes one whitespace-delimited word, or a double-quoted string (without its quotes).
@@ -513,6 +522,15 @@ mod tests {
             AllowedSigners::parse("as", &text).unwrap().entries[0].line,
             4
         );
+    }
+
+    #[test]
+    fn line_for_a_key() {
+        let (k, _) = SshPublicKey::from_openssh(KEY).unwrap();
+        let line = allowed_signers_line("rel@example.org", "file", &k);
+        assert_eq!(line, format!("rel@example.org namespaces=\"file\" {KEY}"));
+        let e = one(&line);
+        assert!(e.names("rel@example.org") && e.allows_namespace("file") && e.key == k);
     }
 
     #[test]

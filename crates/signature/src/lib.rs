@@ -1,17 +1,32 @@
-//! Signature formats for vigil, each readable and writable by the standard tools:
+//! Signature formats for vigil, each readable and writable by the standard tools. One
+//! module per concern; `(-> a, b)` names the modules each one uses, and no two modules
+//! use each other:
 //!
-//! - [`minisign`]: public keys, secret key files (scrypt-encrypted or not) and
-//!   prehashed signatures with trusted comments (`minisign -Vm`).
-//! - [`sshsig`]: OpenSSH public keys and SSHSIG signatures (`ssh-keygen -Y verify`).
-//! - [`dsse`]: DSSE envelopes and their pre-authentication encoding.
+//! - [`keys`]: vigil's signing key, one Ed25519 key pair ([`SecretKey`], [`PublicKey`])
+//!   with minisign's key id, and the rule that keeps its protocols apart.
+//! - [`minisign`] (-> `keys`): public keys, secret key files (scrypt-encrypted or not)
+//!   and prehashed signatures with trusted comments (`minisign -Vm`), one file each.
+//! - [`sshkey`] (-> `keys`, `wire`): OpenSSH public keys of every type OpenSSH signs
+//!   with, and certificates of them: parsing, printing, fingerprints, and how each
+//!   key type verifies a signature.
+//! - [`sshcert`] (-> `sshkey`, `wire`): what a certificate vouches for (its CA
+//!   signature, its type and validity).
+//! - [`sshsig`] (-> `keys`, `sshkey`, `sshcert`, `wire`): SSHSIG signatures
+//!   (`ssh-keygen -Y sign`, `ssh-keygen -Y verify`).
+//! - [`allowed_signers`] (-> `sshkey`): OpenSSH allowed_signers files and revoked-key
+//!   lists, and the line that trusts one key.
+//! - [`openpgp`] (-> `hex`): OpenPGP signatures checked against a keyring, in-process.
+//! - [`dsse`] (-> `keys`): DSSE envelopes and their pre-authentication encoding.
 //! - [`intoto`]: in-toto Statement v1 with SLSA provenance v1.
-//! - [`sums`]: GNU `SHA256SUMS` (`sha256sum -c`).
+//! - [`sums`] (-> `hex`): GNU `SHA256SUMS` (`sha256sum -c`).
+//! - `wire`: the SSH wire encoding; `hex`: [`hex()`] and [`unhex`].
 //!
 //! One Ed25519 key ([`SecretKey`]) signs in all three signature protocols; the bytes each
 //! protocol signs are checked to have that protocol's shape and no other's (see
 //! [`keys::Protocol`]). Secret key types have no `Debug`, and are zeroized on drop.
 pub mod allowed_signers;
 pub mod dsse;
+mod hex;
 pub mod intoto;
 pub mod keys;
 pub mod minisign;
@@ -22,38 +37,9 @@ pub mod sshsig;
 pub mod sums;
 mod wire;
 
+pub use hex::{hex, unhex};
 pub use keys::{KeyId, Protocol, PublicKey, SecretKey, SignError};
 pub use wire::WireError;
-
-/// Lower-case hex.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
-
-/// Decodes hex (either case); `None` if it is not hex.
-pub fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    let digit = |c: u8| -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    };
-    s.as_bytes()
-        .chunks(2)
-        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {
@@ -79,7 +65,7 @@ mod tests {
             sk.to_minisign(None).unwrap().to_string(),
             sig.to_file_string(),
             ssh.to_armored(),
-            sshsig::SshPublicKey::from(&pk).to_openssh("c"),
+            sshkey::SshPublicKey::from(&pk).to_openssh("c"),
             sums::format_sums(&[sums::SumsEntry {
                 name: "a\\b".into(),
                 sha256: [1; 32],
@@ -94,9 +80,9 @@ mod tests {
                 let _ = s.verify(&pk, b"x");
             }
             if let Ok(s) = sshsig::SshSignature::from_armored(t) {
-                let _ = s.verify(&sshsig::SshPublicKey::from(&pk), "file", b"x");
+                let _ = s.verify(&sshkey::SshPublicKey::from(&pk), "file", b"x");
             }
-            let _ = sshsig::SshPublicKey::from_openssh(t);
+            let _ = sshkey::SshPublicKey::from_openssh(t);
             let _ = sums::parse_sums(t);
             if let Ok(e) = dsse::Envelope::from_json(t) {
                 let _ = e.verify(&pk, dsse::INTOTO_PAYLOAD_TYPE);
@@ -114,13 +100,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn hex_round_trip() {
-        assert_eq!(hex(&[0, 0xab, 0xff]), "00abff");
-        assert_eq!(unhex("00ABff"), Some(vec![0, 0xab, 0xff]));
-        assert_eq!(unhex("0g"), None);
-        assert_eq!(unhex("abc"), None);
     }
 }

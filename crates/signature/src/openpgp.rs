@@ -125,7 +125,7 @@ pub fn email_of(user_id: &str) -> Option<String> {
 }
 
 fn hex_upper(bytes: &[u8]) -> String {
-    crate::hex(bytes).to_ascii_uppercase()
+    crate::hex::hex(bytes).to_ascii_uppercase()
 }
 
 fn secs(t: pgp::types::Timestamp) -> i64 {

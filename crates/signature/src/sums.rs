@@ -2,7 +2,7 @@
 //! `HEX  NAME` (text mode) or `HEX *NAME` (binary mode), one per line. A name holding a
 //! backslash, line feed or carriage return is escaped (`\\`, `\n`, `\r`) and its line
 //! starts with a backslash.
-use crate::{hex, unhex};
+use crate::hex::{hex, unhex};
 
 /// One line: a file name and its SHA-256.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,8 @@ use vigil_signature::{
     hex,
     intoto::ProvenanceStatement,
     minisign::{MinisignSignature, TrustedComment},
-    sshsig::{SshPublicKey, SshSignature},
+    sshkey::SshPublicKey,
+    sshsig::SshSignature,
     sums::{parse_sums, SumsEntry},
     KeyId, PublicKey,
 };

@@ -6,7 +6,8 @@ use vigil_git::{
 use vigil_model::{ObjectVerdict, TimeBasis, Verdict};
 use vigil_signature::{
     openpgp::{Keyring, PgpStatus},
-    sshsig::{SshPublicKey, SshSignature, SshsigError},
+    sshkey::{SshPublicKey, VerifyError},
+    sshsig::{SshSignature, SshsigError},
 };
 
 use super::policy::{normalize_fingerprint, Policy};
@@ -155,10 +156,12 @@ fn ssh(sig: &[u8], payload: &[u8], policy: &Policy, at: i64, email: &str) -> Out
     };
     if let Err(e) = s.check(payload) {
         let verdict = match &e {
-            SshsigError::UnsupportedKeyType { .. } => Verdict::UntrustedKey,
-            SshsigError::InvalidKey { .. }
-            | SshsigError::Wire { .. }
-            | SshsigError::Length { .. } => Verdict::Malformed,
+            SshsigError::Verify(VerifyError::UnsupportedKeyType { .. }) => Verdict::UntrustedKey,
+            SshsigError::Verify(
+                VerifyError::InvalidKey { .. }
+                | VerifyError::Wire { .. }
+                | VerifyError::Length { .. },
+            ) => Verdict::Malformed,
             _ => Verdict::BadSignature,
         };
         return with_fp(out(verdict, e.to_string()));

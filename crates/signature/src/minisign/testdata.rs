@@ -1,0 +1,4 @@
+//! Made by minisign 0.11 (`minisign -G -W`, then `minisign -S -m f` over "hello\n").
+pub(super) const PUB: &str = "untrusted comment: minisign public key 70BE878C31E3C82\nRWSCPB7DeOgLB95aFyGsshhNTWJNx41A8DRBq+3f3MJoa6glGxqe2ICK\n";
+pub(super) const KEY: &str = "untrusted comment: minisign encrypted secret key\nRWQAAEIyAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgjwew3joCwemrQd1Qu13qppYQAGcVh2DaUXOVXGy93XCXBd16v75M95aFyGsshhNTWJNx41A8DRBq+3f3MJoa6glGxqe2ICKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n";
+pub(super) const SIG: &str = "untrusted comment: signature from minisign secret key\nRUSCPB7DeOgLB3niLUM7bQZ6fx49r4LP6mqqis1k5qihVnAtNTRSy4d4aiIxB0ZWVCIp3uZVNldHKr8zw4d19g+5wt1XJA3gjgw=\ntrusted comment: timestamp:1795726458\tfile:f\thashed\nVMyPJREI5dyheriC6VqEai/0Bj4tE5jyeeudo8UmrrvYrpxkN8x3ANaJU2gxWi30X4k3VQ56dwpuWfd01HSfDg==\n";
