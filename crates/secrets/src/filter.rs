@@ -1,42 +1,16 @@
 //! Filters that keep findings true: placeholders for every rule, and for generic
 //! rules the many things that sit where a secret could but are not one.
+//!
+//! The code here decides how each filter matches; the word lists it matches with are
+//! data, in `rules/filters.toml`, which build.rs turns into the constants below
+//! (`PLACEHOLDER_MARKERS` is `[placeholder_markers]`), so nothing is parsed at start-up.
+
+include!(concat!(env!("OUT_DIR"), "/filter_lists.rs"));
 
 /// True when the secret is a placeholder, an example or a template, not a credential.
 pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
-    const MARKERS: &[&str] = &[
-        "example",
-        "xxxx",
-        "changeme",
-        "change_me",
-        "change-me",
-        "placeholder",
-        "your_",
-        "your-",
-        "yourkey",
-        "yoursecret",
-        "yourtoken",
-        "redacted",
-        "****",
-        "<",
-        ">",
-        "${",
-        "{{",
-        "}}",
-        "%(",
-        "$(",
-        "dummy",
-        "replace_me",
-        "replaceme",
-        "insert_",
-        "<insert",
-        "1234567890",
-        "0123456789",
-        "abcdefghij",
-        "abcdefabcdef",
-        "...",
-    ];
-    if MARKERS.iter().any(|m| lower.contains(m)) {
+    if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
     // One character making up half the secret: AKIA0000000000000000, ghp_aaaa…
@@ -50,25 +24,8 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
 /// Files that are full of hashes by design.
 pub(crate) fn is_lockfile(path: &str) -> bool {
     let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
-    matches!(
-        name,
-        "package-lock.json"
-            | "npm-shrinkwrap.json"
-            | "yarn.lock"
-            | "pnpm-lock.yaml"
-            | "Cargo.lock"
-            | "go.sum"
-            | "poetry.lock"
-            | "Pipfile.lock"
-            | "composer.lock"
-            | "Gemfile.lock"
-            | "bun.lock"
-            | "uv.lock"
-            | "flake.lock"
-            | "packages.lock.json"
-            | "gradle.lockfile"
-    ) || name.ends_with(".lock")
-        || name.ends_with(".sum")
+    LOCKFILE_NAMES.binary_search(&name).is_ok()
+        || LOCKFILE_EXTENSIONS.iter().any(|e| name.ends_with(e))
 }
 
 /// For generic rules: `context` is the matched text before the secret (the key name
@@ -105,9 +62,7 @@ fn inside_template(line: &str, secret: &str) -> bool {
 
 /// README badges carry read-only graph tokens (`badge.svg?token=...`), not credentials.
 fn is_badge_line(line: &str) -> bool {
-    ["badge.svg", "/badge/", "/badges/", "shields.io"]
-        .iter()
-        .any(|w| line.contains(w))
+    BADGE_MARKERS.iter().any(|w| line.contains(w))
 }
 
 /// `s` without leading and trailing ASCII punctuation (`*alias`, `"value";`, `!tag`).
@@ -153,7 +108,7 @@ fn is_path(s: &str) -> bool {
             && (1..=5).contains(&ext.len())
             && ext.bytes().all(|c| c.is_ascii_alphanumeric())
     });
-    let rooted = ["/", "./", "../", "~/"].iter().any(|p| s.starts_with(p));
+    let rooted = PATH_ROOTS.iter().any(|p| s.starts_with(p));
     has_ext || (rooted && s.matches('/').count() >= 2)
 }
 
@@ -220,7 +175,7 @@ fn is_template_marker(s: &str) -> bool {
                 .iter()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
     };
-    for marker in ["__", "@@", "@", "##", "#", "%", "$"] {
+    for marker in TEMPLATE_MARKER_DELIMITERS {
         let m = marker.as_bytes();
         if b.len() > 2 * m.len()
             && b.starts_with(m)
@@ -236,68 +191,11 @@ fn is_template_marker(s: &str) -> bool {
 /// Names that hold values which are not credentials even though they say `token` or
 /// `key`: CSRF tokens, pagination cursors, dummies and mocks, stored hashes.
 fn is_non_secret_context(ctx: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "csrf",
-        "xsrf",
-        "page_token",
-        "pagetoken",
-        "page-token",
-        "next_token",
-        "nexttoken",
-        "next-token",
-        "continuation",
-        "cursor",
-        "sync_token",
-        "synctoken",
-        "dummy",
-        "fake",
-        "mock",
-        "hashed",
-        "encrypted",
-        "placeholder",
-        "forwardtoken",
-        "backwardtoken",
-        "starting-token",
-        "starting_token",
-        "startingtoken",
-        "idempoten",
-        "clienttoken",
-        "client_token",
-        "client-token",
-        "changetoken",
-        "change-token",
-        "change_token",
-        "updatetoken",
-        "update_token",
-        "verificationtoken",
-        "verification_token",
-    ];
-    WORDS.iter().any(|w| ctx.contains(w))
+    NON_SECRET_NAMES.iter().any(|w| ctx.contains(w))
 }
 
 /// Environment and variable lookups, template references.
 fn is_lookup(s: &str, lower: &str) -> bool {
-    const LOOKUPS: &[&str] = &[
-        "os.environ",
-        "os.getenv",
-        "getenv(",
-        "process.env",
-        "env[",
-        "env(",
-        "env.",
-        "secrets.",
-        "vars.",
-        "#{",
-        "@{",
-        "system.getproperty",
-        "config[",
-        "settings.",
-        "vault:",
-        "ref+",
-        "keyvault",
-        "ssm:",
-        "arn:aws:secretsmanager",
-    ];
     s.starts_with('$')
         || s.starts_with('%') && s.ends_with('%')
         || LOOKUPS.iter().any(|l| lower.contains(l))
@@ -406,90 +304,23 @@ fn is_type_name(s: &str) -> bool {
 
 /// Password hashes, digests, SRI hashes and commit ids.
 fn is_hash(s: &str, lower: &str, ctx: &str, line: &str) -> bool {
-    const HASH_PREFIXES: &[&str] = &[
-        "$2a$",
-        "$2b$",
-        "$2y$",
-        "$2x$",
-        "$argon2",
-        "$1$",
-        "$5$",
-        "$6$",
-        "$y$",
-        "$scrypt$",
-        "{ssha}",
-        "{sha}",
-        "{ssha256}",
-        "{ssha512}",
-        "{bcrypt}",
-        "{noop}",
-        "pbkdf2_",
-        "pbkdf2:",
-        "sha1$",
-        "md5$",
-        "scrypt:",
-        "sha1:",
-        "sha256:",
-        "sha384:",
-        "sha512:",
-        "sha1-",
-        "sha256-",
-        "sha384-",
-        "sha512-",
-        "md5:",
-        "blake2b",
-        "blake3:",
-        "scram-sha-256$",
-        "scram-sha-1$",
-        "{pbkdf2",
-        "$pbkdf2",
-        "{crypt}",
-        "{md5}",
-        "{smd5}",
-        "{sha256}",
-        "{sha512}",
-        "{ssha384}",
-        "{argon2",
-        "bcrypt$",
-        "bcrypt_sha256$",
-        "argon2$",
-        "$sha1$",
-    ];
     if HASH_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
     let hexlen = s.len();
     let all_hex = s.bytes().all(|b| b.is_ascii_hexdigit());
-    const HASH_WORDS: &[&str] = &[
-        "hash",
-        "digest",
-        "checksum",
-        "integrity",
-        "sha",
-        "md5",
-        "commit",
-        "etag",
-        "revision",
-        "rev",
-        "fingerprint",
-        "nonce",
-        "salt",
-        "uuid",
-        "guid",
-    ];
     let hashy_ctx = HASH_WORDS
         .iter()
         .any(|w| ctx.contains(w) || line.contains(w));
     // PostgreSQL `md5` + 32 hex digits, MySQL 4.1+ `*` + 40 hex digits.
-    let stored = |prefix: &str, n: usize| {
+    let stored = |&(prefix, n): &(&str, usize)| {
         s.len() == prefix.len() + n
             && lower.starts_with(prefix)
             && s[prefix.len()..].bytes().all(|b| b.is_ascii_hexdigit())
     };
-    all_hex && matches!(hexlen, 32 | 40 | 56 | 64 | 96 | 128) && hashy_ctx
+    all_hex && HEX_DIGEST_LENGTHS.contains(&hexlen) && hashy_ctx
         || is_uuid(s)
-        || stored("md5", 32)
-        || stored("*", 40)
+        || STORED_HASHES.iter().any(stored)
 }
 
 fn is_uuid(s: &str) -> bool {
@@ -503,83 +334,15 @@ fn is_uuid(s: &str) -> bool {
 
 /// Public material next to a secret-sounding key: `public_key`, publishable keys.
 fn is_public(lower: &str, ctx: &str) -> bool {
-    ctx.contains("public")
-        || ctx.contains("pubkey")
-        || ctx.contains("publishable")
-        || ctx.contains("pub_key")
-        || ctx.contains("site_key")
-        || ctx.contains("sitekey")
-        || lower.starts_with("ssh-rsa ")
-        || lower.starts_with("ssh-ed25519 ")
-        || lower.starts_with("ecdsa-sha2-")
-        || lower.starts_with("pk_live_")
-        || lower.starts_with("pk_test_")
-        // the base64 blob of an SSH public key (`ssh-rsa`, `ssh-ed25519`, `ecdsa-sha2-*`, `ssh-dss`)
-        || ["aaaab3nzac1", "aaaac3nzac1", "aaaae2vjzhnh", "aaaab3nzac1kc3m"].iter().any(|p| lower.starts_with(p))
+    PUBLIC_NAMES.iter().any(|w| ctx.contains(w))
+        || PUBLIC_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// Values that are words, not secrets: `password = "password"`, `token: true`.
 fn is_trivial(lower: &str, ctx: &str) -> bool {
-    const TRIVIAL: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "true",
-        "false",
-        "null",
-        "none",
-        "nil",
-        "undefined",
-        "empty",
-        "required",
-        "optional",
-        "string",
-        "value",
-        "default",
-        "admin",
-        "root",
-        "user",
-        "username",
-        "test",
-        "testing",
-        "foo",
-        "bar",
-        "baz",
-        "foobar",
-        "qwerty",
-        "letmein",
-        "hunter2",
-        "pass",
-        "secret123",
-        "password123",
-        "password1",
-        "p@ssw0rd",
-        "notasecret",
-        "not-a-secret",
-        "n/a",
-        "na",
-        "tbd",
-        "todo",
-        "fixme",
-        "unset",
-        "blank",
-        "hidden",
-        "masked",
-        "api_key",
-        "apikey",
-        "access_token",
-        "client_secret",
-        "changeit",
-        "user:pass",
-        "user:password",
-        "username:password",
-        "admin:admin",
-        "foobared",
-    ];
     let bare = lower.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    TRIVIAL.contains(&lower)
-        || TRIVIAL.contains(&bare)
+    TRIVIAL_VALUES.binary_search(&lower).is_ok()
+        || TRIVIAL_VALUES.binary_search(&bare).is_ok()
         || (bare.len() >= 4 && ctx.contains(bare))
         || lower.len() < 6
         || is_stock_password(lower)
@@ -603,76 +366,30 @@ fn is_sequential(lower: &str) -> bool {
 /// `P@ssw0rd!`, `Secret123`, `admin@123`, `Welcome1`, `s3cr3t`: a stock word with
 /// leetspeak and trailing digits or symbols, the kind docs and samples use.
 fn is_stock_password(lower: &str) -> bool {
-    const BASES: &[&str] = &[
-        "password",
-        "passwd",
-        "passw",
-        "pass",
-        "pwd",
-        "secret",
-        "mysecret",
-        "supersecret",
-        "topsecret",
-        "secretpassword",
-        "mysecretpassword",
-        "mypassword",
-        "yourpassword",
-        "admin",
-        "administrator",
-        "root",
-        "test",
-        "user",
-        "guest",
-        "welcome",
-        "letmein",
-        "qwerty",
-        "changeme",
-        "changeit",
-        "default",
-        "demo",
-        "abc",
-        "abcd",
-        "abcde",
-        "abcdef",
-        "iloveyou",
-        "master",
-        "login",
-        "hello",
-        "token",
-        "mytoken",
-        "apikey",
-        "myapikey",
-        "foobar",
-        "passphrase",
-        "sesame",
-        "opensesame",
-        "trustno",
-        "qwertyuiop",
-        "asdf",
-        "asdfgh",
-    ];
     let core = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
     let alnum: String = core.chars().filter(char::is_ascii_alphanumeric).collect();
     let leet: String = core
         .chars()
-        .filter_map(|c| match c {
-            '0' => Some('o'),
-            '1' | '!' => Some('i'),
-            '3' => Some('e'),
-            '4' | '@' => Some('a'),
-            '5' | '$' => Some('s'),
-            '7' => Some('t'),
-            c if c.is_ascii_alphanumeric() => Some(c),
-            _ => None,
+        .filter_map(|c| match leet(c) {
+            Some(letter) => Some(letter),
+            None if c.is_ascii_alphanumeric() => Some(c),
+            None => None,
         })
         .collect();
     [alnum.as_str(), leet.as_str()]
         .iter()
-        .any(|v| !v.is_empty() && BASES.contains(v))
-        || ["password", "passw0rd", "p@ssw"]
-            .iter()
-            .any(|w| lower.contains(w))
+        .any(|v| !v.is_empty() && STOCK_PASSWORD_BASES.binary_search(v).is_ok())
+        || STOCK_PASSWORD_WORDS.iter().any(|w| lower.contains(w))
         || is_sequential(lower)
+}
+
+/// The letter a leetspeak digit or symbol stands for (`0` is `o`, `@` is `a`).
+fn leet(c: char) -> Option<char> {
+    let i = usize::try_from(u32::from(c)).ok()?;
+    STOCK_PASSWORD_LEET
+        .get(i)
+        .filter(|&&letter| letter != 0)
+        .map(|&letter| char::from(letter))
 }
 
 #[cfg(test)]
@@ -872,6 +589,82 @@ mod tests {
         ] {
             assert!(!rejects(v, "token = "), "{v}");
         }
+    }
+
+    /// build.rs wrote the constants from `rules/filters.toml`; this reads the file
+    /// the other way, so a constant that drifted from its list fails here.
+    #[test]
+    fn the_constants_are_the_data_file() {
+        let file: toml::Table = toml::from_str(BUILTIN_FILTERS_TOML).expect("filters.toml");
+        let values = |name: &str| file[name]["values"].clone();
+        let words = |name: &str| -> Vec<String> {
+            let list = values(name);
+            let list = list.as_array().expect(name);
+            list.iter()
+                .map(|v| v.as_str().expect(name).to_owned())
+                .collect()
+        };
+        let sorted = |name: &str| {
+            let mut w = words(name);
+            w.sort();
+            w.dedup();
+            w
+        };
+        for (name, constant) in [
+            ("placeholder_markers", PLACEHOLDER_MARKERS),
+            ("lockfile_extensions", LOCKFILE_EXTENSIONS),
+            ("badge_markers", BADGE_MARKERS),
+            ("path_roots", PATH_ROOTS),
+            ("template_marker_delimiters", TEMPLATE_MARKER_DELIMITERS),
+            ("non_secret_names", NON_SECRET_NAMES),
+            ("lookups", LOOKUPS),
+            ("hash_prefixes", HASH_PREFIXES),
+            ("hash_words", HASH_WORDS),
+            ("public_names", PUBLIC_NAMES),
+            ("public_prefixes", PUBLIC_PREFIXES),
+            ("stock_password_words", STOCK_PASSWORD_WORDS),
+        ] {
+            assert_eq!(words(name), constant, "{name}");
+        }
+        for (name, constant) in [
+            ("lockfile_names", LOCKFILE_NAMES),
+            ("trivial_values", TRIVIAL_VALUES),
+            ("stock_password_bases", STOCK_PASSWORD_BASES),
+        ] {
+            assert_eq!(sorted(name), constant, "{name}");
+        }
+        let lengths: Vec<usize> = values("hex_digest_lengths")
+            .as_array()
+            .expect("hex_digest_lengths")
+            .iter()
+            .map(|v| usize::try_from(v.as_integer().expect("integer")).expect("usize"))
+            .collect();
+        assert_eq!(lengths, HEX_DIGEST_LENGTHS);
+        let stored: Vec<(String, usize)> = values("stored_hashes")
+            .as_array()
+            .expect("stored_hashes")
+            .iter()
+            .map(|v| {
+                let prefix = v["prefix"].as_str().expect("prefix").to_owned();
+                let digits = v["hex_digits"].as_integer().expect("hex_digits");
+                (prefix, usize::try_from(digits).expect("usize"))
+            })
+            .collect();
+        let constant: Vec<(String, usize)> = STORED_HASHES
+            .iter()
+            .map(|&(p, n)| (p.to_owned(), n))
+            .collect();
+        assert_eq!(stored, constant);
+        let table = values("stock_password_leet");
+        let table = table.as_table().expect("stock_password_leet");
+        let mut mapped = 0;
+        for c in (0u8..128).map(char::from) {
+            let letter = table.get(&c.to_string()).and_then(|l| l.as_str());
+            assert_eq!(leet(c).map(String::from).as_deref(), letter, "{c:?}");
+            mapped += usize::from(letter.is_some());
+        }
+        assert_eq!(mapped, table.len());
+        assert_eq!(leet('\u{e9}'), None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub use allowlist::{Allowlist, AllowlistSpec, INLINE_MARKERS};
 pub use builtin::{builtin_rule_specs, BUILTIN_RULE_FILES};
 pub use detector::{Detector, DetectorOptions};
 pub use entropy::shannon_entropy;
+pub use filter::BUILTIN_FILTERS_TOML;
 pub use finding::fingerprint;
 pub use fragment::Fragment;
 pub use reach::Reach;
