@@ -8,6 +8,7 @@ use vigil_secrets::CommitInfo;
 use crate::{
     change::{Change, ChangeSet, Shard},
     error::{fetch_hint, GitError},
+    object_access::{commit_tree, object_data},
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
     tree_diff::{EntryChange, Trees},
@@ -256,84 +257,4 @@ fn commit_changes(
         });
     }
     Ok((changes, submodules))
-}
-
-/// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
-/// fetch it (into a shallow clone of `repo` or not).
-pub(crate) fn object_data(
-    objects: &impl gix::prelude::Find,
-    repo: &gix::Repository,
-    id: ObjectId,
-    kind: gix::objs::Kind,
-) -> Result<Vec<u8>, GitError> {
-    let mut data = Vec::new();
-    match objects.try_find(&id, &mut data) {
-        Ok(Some(found)) if found.kind == kind => Ok(data),
-        Ok(Some(found)) => Err(GitError::read(
-            format!("{kind} {id}"),
-            format!("it is a {}", found.kind),
-        )),
-        Ok(None) => Err(GitError::Missing {
-            what: format!("{kind} {id}"),
-            hint: fetch_hint(&id.to_string(), repo.is_shallow().unwrap_or(false)),
-        }),
-        Err(e) => Err(GitError::read(format!("{kind} {id}"), e)),
-    }
-}
-
-fn commit_tree(
-    objects: &impl gix::prelude::Find,
-    repo: &gix::Repository,
-    commit: ObjectId,
-) -> Result<ObjectId, GitError> {
-    let data = object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
-        GitError::Missing {
-            what: format!("commit {commit}"),
-            hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-        }
-    })?;
-    gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
-        .tree_id()
-        .map_err(|e| GitError::read(format!("commit {commit}"), e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_repo::packed_history;
-
-    /// A path is followed tree by tree through the preloaded objects; only a blob at
-    /// its end is an answer.
-    #[test]
-    fn blob_at_follows_a_path_to_a_blob() {
-        let dir = packed_history();
-        let repo = Repo::discover(dir.path()).expect("repo");
-        let local = repo.local();
-        let preloaded = Preloaded::load(&repo);
-        let objects = WithPreloaded {
-            preloaded: &preloaded,
-            objects: &local.objects,
-        };
-        let trees = Trees {
-            preloaded: &preloaded,
-            repo: &local,
-        };
-        let head = local.head_id().expect("HEAD").detach();
-        let root = commit_tree(&objects, &local, head).expect("tree");
-        let at = |path: &str| trees.blob_at(root, path.as_bytes());
-        let expected = |path: &str| {
-            local
-                .rev_parse_single(format!("HEAD:{path}").as_str())
-                .expect("rev-parse")
-                .detach()
-        };
-        assert_eq!(
-            at("src/deep/file03.txt"),
-            Some(expected("src/deep/file03.txt"))
-        );
-        assert_eq!(at("log.txt"), Some(expected("log.txt")));
-        for not_a_blob in ["src/deep", "src", "src/deep/missing.txt", "log.txt/x", ""] {
-            assert_eq!(at(not_a_blob), None, "{not_a_blob}");
-        }
-    }
 }

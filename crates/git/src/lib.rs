@@ -12,6 +12,7 @@ mod commits;
 mod delta;
 mod error;
 mod lines;
+mod object_access;
 mod objects;
 mod pack_order;
 mod preloaded;
