@@ -11,52 +11,16 @@ use crate::{
     object_access::{commit_tree, object_data},
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
+    revision::{all_tips, collect_walk, resolve, shallow_end, RangeSpec},
     tree_diff::{EntryChange, Trees},
 };
-
-/// Which commits a range scan covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RangeSpec {
-    /// `A..B`: commits reachable from B and not from A.
-    Range { base: String, tip: String },
-}
-
-impl RangeSpec {
-    /// Parses `A..B` (`A..` means `A..HEAD`).
-    pub fn parse(spec: &str) -> Result<RangeSpec, GitError> {
-        let bad = |message: &str| GitError::BadRange {
-            spec: spec.to_owned(),
-            message: message.to_owned(),
-        };
-        if spec.contains("...") {
-            return Err(bad("symmetric ranges (A...B) are not supported; use A..B"));
-        }
-        let (base, tip) = spec.split_once("..").ok_or_else(|| bad("expected A..B"))?;
-        if base.is_empty() {
-            return Err(bad("the base (A in A..B) is missing"));
-        }
-        let tip = if tip.is_empty() { "HEAD" } else { tip };
-        Ok(RangeSpec::Range {
-            base: base.to_owned(),
-            tip: tip.to_owned(),
-        })
-    }
-
-    /// `--since REV`: the commits after REV up to HEAD.
-    pub fn since(rev: &str) -> RangeSpec {
-        RangeSpec::Range {
-            base: rev.to_owned(),
-            tip: "HEAD".to_owned(),
-        }
-    }
-}
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
 pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
     let local = repo.local();
     let RangeSpec::Range { base, tip } = spec;
-    let base = repo.resolve(&local, base)?;
-    let tip = repo.resolve(&local, tip)?;
+    let base = resolve(repo, &local, base)?;
+    let tip = resolve(repo, &local, tip)?;
     let walk = local
         .rev_walk([tip])
         .with_hidden([base])
@@ -74,7 +38,7 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
 /// The changes made by every commit reachable from any reference.
 pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
     let local = repo.local();
-    let tips = crate::objects::all_tips(&local)?;
+    let tips = all_tips(&local)?;
     if tips.is_empty() {
         return Ok(ChangeSet::default());
     }
@@ -119,33 +83,6 @@ fn reachable(
             }
         }
         ids.push(id);
-    }
-    Ok(ids)
-}
-
-/// The error for a walk that reaches the end of a shallow clone at `commit`.
-fn shallow_end(commit: ObjectId) -> GitError {
-    GitError::Missing {
-        what: format!("the parent of commit {commit} (the shallow clone ends there)"),
-        hint: fetch_hint(&commit.to_string(), true),
-    }
-}
-
-pub(crate) fn collect_walk(
-    repo: &Repo,
-    walk: gix::revision::Walk<'_>,
-) -> Result<Vec<ObjectId>, GitError> {
-    let shallow = repo.local().shallow_commits().ok().flatten();
-    let mut ids = Vec::new();
-    for info in walk {
-        let info = info.map_err(|e| GitError::Missing {
-            what: format!("a commit of the walked history ({e})"),
-            hint: fetch_hint("<commit>", repo.is_shallow()),
-        })?;
-        if shallow.as_ref().is_some_and(|s| s.contains(&info.id)) {
-            return Err(shallow_end(info.id));
-        }
-        ids.push(info.id);
     }
     Ok(ids)
 }

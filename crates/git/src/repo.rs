@@ -91,21 +91,6 @@ impl Repo {
     pub(crate) fn is_shallow(&self) -> bool {
         self.inner.to_thread_local().is_shallow().unwrap_or(false)
     }
-
-    /// Resolves a revision to a commit id, or says it is missing and how to fetch it.
-    pub(crate) fn resolve(&self, repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
-        let missing = || GitError::Missing {
-            what: format!("revision {rev:?}"),
-            hint: fetch_hint(rev, self.is_shallow()),
-        };
-        let id = repo.rev_parse_single(rev).map_err(|_| missing())?;
-        let object = id.object().map_err(|_| missing())?;
-        let commit = object.peel_to_commit().map_err(|e| GitError::BadRange {
-            spec: rev.to_owned(),
-            message: format!("does not name a commit: {e}"),
-        })?;
-        Ok(commit.id)
-    }
 }
 
 fn is_bare(dir: &Path) -> bool {
