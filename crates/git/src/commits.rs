@@ -9,6 +9,7 @@ use crate::{
     change::{Change, ChangeSet, Shard},
     error::{fetch_hint, GitError},
     object_access::{commit_tree, object_data},
+    object_id,
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
     revision::{all_tips, collect_walk, resolve, shallow_end, RangeSpec},
@@ -175,12 +176,12 @@ fn commit_changes(
         if !mode.is_blob() {
             continue;
         }
-        let mut olds = vec![old];
+        let mut olds = vec![old.map(object_id::ObjectId)];
         let mut from_other_parent = false;
         for tree in &other_parents {
             let theirs = trees.blob_at(*tree, &path);
             from_other_parent |= theirs == Some(new);
-            olds.push(theirs);
+            olds.push(theirs.map(object_id::ObjectId));
         }
         if from_other_parent {
             continue;
@@ -189,7 +190,7 @@ fn commit_changes(
             path: String::from_utf8_lossy(&path).into_owned(),
             commit: Some(Arc::clone(&info)),
             time,
-            new,
+            new: object_id::ObjectId(new),
             old: olds,
         });
     }
