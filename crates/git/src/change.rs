@@ -1,8 +1,9 @@
 use std::sync::Arc;
 
-use gix::ObjectId;
 use rayon::slice::ParallelSliceMut;
 use vigil_model::CommitInfo;
+
+use crate::object_id::ObjectId;
 
 /// A blob to scan and what it replaced.
 #[derive(Debug, Clone)]
@@ -109,7 +110,11 @@ mod tests {
     #[test]
     fn shards_partition() {
         let ids: Vec<ObjectId> = (0u8..50)
-            .map(|i| ObjectId::from_bytes_or_panic(&[i.wrapping_mul(37); 20]))
+            .map(|i| {
+                ObjectId(gix::ObjectId::from_bytes_or_panic(
+                    &[i.wrapping_mul(37); 20],
+                ))
+            })
             .collect();
         for id in &ids {
             let owners = (1..=3)

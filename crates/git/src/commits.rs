@@ -8,54 +8,20 @@ use vigil_model::CommitInfo;
 use crate::{
     change::{Change, ChangeSet, Shard},
     error::{fetch_hint, GitError},
+    object_access::{commit_tree, object_data},
+    object_id,
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
+    revision::{all_tips, collect_walk, resolve, shallow_end, RangeSpec},
     tree_diff::{EntryChange, Trees},
 };
-
-/// Which commits a range scan covers.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RangeSpec {
-    /// `A..B`: commits reachable from B and not from A.
-    Range { base: String, tip: String },
-}
-
-impl RangeSpec {
-    /// Parses `A..B` (`A..` means `A..HEAD`).
-    pub fn parse(spec: &str) -> Result<RangeSpec, GitError> {
-        let bad = |message: &str| GitError::BadRange {
-            spec: spec.to_owned(),
-            message: message.to_owned(),
-        };
-        if spec.contains("...") {
-            return Err(bad("symmetric ranges (A...B) are not supported; use A..B"));
-        }
-        let (base, tip) = spec.split_once("..").ok_or_else(|| bad("expected A..B"))?;
-        if base.is_empty() {
-            return Err(bad("the base (A in A..B) is missing"));
-        }
-        let tip = if tip.is_empty() { "HEAD" } else { tip };
-        Ok(RangeSpec::Range {
-            base: base.to_owned(),
-            tip: tip.to_owned(),
-        })
-    }
-
-    /// `--since REV`: the commits after REV up to HEAD.
-    pub fn since(rev: &str) -> RangeSpec {
-        RangeSpec::Range {
-            base: rev.to_owned(),
-            tip: "HEAD".to_owned(),
-        }
-    }
-}
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
 pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
     let local = repo.local();
     let RangeSpec::Range { base, tip } = spec;
-    let base = repo.resolve(&local, base)?;
-    let tip = repo.resolve(&local, tip)?;
+    let base = resolve(repo, &local, base)?;
+    let tip = resolve(repo, &local, tip)?;
     let walk = local
         .rev_walk([tip])
         .with_hidden([base])
@@ -73,7 +39,7 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
 /// The changes made by every commit reachable from any reference.
 pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
     let local = repo.local();
-    let tips = crate::objects::all_tips(&local)?;
+    let tips = all_tips(&local)?;
     if tips.is_empty() {
         return Ok(ChangeSet::default());
     }
@@ -118,33 +84,6 @@ fn reachable(
             }
         }
         ids.push(id);
-    }
-    Ok(ids)
-}
-
-/// The error for a walk that reaches the end of a shallow clone at `commit`.
-fn shallow_end(commit: ObjectId) -> GitError {
-    GitError::Missing {
-        what: format!("the parent of commit {commit} (the shallow clone ends there)"),
-        hint: fetch_hint(&commit.to_string(), true),
-    }
-}
-
-pub(crate) fn collect_walk(
-    repo: &Repo,
-    walk: gix::revision::Walk<'_>,
-) -> Result<Vec<ObjectId>, GitError> {
-    let shallow = repo.local().shallow_commits().ok().flatten();
-    let mut ids = Vec::new();
-    for info in walk {
-        let info = info.map_err(|e| GitError::Missing {
-            what: format!("a commit of the walked history ({e})"),
-            hint: fetch_hint("<commit>", repo.is_shallow()),
-        })?;
-        if shallow.as_ref().is_some_and(|s| s.contains(&info.id)) {
-            return Err(shallow_end(info.id));
-        }
-        ids.push(info.id);
     }
     Ok(ids)
 }
@@ -237,12 +176,12 @@ fn commit_changes(
         if !mode.is_blob() {
             continue;
         }
-        let mut olds = vec![old];
+        let mut olds = vec![old.map(object_id::ObjectId)];
         let mut from_other_parent = false;
         for tree in &other_parents {
             let theirs = trees.blob_at(*tree, &path);
             from_other_parent |= theirs == Some(new);
-            olds.push(theirs);
+            olds.push(theirs.map(object_id::ObjectId));
         }
         if from_other_parent {
             continue;
@@ -251,89 +190,9 @@ fn commit_changes(
             path: String::from_utf8_lossy(&path).into_owned(),
             commit: Some(Arc::clone(&info)),
             time,
-            new,
+            new: object_id::ObjectId(new),
             old: olds,
         });
     }
     Ok((changes, submodules))
-}
-
-/// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
-/// fetch it (into a shallow clone of `repo` or not).
-pub(crate) fn object_data(
-    objects: &impl gix::prelude::Find,
-    repo: &gix::Repository,
-    id: ObjectId,
-    kind: gix::objs::Kind,
-) -> Result<Vec<u8>, GitError> {
-    let mut data = Vec::new();
-    match objects.try_find(&id, &mut data) {
-        Ok(Some(found)) if found.kind == kind => Ok(data),
-        Ok(Some(found)) => Err(GitError::read(
-            format!("{kind} {id}"),
-            format!("it is a {}", found.kind),
-        )),
-        Ok(None) => Err(GitError::Missing {
-            what: format!("{kind} {id}"),
-            hint: fetch_hint(&id.to_string(), repo.is_shallow().unwrap_or(false)),
-        }),
-        Err(e) => Err(GitError::read(format!("{kind} {id}"), e)),
-    }
-}
-
-fn commit_tree(
-    objects: &impl gix::prelude::Find,
-    repo: &gix::Repository,
-    commit: ObjectId,
-) -> Result<ObjectId, GitError> {
-    let data = object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
-        GitError::Missing {
-            what: format!("commit {commit}"),
-            hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-        }
-    })?;
-    gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
-        .tree_id()
-        .map_err(|e| GitError::read(format!("commit {commit}"), e))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::test_repo::packed_history;
-
-    /// A path is followed tree by tree through the preloaded objects; only a blob at
-    /// its end is an answer.
-    #[test]
-    fn blob_at_follows_a_path_to_a_blob() {
-        let dir = packed_history();
-        let repo = Repo::discover(dir.path()).expect("repo");
-        let local = repo.local();
-        let preloaded = Preloaded::load(&repo);
-        let objects = WithPreloaded {
-            preloaded: &preloaded,
-            objects: &local.objects,
-        };
-        let trees = Trees {
-            preloaded: &preloaded,
-            repo: &local,
-        };
-        let head = local.head_id().expect("HEAD").detach();
-        let root = commit_tree(&objects, &local, head).expect("tree");
-        let at = |path: &str| trees.blob_at(root, path.as_bytes());
-        let expected = |path: &str| {
-            local
-                .rev_parse_single(format!("HEAD:{path}").as_str())
-                .expect("rev-parse")
-                .detach()
-        };
-        assert_eq!(
-            at("src/deep/file03.txt"),
-            Some(expected("src/deep/file03.txt"))
-        );
-        assert_eq!(at("log.txt"), Some(expected("log.txt")));
-        for not_a_blob in ["src/deep", "src", "src/deep/missing.txt", "log.txt/x", ""] {
-            assert_eq!(at(not_a_blob), None, "{not_a_blob}");
-        }
-    }
 }

@@ -12,10 +12,13 @@ mod commits;
 mod delta;
 mod error;
 mod lines;
+mod object_access;
+mod object_id;
 mod objects;
 mod pack_order;
 mod preloaded;
 mod repo;
+mod revision;
 pub mod signed;
 mod staged;
 #[cfg(test)]
@@ -24,11 +27,13 @@ mod tree_diff;
 mod workers;
 
 pub use change::{Change, ChangeSet, Shard};
-pub use commits::{history, range, RangeSpec};
+pub use commits::{history, range};
 pub use error::GitError;
 pub use lines::{added_lines, changed_lines, AddedLines};
+pub use object_id::ObjectId;
 pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
 pub use pack_order::PackOrder;
 pub use repo::{Reader, Repo};
+pub use revision::RangeSpec;
 pub use staged::staged;
 pub use workers::chunked;

@@ -3,9 +3,9 @@ use gix::ObjectId;
 use rayon::prelude::*;
 
 use crate::{
-    commits::{collect_walk, RangeSpec},
     error::{fetch_hint, GitError},
     repo::{Reader, Repo},
+    revision::{all_tips, collect_walk, resolve, RangeSpec},
     signed::{split_commit, split_tag, ObjectKind, Split},
 };
 
@@ -55,7 +55,7 @@ pub fn select(
     let local = repo.local();
     let mut hidden = Vec::new();
     if let Some(start) = start {
-        let id = repo.resolve(&local, start)?;
+        let id = resolve(repo, &local, start)?;
         let commit = local
             .find_commit(id)
             .map_err(|e| GitError::read(format!("commit {id}"), e))?;
@@ -69,10 +69,10 @@ pub fn select(
     let mut out = Vec::new();
     let tips = match commits {
         CommitSelection::None => Vec::new(),
-        CommitSelection::Head => vec![repo.resolve(&local, "HEAD")?],
+        CommitSelection::Head => vec![resolve(repo, &local, "HEAD")?],
         CommitSelection::Range(RangeSpec::Range { base, tip }) => {
-            hidden.push(repo.resolve(&local, base)?);
-            vec![repo.resolve(&local, tip)?]
+            hidden.push(resolve(repo, &local, base)?);
+            vec![resolve(repo, &local, tip)?]
         }
         CommitSelection::All => all_tips(&local)?,
         CommitSelection::Revs(revs) => {
@@ -119,31 +119,10 @@ fn resolve_object(repo: &Repo, local: &gix::Repository, rev: &str) -> Result<Obj
         });
     }
     Ok(ObjectRef {
-        id: repo.resolve(local, rev)?.to_string(),
+        id: resolve(repo, local, rev)?.to_string(),
         kind: ObjectKind::Commit,
         ref_name: None,
     })
-}
-
-/// HEAD and every reference, peeled to commits.
-pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
-    let mut tips = Vec::new();
-    if let Ok(head) = local.head_id() {
-        tips.push(head.detach());
-    }
-    let refs = local
-        .references()
-        .map_err(|e| GitError::read("references", e))?;
-    for r in refs.all().map_err(|e| GitError::read("references", e))? {
-        let Ok(mut r) = r else { continue };
-        let Ok(id) = r.peel_to_id() else { continue };
-        if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
-            tips.push(commit.id);
-        }
-    }
-    tips.sort();
-    tips.dedup();
-    Ok(tips)
 }
 
 /// Every reference under `refs/tags/` that names a tag object.

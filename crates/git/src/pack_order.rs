@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, ObjectId};
 
-use crate::delta::base_offset;
+use crate::{delta::base_offset, object_id};
 
 /// Each packed object's rank in pack order (packs one after the other, each by offset)
 /// and, where the pack headers tell it, its kind.
@@ -56,8 +56,8 @@ impl PackOrder {
 
     /// Where `id` comes in pack order; loose and unknown objects come after every
     /// packed one.
-    pub fn rank(&self, id: &ObjectId) -> u64 {
-        self.by_id.get(id).map_or(u64::MAX, |p| p.rank)
+    pub fn rank(&self, id: &object_id::ObjectId) -> u64 {
+        self.by_id.get(&id.0).map_or(u64::MAX, |p| p.rank)
     }
 
     /// The pack number and offset a rank stands for; `None` for an unpacked object.

@@ -6,12 +6,13 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
-use gix::{objs::Kind, odb::pack, prelude::Find, ObjectId};
+use gix::{objs::Kind, odb::pack, prelude::Find};
 use vigil_model::CommitInfo;
 
 use crate::{
     delta::{base_offset, decode_entry},
     error::{fetch_hint, GitError},
+    object_id::ObjectId,
     pack_order::PackOrder,
 };
 
@@ -91,21 +92,6 @@ impl Repo {
     pub(crate) fn is_shallow(&self) -> bool {
         self.inner.to_thread_local().is_shallow().unwrap_or(false)
     }
-
-    /// Resolves a revision to a commit id, or says it is missing and how to fetch it.
-    pub(crate) fn resolve(&self, repo: &gix::Repository, rev: &str) -> Result<ObjectId, GitError> {
-        let missing = || GitError::Missing {
-            what: format!("revision {rev:?}"),
-            hint: fetch_hint(rev, self.is_shallow()),
-        };
-        let id = repo.rev_parse_single(rev).map_err(|_| missing())?;
-        let object = id.object().map_err(|_| missing())?;
-        let commit = object.peel_to_commit().map_err(|e| GitError::BadRange {
-            spec: rev.to_owned(),
-            message: format!("does not name a commit: {e}"),
-        })?;
-        Ok(commit.id)
-    }
 }
 
 fn is_bare(dir: &Path) -> bool {
@@ -113,7 +99,7 @@ fn is_bare(dir: &Path) -> bool {
 }
 
 /// Author and id of a commit, shared by all its findings.
-pub(crate) fn commit_info(id: ObjectId, commit: &gix::objs::CommitRef<'_>) -> Arc<CommitInfo> {
+pub(crate) fn commit_info(id: gix::ObjectId, commit: &gix::objs::CommitRef<'_>) -> Arc<CommitInfo> {
     let author = commit.author().ok();
     Arc::new(CommitInfo {
         id: id.to_string(),
@@ -208,7 +194,7 @@ impl Reader {
         let mut buf = self.spare.borrow_mut().pop().unwrap_or_default();
         let data = match self.decode(rank, &mut buf, 0) {
             Some(()) => buf,
-            None => self.read(id, path, buf)?,
+            None => self.read(id.0, path, buf)?,
         };
         Ok(self.hold(Some(id), rank, data))
     }
@@ -300,7 +286,7 @@ impl Reader {
     }
 
     /// Reads a blob through gix, into `buf` where gix allows.
-    fn read(&self, id: ObjectId, path: &str, mut buf: Vec<u8>) -> Result<Vec<u8>, GitError> {
+    fn read(&self, id: gix::ObjectId, path: &str, mut buf: Vec<u8>) -> Result<Vec<u8>, GitError> {
         let read_error =
             |e: &dyn std::fmt::Display| GitError::read(format!("blob {id} ({path})"), e);
         let found = self
@@ -332,7 +318,7 @@ mod tests {
     use crate::test_repo::packed_history;
 
     /// The blob as gix reads it.
-    fn gix_read(reader: &Reader, id: ObjectId) -> Vec<u8> {
+    fn gix_read(reader: &Reader, id: gix::ObjectId) -> Vec<u8> {
         let mut buf = Vec::new();
         let found = reader.repo.objects.try_find(&id, &mut buf).expect("read");
         found.expect("blob exists").data.to_vec()
@@ -350,7 +336,7 @@ mod tests {
         for &(number, offset, id, _) in &blobs {
             let mut direct = Vec::new();
             let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct, 0);
-            let data = reader.blob(id, "test").expect("blob");
+            let data = reader.blob(ObjectId(id), "test").expect("blob");
             assert_eq!(gix_read(&reader, id), *data, "blob {id}");
             if decoded.is_some() {
                 assert_eq!(direct, *data, "blob {id}");
@@ -392,7 +378,7 @@ mod tests {
         }
         assert!(deltas >= 20, "{deltas} deltas");
         // Bases held on the way are no answer to a lookup by id, not even a null one.
-        let null = ObjectId::null(repo.object_hash());
+        let null = ObjectId(gix::ObjectId::null(repo.object_hash()));
         assert!(reader.blob(null, "null").is_err());
     }
 }

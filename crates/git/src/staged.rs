@@ -6,6 +6,7 @@ use gix::{bstr::ByteSlice, ObjectId};
 use crate::{
     change::{Change, ChangeSet},
     error::GitError,
+    object_id,
     repo::Repo,
 };
 
@@ -70,8 +71,8 @@ pub fn staged(repo: &Repo) -> Result<ChangeSet, GitError> {
             path,
             commit: None,
             time: 0,
-            new: id,
-            old: vec![old],
+            new: object_id::ObjectId(id),
+            old: vec![old.map(object_id::ObjectId)],
         });
     }
     Ok(set.finish(None))

@@ -10,7 +10,7 @@ use gix::{
     ObjectId,
 };
 
-use crate::{commits::object_data, error::GitError, preloaded::Preloaded};
+use crate::{error::GitError, object_access::object_data, preloaded::Preloaded};
 
 /// A non-tree entry (blob, symlink or submodule) that is new or changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,7 +155,12 @@ fn git_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{repo::Repo, test_repo::git};
+    use crate::{
+        object_access::commit_tree,
+        preloaded::WithPreloaded,
+        repo::Repo,
+        test_repo::{git, packed_history},
+    };
 
     /// gix's own tree diff, as the non-tree additions and modifications it records.
     fn gix_changes(repo: &gix::Repository, old: ObjectId, new: ObjectId) -> Vec<EntryChange> {
@@ -280,5 +285,40 @@ mod tests {
             "{paths:?}"
         );
         assert!(all.iter().all(|c| c.previous.is_none()));
+    }
+
+    /// A path is followed tree by tree through the preloaded objects; only a blob at
+    /// its end is an answer.
+    #[test]
+    fn blob_at_follows_a_path_to_a_blob() {
+        let dir = packed_history();
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let local = repo.local();
+        let preloaded = Preloaded::load(&repo);
+        let objects = WithPreloaded {
+            preloaded: &preloaded,
+            objects: &local.objects,
+        };
+        let trees = Trees {
+            preloaded: &preloaded,
+            repo: &local,
+        };
+        let head = local.head_id().expect("HEAD").detach();
+        let root = commit_tree(&objects, &local, head).expect("tree");
+        let at = |path: &str| trees.blob_at(root, path.as_bytes());
+        let expected = |path: &str| {
+            local
+                .rev_parse_single(format!("HEAD:{path}").as_str())
+                .expect("rev-parse")
+                .detach()
+        };
+        assert_eq!(
+            at("src/deep/file03.txt"),
+            Some(expected("src/deep/file03.txt"))
+        );
+        assert_eq!(at("log.txt"), Some(expected("log.txt")));
+        for not_a_blob in ["src/deep", "src", "src/deep/missing.txt", "log.txt/x", ""] {
+            assert_eq!(at(not_a_blob), None, "{not_a_blob}");
+        }
     }
 }

@@ -1,0 +1,114 @@
+//! Revisions: `A..B` ranges, resolving a revision to a commit, the tips of every
+//! reference, and the commits of a walk (which stops at the end of a shallow clone).
+use gix::ObjectId;
+
+use crate::{
+    error::{fetch_hint, GitError},
+    repo::Repo,
+};
+
+/// Which commits a range scan covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RangeSpec {
+    /// `A..B`: commits reachable from B and not from A.
+    Range { base: String, tip: String },
+}
+
+impl RangeSpec {
+    /// Parses `A..B` (`A..` means `A..HEAD`).
+    pub fn parse(spec: &str) -> Result<RangeSpec, GitError> {
+        let bad = |message: &str| GitError::BadRange {
+            spec: spec.to_owned(),
+            message: message.to_owned(),
+        };
+        if spec.contains("...") {
+            return Err(bad("symmetric ranges (A...B) are not supported; use A..B"));
+        }
+        let (base, tip) = spec.split_once("..").ok_or_else(|| bad("expected A..B"))?;
+        if base.is_empty() {
+            return Err(bad("the base (A in A..B) is missing"));
+        }
+        let tip = if tip.is_empty() { "HEAD" } else { tip };
+        Ok(RangeSpec::Range {
+            base: base.to_owned(),
+            tip: tip.to_owned(),
+        })
+    }
+
+    /// `--since REV`: the commits after REV up to HEAD.
+    pub fn since(rev: &str) -> RangeSpec {
+        RangeSpec::Range {
+            base: rev.to_owned(),
+            tip: "HEAD".to_owned(),
+        }
+    }
+}
+
+/// Resolves a revision to a commit id, or says it is missing and how to fetch it.
+pub(crate) fn resolve(
+    repo: &Repo,
+    local: &gix::Repository,
+    rev: &str,
+) -> Result<ObjectId, GitError> {
+    let missing = || GitError::Missing {
+        what: format!("revision {rev:?}"),
+        hint: fetch_hint(rev, repo.is_shallow()),
+    };
+    let id = local.rev_parse_single(rev).map_err(|_| missing())?;
+    let object = id.object().map_err(|_| missing())?;
+    let commit = object.peel_to_commit().map_err(|e| GitError::BadRange {
+        spec: rev.to_owned(),
+        message: format!("does not name a commit: {e}"),
+    })?;
+    Ok(commit.id)
+}
+
+/// HEAD and every reference, peeled to commits.
+pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut tips = Vec::new();
+    if let Ok(head) = local.head_id() {
+        tips.push(head.detach());
+    }
+    let refs = local
+        .references()
+        .map_err(|e| GitError::read("references", e))?;
+    for r in refs.all().map_err(|e| GitError::read("references", e))? {
+        let Ok(mut r) = r else { continue };
+        let Ok(id) = r.peel_to_id() else { continue };
+        if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
+            tips.push(commit.id);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The error for a walk that reaches the end of a shallow clone at `commit`.
+pub(crate) fn shallow_end(commit: ObjectId) -> GitError {
+    GitError::Missing {
+        what: format!("the parent of commit {commit} (the shallow clone ends there)"),
+        hint: fetch_hint(&commit.to_string(), true),
+    }
+}
+
+/// The commits of `walk`, in its order; a walk that reaches the end of a shallow
+/// clone is missing commits.
+pub(crate) fn collect_walk(
+    repo: &Repo,
+    walk: gix::revision::Walk<'_>,
+) -> Result<Vec<ObjectId>, GitError> {
+    let shallow = repo.local().shallow_commits().ok().flatten();
+    let mut ids = Vec::new();
+    for info in walk {
+        let info = info.map_err(|e| GitError::Missing {
+            what: format!("a commit of the walked history ({e})"),
+            hint: fetch_hint("<commit>", repo.is_shallow()),
+        })?;
+        if shallow.as_ref().is_some_and(|s| s.contains(&info.id)) {
+            return Err(shallow_end(info.id));
+        }
+        ids.push(info.id);
+    }
+    Ok(ids)
+}
