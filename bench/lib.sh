@@ -48,20 +48,16 @@ build_vigil() {
 }
 
 # install_peers: puts gitleaks, betterleaks and kingfisher into bench/.peers with
-# ../shared/tools/install-peers.sh when ../shared exists. Then sets, for each peer
+# scripts/install-peers.sh. Then sets, for each peer
 # NAME, PEER_BIN[NAME] (path, or empty) and PEER_NOTE[NAME] (version or why it is missing).
 declare -gA PEER_BIN=() PEER_NOTE=()
 PEERS=(gitleaks betterleaks kingfisher)
 install_peers() {
-  local installer="$ROOT/../shared/tools/install-peers.sh" log name bin
+  local installer="$ROOT/scripts/install-peers.sh" log name bin
   log=$(mktemp)
-  if [ -f "$installer" ]; then
-    if ! bash "$installer" "$PEERS_DIR" >"$log" 2>&1; then
-      say "warning: $installer failed; some peers may be missing:"
-      sed 's/^/  | /' "$log" | tail -n 15 >&2
-    fi
-  else
-    say "note: $installer not found; looking for peers in $PEERS_DIR and on PATH"
+  if ! bash "$installer" "$PEERS_DIR" >"$log" 2>&1; then
+    say "warning: $installer failed; some peers may be missing (looking in $PEERS_DIR and on PATH):"
+    sed 's/^/  | /' "$log" | tail -n 15 >&2
   fi
   rm -f "$log"
   for name in "${PEERS[@]}"; do
