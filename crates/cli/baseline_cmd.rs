@@ -7,15 +7,15 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use vigil_core::{
-    baseline::{ensure_union_merge, Baseline, Date, Entry, BASELINE_FILE},
-    migrate::import::{import, Source},
+    baseline::{Date, BASELINE_FILE},
+    baseline_file::{self, ImportInput, Written},
+    migrate::import::Source,
+    ScanRun,
 };
 
 use crate::{
-    args::ScanArgs,
     exit::{note, write_ok, Code, Error},
-    report_out::{Capture, Captured},
-    scan_cmd,
+    scan_cmd::{self, ScanArgs},
 };
 
 #[derive(Args)]
@@ -104,7 +104,7 @@ pub fn run(args: BaselineArgs) -> Result<Code, Error> {
 /// Runs the scan `scan` describes and returns its findings, with no baseline applied
 /// and no report written. `None` when the scan was incomplete: a baseline made from a
 /// partial scan would be wrong, so nothing is written then.
-fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<Captured>), Error> {
+fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
     if !scan.format.is_empty() || !scan.report_path.is_empty() || !scan.report.is_empty() {
         return Err(
             "`vigil baseline` writes the baseline, not a report: drop --format, --report-path and --report"
@@ -115,74 +115,72 @@ fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<Captured>), Error> {
         .baseline
         .take()
         .unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
-    let capture = Capture::new();
-    scan.capture = capture.clone();
-    let code = scan_cmd::run(&scan)?;
-    let captured = capture.take();
-    if code == Code::Incomplete || captured.incomplete {
-        note(&format!(
-            "scan incomplete: {} left unchanged",
-            path.display()
-        ));
-        return Ok((path, None));
+    let run = scan_cmd::scan(&scan)?;
+    if let Some(run) = &run {
+        scan_cmd::summarize(run);
     }
-    Ok((path, Some(captured)))
+    match run {
+        Some(run) if run.outcome.errors.is_empty() => Ok((path, Some(run))),
+        _ => {
+            note(&format!(
+                "scan incomplete: {} left unchanged",
+                path.display()
+            ));
+            Ok((path, None))
+        }
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-fn save(baseline: &Baseline, path: &Path, gitattributes: bool) -> Result<(), Error> {
-    baseline.save(path)?;
-    if gitattributes {
-        match ensure_union_merge(path) {
-            Ok(Some(attributes)) => note(&format!(
-                "{}: {} merges with git's union driver, so branches that add entries never conflict",
-                attributes.display(),
-                path.display()
-            )),
-            Ok(None) => {}
-            Err(e) => note(&format!(
-                "warning: could not mark {} merge=union in .gitattributes: {e}",
-                path.display()
-            )),
-        }
+/// Says whether the baseline was marked `merge=union`.
+fn say_union_merge(path: &Path, written: &Written) {
+    match &written.union_merge {
+        Ok(Some(attributes)) => note(&format!(
+            "{}: {} merges with git's union driver, so branches that add entries never conflict",
+            attributes.display(),
+            path.display()
+        )),
+        Ok(None) => {}
+        Err(e) => note(&format!(
+            "warning: could not mark {} merge=union in .gitattributes: {e}",
+            path.display()
+        )),
     }
-    Ok(())
 }
 
 fn create(a: CreateArgs) -> Result<Code, Error> {
-    let (path, captured) = scan_all(a.scan)?;
-    let Some(captured) = captured else {
+    let (path, run) = scan_all(a.scan)?;
+    let Some(run) = run else {
         return Ok(Code::Incomplete);
     };
-    let mut baseline = Baseline::load_or_empty(&path)?;
-    let before = baseline.len();
-    let mut added = 0;
-    for f in &captured.findings {
-        if baseline.insert(Entry::of(f, a.reason.as_deref(), a.expires)) {
-            added += 1;
-        }
-    }
-    save(&baseline, &path, !a.no_gitattributes)?;
+    let findings = &run.outcome.findings;
+    let written = baseline_file::create(
+        &path,
+        findings,
+        a.reason.as_deref(),
+        a.expires,
+        !a.no_gitattributes,
+    )?;
+    say_union_merge(&path, &written);
     note(&format!(
         "{}: {} added, {} already there ({} in all)",
         path.display(),
-        plural(added, "entry", "entries"),
-        captured.findings.len() - added,
-        plural(before + added, "entry", "entries"),
+        plural(written.added, "entry", "entries"),
+        findings.len() - written.added,
+        plural(written.total, "entry", "entries"),
     ));
     Ok(Code::Clean)
 }
 
 fn prune(a: PruneArgs) -> Result<Code, Error> {
-    let (path, captured) = scan_all(a.scan)?;
-    let Some(captured) = captured else {
+    let (path, run) = scan_all(a.scan)?;
+    let Some(run) = run else {
         return Ok(Code::Incomplete);
     };
-    let mut baseline = Baseline::load(&path)?;
-    let stale = baseline.prune(&captured.findings);
+    let (stale, kept) = baseline_file::prune(&path, &run.outcome.findings, a.dry_run)?;
     let mut out = std::io::stdout().lock();
     let listed = (|| {
         use std::io::Write;
@@ -200,14 +198,11 @@ fn prune(a: PruneArgs) -> Result<Code, Error> {
         ));
         return Ok(Code::Clean);
     }
-    if !stale.is_empty() {
-        baseline.save(&path)?;
-    }
     note(&format!(
         "{}: {} removed, {} kept",
         path.display(),
         plural(stale.len(), "stale entry", "stale entries"),
-        baseline.len()
+        kept
     ));
     Ok(Code::Clean)
 }
@@ -230,20 +225,25 @@ fn import_cmd(a: ImportArgs) -> Result<Code, Error> {
     };
     let text = std::fs::read_to_string(&input)
         .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
-    let (path, captured) = scan_all(a.scan)?;
-    let Some(captured) = captured else {
+    let (path, run) = scan_all(a.scan)?;
+    let Some(run) = run else {
         return Ok(Code::Incomplete);
     };
-    let imported = import(source, &input, &text, &captured.findings, &captured.rules)?;
-    let mut baseline = Baseline::load_or_empty(&path)?;
-    let mut added = 0;
-    for mut e in imported.entries {
-        e.expires = a.expires;
-        if baseline.insert(e) {
-            added += 1;
-        }
-    }
-    save(&baseline, &path, !a.no_gitattributes)?;
+    let rules: Vec<String> = run.rules.iter().map(|r| r.id.clone()).collect();
+    let from = ImportInput {
+        source,
+        path: &input,
+        text: &text,
+    };
+    let (imported, written) = baseline_file::import(
+        &path,
+        &from,
+        &run.outcome.findings,
+        &rules,
+        a.expires,
+        !a.no_gitattributes,
+    )?;
+    say_union_merge(&path, &written);
     for place in &imported.by_place {
         note(&format!(
             "{place}: matched by file and line (the secret itself was not available to compare); check the file has not changed since {} was written",
@@ -258,7 +258,7 @@ fn import_cmd(a: ImportArgs) -> Result<Code, Error> {
     note(&format!(
         "{}: {} added from the {} {} ({} not carried over)",
         path.display(),
-        plural(added, "entry", "entries"),
+        plural(written.added, "entry", "entries"),
         source.name(),
         input.display(),
         imported.unmatched.len()

@@ -14,6 +14,18 @@ pub enum Code {
     Incomplete = 3,
 }
 
+impl Code {
+    /// The exit code of an outcome: every command maps it the same way.
+    pub fn of(status: vigil_core::Status) -> Code {
+        match status {
+            vigil_core::Status::Clean => Code::Clean,
+            vigil_core::Status::Findings => Code::Findings,
+            vigil_core::Status::Incomplete => Code::Incomplete,
+            vigil_core::Status::Malformed => Code::Usage,
+        }
+    }
+}
+
 impl From<Code> for ExitCode {
     fn from(c: Code) -> ExitCode {
         ExitCode::from(c as u8)

@@ -1,4 +1,5 @@
-//! The `vigil` command: argument parsing, output and exit codes; no logic of its own.
+//! The `vigil` command: argument parsing, wording, terminal handling and exit codes;
+//! every decision is vigil-core's.
 mod args;
 mod baseline_cmd;
 mod exit;
@@ -12,10 +13,9 @@ mod sign_cmd;
 mod verify_artifact_cmd;
 mod verify_cmd;
 
-use std::{path::Path, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::Parser;
-use vigil_core::{find_config, Config};
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
@@ -36,33 +36,4 @@ fn main() -> ExitCode {
             exit::Code::Usage.into()
         }
     }
-}
-
-/// The configuration the user named, or the `.vigil.toml` found from `start`, or none;
-/// plus a `.gitleaks.toml`: the one named, or the one at the repository root when
-/// there is no `.vigil.toml`.
-fn load_config(args: &args::ConfigArgs, start: &Path) -> Result<Config, exit::Error> {
-    if args.no_config {
-        return Ok(Config::default());
-    }
-    let vigil = args.config.clone().or_else(|| find_config(start));
-    let gitleaks = args.gitleaks_config.clone().or_else(|| {
-        vigil
-            .is_none()
-            .then(|| vigil_core::migrate::gitleaks::find_gitleaks_config(start))
-            .flatten()
-    });
-    let mut config = match vigil {
-        Some(path) => Config::load(&path)?,
-        None => Config::default(),
-    };
-    if let Some(path) = gitleaks {
-        config = config.with_gitleaks(&path)?;
-        if let Some(gl) = &config.gitleaks {
-            for w in &gl.warnings {
-                exit::note(&format!("{}: {w}", path.display()));
-            }
-        }
-    }
-    Ok(config)
 }

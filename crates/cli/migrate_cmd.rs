@@ -4,11 +4,7 @@
 use std::{io::Write, path::PathBuf};
 
 use clap::{Args, Subcommand};
-use vigil_core::{
-    migrate::gitleaks::{find_gitleaks_config, GITLEAKS_CONFIG},
-    Config,
-};
-use vigil_secrets::DetectorOptions;
+use vigil_core::migrate::describe_gitleaks;
 
 use crate::exit::{write_ok, Code, Error};
 
@@ -34,56 +30,40 @@ pub struct GitleaksArgs {
 
 pub fn run(args: MigrateArgs) -> Result<Code, Error> {
     let MigrateCommand::Gitleaks(a) = args.command;
-    let cwd = std::env::current_dir()?;
-    let here = cwd.join(GITLEAKS_CONFIG);
-    let path = match a.file {
-        Some(p) => p,
-        None if here.is_file() => here,
-        None => find_gitleaks_config(&cwd).ok_or(
-            "no .gitleaks.toml here or at the repository root; name one: vigil migrate gitleaks FILE",
-        )?,
-    };
-    let config = Config::default().with_gitleaks(&path)?;
-    let detector = config.detector(DetectorOptions::default())?;
-    let custom: Vec<&str> = config.rules.iter().map(|r| r.id.as_str()).collect();
-    let builtin_in_force = detector.rules().len() - custom.len();
+    let m = describe_gitleaks(a.file.as_deref(), &std::env::current_dir()?)?;
     let mut out = std::io::stdout().lock();
     let written = (|| {
-        writeln!(out, "{}: read as vigil configuration", path.display())?;
+        writeln!(out, "{}: read as vigil configuration", m.path.display())?;
         writeln!(
             out,
             "  rules translated: {}{}",
-            custom.len(),
-            if custom.is_empty() {
+            m.translated.len(),
+            if m.translated.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", custom.join(", "))
+                format!(" ({})", m.translated.join(", "))
             }
         )?;
         writeln!(
             out,
-            "  built-in rules in force: {builtin_in_force} ({} disabled)",
-            config.disable_rules.len()
+            "  built-in rules in force: {} ({} disabled)",
+            m.builtin_in_force, m.disabled
         )?;
-        let Some(gl) = &config.gitleaks else {
-            return Ok(());
-        };
-        let checks = gl.post_scan_checks();
-        if !checks.is_empty() {
+        if !m.post_scan_checks.is_empty() {
             writeln!(out, "  checked after the scan:")?;
-            for c in &checks {
+            for c in &m.post_scan_checks {
                 writeln!(out, "    - {c}")?;
             }
         }
-        if gl.warnings.is_empty() {
+        if m.warnings.is_empty() {
             writeln!(out, "everything was translated")?;
         } else {
             writeln!(
                 out,
                 "not translated, or translated with a difference ({}):",
-                gl.warnings.len()
+                m.warnings.len()
             )?;
-            for w in &gl.warnings {
+            for w in &m.warnings {
                 writeln!(out, "  - {w}")?;
             }
         }

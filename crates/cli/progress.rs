@@ -1,32 +1,33 @@
 //! A progress bar on stderr for long scans, shown only when stderr is a terminal.
-use std::io::IsTerminal;
+use std::{io::IsTerminal, sync::OnceLock};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-pub struct Progress(Option<ProgressBar>);
+#[derive(Default)]
+pub struct Progress(OnceLock<ProgressBar>);
 
-impl Progress {
+impl vigil_core::Progress for Progress {
     /// A bar over `total` items, or nothing when stderr is not a terminal or the job is small.
-    pub fn new(total: u64, unit: &str) -> Progress {
+    fn start(&self, total: u64, unit: &str) {
         if !std::io::stderr().is_terminal() || total < 1000 {
-            return Progress(None);
+            return;
         }
         let bar = ProgressBar::new(total);
         let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
         if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
-        Progress(Some(bar))
+        let _ = self.0.set(bar);
     }
 
-    pub fn inc(&self, n: u64) {
-        if let Some(b) = &self.0 {
+    fn advance(&self, n: u64) {
+        if let Some(b) = self.0.get() {
             b.inc(n);
         }
     }
 
-    pub fn finish(&self) {
-        if let Some(b) = &self.0 {
+    fn finish(&self) {
+        if let Some(b) = self.0.get() {
             b.finish_and_clear();
         }
     }

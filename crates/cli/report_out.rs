@@ -1,4 +1,4 @@
-//! After a scan: the `.gitleaks.toml` filters, the baseline, and the reports.
+//! After a scan: the reports, to stdout or to files.
 //!
 //! Reports go to stdout or to files, several at once:
 //! - `--format FORMAT` (repeatable) with `--report-path FILE` (repeatable): the n-th
@@ -7,26 +7,18 @@
 //!
 //! Without any, the human report goes to stdout. A Markdown report written to the file
 //! `$GITHUB_STEP_SUMMARY` names is appended to it, as GitHub expects.
-use std::{
-    io::{IsTerminal, Write},
-    path::{Path, PathBuf},
-    sync::{Arc, Mutex},
-    time::SystemTime,
-};
+use std::{io::Write, path::PathBuf};
 
 use clap::ValueEnum;
-use vigil_core::model::Finding;
 use vigil_core::{
-    baseline::{Baseline, Date},
-    migrate::gitleaks::Gitleaks,
-    ScanOutcome,
+    baseline::Baseline,
+    report::{human, Format, Options, Redaction, Report},
+    write_report_file, ScanRun,
 };
-use vigil_report::{human, Format, Options, Redaction, Report, RuleInfo, ScanInfo, Scanned};
-use vigil_secrets::Rule;
 
 use crate::{
-    args::{ColorChoice, ScanArgs},
-    exit::{note, write_ok, Error},
+    exit::{write_ok, Error},
+    scan_cmd::ScanArgs,
 };
 
 /// The report formats, as `--format` and `--report` name them.
@@ -104,111 +96,8 @@ pub fn parse_baseline_path(text: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// What a scan hands to `vigil baseline` instead of writing reports.
-#[derive(Debug, Default)]
-pub struct Captured {
-    pub findings: Vec<Finding>,
-    /// Ids of the rules in force.
-    pub rules: Vec<String>,
-    /// True when something could not be read.
-    pub incomplete: bool,
-}
-
-/// Set by `vigil baseline` on the scan arguments it runs: the scan's findings (after the
-/// `.gitleaks.toml` filters, before any baseline) are kept here and no report is written.
-#[derive(Clone, Debug, Default)]
-pub struct Capture(Option<Arc<Mutex<Captured>>>);
-
-impl Capture {
-    pub fn new() -> Capture {
-        Capture(Some(Arc::new(Mutex::new(Captured::default()))))
-    }
-
-    pub fn take(&self) -> Captured {
-        self.0
-            .as_ref()
-            .and_then(|m| m.lock().ok().map(|mut c| std::mem::take(&mut *c)))
-            .unwrap_or_default()
-    }
-}
-
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
-}
-
-/// Everything between the scan and the exit code: drops what a `.gitleaks.toml`
-/// allowlists, what the baseline accepts, and writes the reports asked for. Returns the
-/// outcome with the findings that remain.
-pub fn finish(
-    args: &ScanArgs,
-    gitleaks: Option<&Gitleaks>,
-    rules: &[Rule],
-    mut outcome: ScanOutcome,
-) -> Result<ScanOutcome, Error> {
-    if let Some(gl) = gitleaks {
-        let dropped = gl.filter(&mut outcome.findings);
-        if dropped > 0 {
-            note(&format!(
-                "{}: {} dropped by its allowlists, rule paths and .gitleaksignore",
-                gl.source.display(),
-                plural(dropped, "finding", "findings")
-            ));
-        }
-    }
-    if let Some(slot) = &args.capture.0 {
-        if let Ok(mut c) = slot.lock() {
-            c.findings = outcome.findings.clone();
-            c.rules = rules.iter().map(|r| r.id().to_owned()).collect();
-            c.incomplete = !outcome.errors.is_empty();
-        }
-        return Ok(outcome);
-    }
-    if let Some(path) = &args.baseline {
-        let baseline = Baseline::load(path)?;
-        let applied = baseline.apply(std::mem::take(&mut outcome.findings), Date::today());
-        outcome.findings = applied.findings;
-        if applied.suppressed > 0 {
-            note(&format!(
-                "baseline {}: {} already accepted",
-                path.display(),
-                plural(applied.suppressed, "finding", "findings")
-            ));
-        }
-        for (fp, date) in &applied.expired {
-            note(&format!(
-                "baseline {}: the entry for {fp} expired on {date}; it is reported again",
-                path.display()
-            ));
-        }
-    }
-    write_reports(args, rules, &outcome)?;
-    Ok(outcome)
-}
-
-fn scan_info(rules: &[Rule], outcome: &ScanOutcome) -> ScanInfo {
-    let finished = SystemTime::now();
-    let mut info = ScanInfo::new("vigil", env!("CARGO_PKG_VERSION"), finished);
-    info.started = finished
-        .checked_sub(outcome.stats.elapsed)
-        .unwrap_or(finished);
-    info.scanned = Scanned {
-        targets: Vec::new(),
-        files: outcome.stats.files,
-        commits: outcome.stats.commits,
-    };
-    info.rules = rules
-        .iter()
-        .map(|r| RuleInfo {
-            id: r.spec.id.clone(),
-            description: r.spec.description.clone(),
-            severity: r.spec.severity,
-            tags: r.spec.tags.clone(),
-            remediation: r.spec.remediation.clone(),
-            remediation_url: r.spec.remediation_url.clone(),
-        })
-        .collect();
-    info.errors = outcome.errors.iter().map(|e| e.to_string()).collect();
-    info
 }
 
 /// The reports asked for: (format, file or stdout).
@@ -260,34 +149,25 @@ fn destinations(args: &ScanArgs) -> Result<Vec<ReportSpec>, Error> {
     Ok(specs)
 }
 
-fn write_reports(args: &ScanArgs, rules: &[Rule], outcome: &ScanOutcome) -> Result<(), Error> {
+/// Writes every report `args` ask for, of the scan `run`.
+pub fn write_reports(args: &ScanArgs, run: &ScanRun) -> Result<(), Error> {
     let specs = destinations(args)?;
-    let info = scan_info(rules, outcome);
-    let report = Report::new(&info, &outcome.findings);
+    let info = run.report_info();
+    let report = Report::new(&info, &run.outcome.findings);
     let redaction = if args.no_redact {
         Redaction::Off
     } else {
         Redaction::On
     };
-    let stdout = std::io::stdout();
     for spec in &specs {
         let format = spec.format.format();
         match &spec.path {
             None => {
-                let color = match args.color {
-                    ColorChoice::Always => human::Color::On,
-                    ColorChoice::Never => human::Color::Off,
-                    ColorChoice::Auto => {
-                        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-                        if stdout.is_terminal() && !no_color {
-                            human::Color::On
-                        } else {
-                            human::Color::Off
-                        }
-                    }
+                let options = Options {
+                    redaction,
+                    color: args.color.for_stdout(),
                 };
-                let options = Options { redaction, color };
-                let mut out = std::io::BufWriter::new(stdout.lock());
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                 write_ok(
                     format
                         .write(&mut out, &report, &options)
@@ -299,50 +179,10 @@ fn write_reports(args: &ScanArgs, rules: &[Rule], outcome: &ScanOutcome) -> Resu
                     redaction,
                     color: human::Color::Off,
                 };
-                write_file(path, format, &report, &options)?;
+                write_report_file(path, format, &report, &options)?;
             }
         }
     }
-    Ok(())
-}
-
-fn is_step_summary(path: &Path) -> bool {
-    std::env::var_os("GITHUB_STEP_SUMMARY")
-        .filter(|v| !v.is_empty())
-        .is_some_and(|s| Path::new(&s) == path)
-}
-
-fn write_file(
-    path: &Path,
-    format: Format,
-    report: &Report<'_>,
-    options: &Options,
-) -> Result<(), Error> {
-    let append = format == Format::Markdown && is_step_summary(path);
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .append(append)
-        .truncate(!append)
-        .open(path)
-        .map_err(|e| {
-            format!(
-                "cannot write the {} report to {}: {e}",
-                format.name(),
-                path.display()
-            )
-        })?;
-    let mut out = std::io::BufWriter::new(file);
-    format
-        .write(&mut out, report, options)
-        .and_then(|()| out.flush())
-        .map_err(|e| {
-            format!(
-                "cannot write the {} report to {}: {e}",
-                format.name(),
-                path.display()
-            )
-        })?;
     Ok(())
 }
 

@@ -1,33 +1,43 @@
 //! `vigil rules`: the rules in force.
 use std::io::Write;
 
+use clap::Args;
 use serde_json::json;
-use vigil_secrets::DetectorOptions;
+use vigil_core::rules::rules_in_force;
 
 use crate::{
-    args::{Format, RulesArgs},
-    exit::{write_ok, Code, Error},
+    args::Format,
+    exit::{note, write_ok, Code, Error},
 };
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::args::Format,
+    #[command(flatten)]
+    pub config: crate::args::ConfigArgs,
+}
 
 pub fn run(args: &RulesArgs) -> Result<Code, Error> {
     let cwd = std::env::current_dir()?;
-    let config = crate::load_config(&args.config, &cwd)?;
-    let detector = config.detector(DetectorOptions::default())?;
-    let rules = detector.rules();
+    let (rules, loaded) = rules_in_force(&args.config.source(), &cwd)?;
+    for w in &loaded.warnings {
+        note(w);
+    }
     let mut out = std::io::stdout().lock();
     let written = match args.format {
         Format::Json => {
             let list: Vec<_> = rules
                 .iter()
                 .map(|r| {
-                    let s = &r.spec;
+                    let s = &r.info;
                     json!({
                         "id": s.id,
                         "description": s.description,
                         "severity": s.severity.as_str(),
                         "tags": s.tags,
-                        "keywords": s.keywords,
-                        "generic": s.generic,
+                        "keywords": r.keywords,
+                        "generic": r.generic,
                         "source": r.source,
                         "remediation": { "text": s.remediation, "url": s.remediation_url },
                     })
@@ -38,14 +48,14 @@ pub fn run(args: &RulesArgs) -> Result<Code, Error> {
                 .and_then(|()| writeln!(out))
         }
         Format::Human => (|| {
-            let width = rules.iter().map(|r| r.id().len()).max().unwrap_or(0);
-            for r in rules {
+            let width = rules.iter().map(|r| r.info.id.len()).max().unwrap_or(0);
+            for r in &rules {
                 writeln!(
                     out,
                     "{:<width$}  {:<8}  {}",
-                    r.id(),
-                    r.spec.severity.as_str(),
-                    r.spec.description
+                    r.info.id,
+                    r.info.severity.as_str(),
+                    r.info.description
                 )?;
             }
             writeln!(out, "{} rules", rules.len())

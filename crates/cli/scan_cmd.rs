@@ -1,135 +1,216 @@
-//! `vigil scan`: folders, files and stdin.
-use std::path::{Path, PathBuf};
+//! `vigil scan`: folders, files, stdin and git sources.
+use std::path::PathBuf;
 
+use clap::Args;
 use vigil_core::{
-    parse_size, scan_changes, scan_paths, scan_reader, ScanOptions, ScanOutcome, ScanStats,
+    suppress::Suppressed, GitSource, ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats,
+    Source,
 };
-use vigil_git::{GitError, RangeSpec, Repo, Shard};
-use vigil_secrets::{Detector, DetectorOptions};
 
 use crate::{
-    args::ScanArgs,
     exit::{note, Code, Error},
     progress::Progress,
 };
 
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Folders and files to scan; `-` reads stdin. Default: the current folder.
+    /// With --staged, --range, --since or --history: the repository (default: the current one).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub git: GitSourceArgs,
+    /// Scan only shard K of N of a --range/--since/--history scan (for CI matrices); the union of
+    /// all N shard reports equals the unsharded report.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Report format (default human). Repeat it for several reports: the n-th --report-path
+    /// receives the n-th --format; a format without a path goes to stdout.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<crate::report_out::ReportFormat>,
+    /// Write the --format at the same position to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub report_path: Vec<PathBuf>,
+    /// One more report: FORMAT to FILE (`-`: stdout), e.g. --report sarif=vigil.sarif. Repeatable.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = crate::report_out::parse_report_spec)]
+    pub report: Vec<crate::report_out::ReportSpec>,
+    /// Report only findings this baseline file does not accept (see `vigil baseline`).
+    #[arg(long, value_name = "FILE", value_parser = crate::report_out::parse_baseline_path)]
+    pub baseline: Option<PathBuf>,
+    /// Show whole secrets in the report instead of a short prefix.
+    #[arg(long)]
+    pub no_redact: bool,
+    #[command(flatten)]
+    pub config: crate::args::ConfigArgs,
+    /// Skip files larger than this (e.g. 500k, 10MiB). Default 10MiB, or [scan] max_file_size.
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+    /// Honour .gitignore files while walking folders (off by default: ignored files such as .env hold secrets).
+    #[arg(long)]
+    pub gitignore: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+    /// How many layers of base64, percent-encoding and escapes to look through (0 turns decoding off).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub decode_depth: u8,
+    /// Path to report for stdin, so path-based allowlists apply to it.
+    #[arg(long, value_name = "NAME", default_value = "-")]
+    pub stdin_name: String,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: crate::args::ColorChoice,
+}
+
+/// Git sources: what a commit, a push or an audit adds. At most one.
+#[derive(Args)]
+#[group(id = "git_source", multiple = false)]
+pub struct GitSourceArgs {
+    /// The lines the index adds against HEAD (what `git commit` would record): for pre-commit hooks.
+    #[arg(long)]
+    pub staged: bool,
+    /// The lines added by each commit reachable from B and not from A (a push, a merge request).
+    #[arg(long, value_name = "A..B")]
+    pub range: Option<String>,
+    /// Same as --range REV..HEAD.
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Every commit reachable from any reference; each blob change is scanned once.
+    #[arg(long)]
+    pub history: bool,
+}
+
+impl GitSourceArgs {
+    pub fn any(&self) -> bool {
+        self.staged || self.range.is_some() || self.since.is_some() || self.history
+    }
+}
+
 pub fn run(args: &ScanArgs) -> Result<Code, Error> {
+    let Some(run) = scan(args)? else {
+        return Ok(Code::Incomplete);
+    };
+    crate::report_out::write_reports(args, &run)?;
+    summarize(&run);
+    Ok(Code::of(run.status))
+}
+
+/// Runs the scan `args` describe (with the baseline they name, if any), saying the
+/// configuration's warnings and what suppression dropped. `None`: the commits to scan
+/// could not all be read, which has been said.
+pub fn scan(args: &ScanArgs) -> Result<Option<ScanRun>, Error> {
+    let request = ScanRequest {
+        source: source(args)?,
+        config: args.config.source(),
+        max_file_size: args.max_file_size.clone(),
+        gitignore: args.gitignore,
+        threads: args.threads,
+        decode_depth: args.decode_depth,
+        baseline: args.baseline.clone(),
+    };
+    let prepared = request.prepare().map_err(flag_error)?;
+    for w in &prepared.warnings {
+        note(w);
+    }
+    match prepared.run(&Progress::default()).map_err(flag_error)? {
+        ScanResult::Incomplete(e) => {
+            note(&format!("error: {e}"));
+            note("scan incomplete: nothing was reported because the commits to scan could not all be read");
+            Ok(None)
+        }
+        ScanResult::Done(run) => {
+            say_suppressed(&run.suppressed);
+            Ok(Some(run))
+        }
+    }
+}
+
+/// Errors about an option name the option as the command line spells it.
+fn flag_error(e: ScanRequestError) -> Error {
+    match e {
+        ScanRequestError::MaxFileSize(m) => format!("--max-file-size: {m}").into(),
+        e => e.into(),
+    }
+}
+
+/// What to scan, from the paths and git flags; rejects combinations that mean nothing.
+fn source(args: &ScanArgs) -> Result<Source, Error> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
     }
-    if args.git.any() && (stdin || args.paths.len() > 1) {
+    let git = &args.git;
+    if git.any() && (stdin || args.paths.len() > 1) {
         return Err("git sources (--staged, --range, --since, --history) take at most one PATH: the repository".into());
     }
-    if args.shard.is_some()
-        && !(args.git.range.is_some() || args.git.since.is_some() || args.git.history)
-    {
+    if args.shard.is_some() && !(git.range.is_some() || git.since.is_some() || git.history) {
         return Err("--shard splits a --range, --since or --history scan".into());
     }
-    if args.threads > 0 {
-        // Every parallel part of a scan (rule compilation, git reads, tree diffs) uses
-        // rayon's global pool, so `-j` sizes it; fails only if already built.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(args.threads)
-            .build_global();
-    }
-    let paths: Vec<PathBuf> = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
+    let shard = args.shard.clone();
+    let what = if git.staged {
+        GitSource::Staged
+    } else if let Some(spec) = &git.range {
+        GitSource::Range {
+            spec: spec.clone(),
+            shard,
+        }
+    } else if let Some(rev) = &git.since {
+        GitSource::Since {
+            rev: rev.clone(),
+            shard,
+        }
+    } else if git.history {
+        GitSource::History { shard }
+    } else if stdin {
+        return Ok(Source::Reader {
+            name: args.stdin_name.clone(),
+            reader: Box::new(std::io::stdin().lock()),
+        });
     } else {
-        args.paths.clone()
+        return Ok(Source::Paths(args.paths.clone()));
     };
-    let repo = if args.git.any() {
-        Some(Repo::discover(&paths[0])?)
-    } else {
-        None
-    };
-    let start = match (&repo, stdin) {
-        (Some(repo), _) => repo.root.clone(),
-        (None, true) => std::env::current_dir()?,
-        (None, false) => paths[0].clone(),
-    };
-    let config = crate::load_config(&args.config, &start)?;
-    let max_file_size = match &args.max_file_size {
-        Some(s) => parse_size(s).map_err(|m| format!("--max-file-size: {m}"))?,
-        None => config
-            .max_file_size
-            .unwrap_or(vigil_core::DEFAULT_MAX_FILE_SIZE),
-    };
-    let detector = config.detector(DetectorOptions {
-        max_decode_depth: args.decode_depth,
-        ..DetectorOptions::default()
-    })?;
-    let options = ScanOptions {
-        max_file_size,
-        threads: args.threads,
-        gitignore: args.gitignore || config.gitignore.unwrap_or(false),
-        allowlist_root: config.root().map(Path::to_path_buf),
-        config_file: config.path,
-    };
-    let outcome = match repo {
-        Some(repo) => match scan_git(args, &detector, &repo, &options) {
-            Ok(outcome) => outcome,
-            Err(e) if e.is_incomplete() => {
-                note(&format!("error: {e}"));
-                note("scan incomplete: nothing was reported because the commits to scan could not all be read");
-                return Ok(Code::Incomplete);
-            }
-            Err(e) => return Err(e.into()),
-        },
-        None if stdin => scan_reader(&detector, std::io::stdin().lock(), &args.stdin_name)?,
-        None => scan_paths(&detector, &paths, &options)?,
-    };
-    // Gitleaks filters, baseline and reports (report_out.rs).
-    let outcome =
-        crate::report_out::finish(args, config.gitleaks.as_ref(), detector.rules(), outcome)?;
-    summarize(&outcome, max_file_size, args.git.staged);
-    // A scan is the last thing its process does (`baseline` runs one, then writes a
-    // file): freeing every rule, compiled regex and regex cache one by one took
-    // about 4 ms at the end of every scan, 2% of a folder scan.
-    std::mem::forget(detector);
-    Ok(if !outcome.findings.is_empty() {
-        Code::Findings
-    } else if !outcome.errors.is_empty() {
-        Code::Incomplete
-    } else {
-        Code::Clean
-    })
+    let repo = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    Ok(Source::Git { repo, what })
 }
 
-/// Collects the changes of the chosen git source, then scans them.
-fn scan_git(
-    args: &ScanArgs,
-    detector: &Detector,
-    repo: &Repo,
-    options: &ScanOptions,
-) -> Result<ScanOutcome, GitError> {
-    let shard = match &args.shard {
-        Some(s) => Some(Shard::parse(s).map_err(|message| GitError::BadRange {
-            spec: s.clone(),
-            message,
-        })?),
-        None => None,
-    };
-    // The summary's time covers finding the changes (the walk and tree diffs) too.
-    let start = std::time::Instant::now();
-    let changes = if args.git.staged {
-        vigil_git::staged(repo)?
-    } else if let Some(spec) = &args.git.range {
-        vigil_git::range(repo, &RangeSpec::parse(spec)?, shard)?
-    } else if let Some(rev) = &args.git.since {
-        vigil_git::range(repo, &RangeSpec::since(rev), shard)?
-    } else {
-        vigil_git::history(repo, shard)?
-    };
-    let bar = Progress::new(changes.changes.len() as u64, "blobs");
-    let mut outcome = scan_changes(detector, repo, &changes, options, &|n| bar.inc(n));
-    bar.finish();
-    outcome.stats.elapsed = start.elapsed();
-    Ok(outcome)
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// What the `.gitleaks.toml` filters and the baseline dropped.
+fn say_suppressed(s: &Suppressed) {
+    if let Some((source, dropped)) = &s.gitleaks {
+        if *dropped > 0 {
+            note(&format!(
+                "{}: {} dropped by its allowlists, rule paths and .gitleaksignore",
+                source.display(),
+                plural(*dropped, "finding", "findings")
+            ));
+        }
+    }
+    if let Some(b) = &s.baseline {
+        if b.suppressed > 0 {
+            note(&format!(
+                "baseline {}: {} already accepted",
+                b.path.display(),
+                plural(b.suppressed, "finding", "findings")
+            ));
+        }
+        for (fp, date) in &b.expired {
+            note(&format!(
+                "baseline {}: the entry for {fp} expired on {date}; it is reported again",
+                b.path.display()
+            ));
+        }
+    }
 }
 
 /// One line on stderr saying what was scanned and what was not, then any read errors.
-fn summarize(outcome: &ScanOutcome, max_file_size: u64, staged: bool) {
+pub fn summarize(run: &ScanRun) {
+    let outcome = &run.outcome;
     let ScanStats {
         files,
         bytes,
@@ -143,7 +224,7 @@ fn summarize(outcome: &ScanOutcome, max_file_size: u64, staged: bool) {
     let secs = elapsed.as_secs_f64();
     let mb = bytes as f64 / 1e6;
     let plural = |n: u64| if n == 1 { "" } else { "s" };
-    let mut line = if staged {
+    let mut line = if run.staged {
         format!(
             "scanned {files} staged blob{} ({mb:.1} MB) in {secs:.2} s",
             plural(files)
@@ -167,7 +248,7 @@ fn summarize(outcome: &ScanOutcome, max_file_size: u64, staged: bool) {
     if skipped_large > 0 {
         skipped.push(format!(
             "{skipped_large} larger than {}",
-            human_size(max_file_size)
+            human_size(run.max_file_size)
         ));
     }
     if skipped_allowlisted > 0 {

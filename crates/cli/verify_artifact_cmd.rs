@@ -1,132 +1,93 @@
 //! `vigil verify-artifact`: check a signed release against its keys and expectations.
-use std::{
-    fs,
-    io::Write,
-    path::{Path, PathBuf},
-};
+use std::{io::Write, path::PathBuf};
 
+use clap::Args;
 use vigil_core::{
-    config::Config,
-    release::{
-        now_unix, parse_duration, verify_release, CheckStatus, Expectations, ReleaseConfig,
-        VerifyKeys, VerifyOptions, VerifyReport,
-    },
+    model::VerifyReport,
+    release::VerifyArtifactRequest,
+    report::release::{write_human, write_json},
 };
-use vigil_signature::{sshkey::SshPublicKey, PublicKey};
 
 use crate::{
-    args::{Format, VerifyArtifactArgs},
+    args::Format,
     exit::{note, write_ok, Code, Error},
 };
 
-fn read(path: &Path, flag: &str) -> Result<String, Error> {
-    fs::read_to_string(path).map_err(|e| format!("{flag} {}: {e}", path.display()).into())
+#[derive(Args)]
+pub struct VerifyArtifactArgs {
+    /// Artifacts to check (default: every file SHA256SUMS lists).
+    #[arg(value_name = "FILE")]
+    pub artifacts: Vec<PathBuf>,
+    /// The folder holding SHA256SUMS (default: the first FILE's folder, or the current one).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The minisign public key (default: [release] minisign_key).
+    #[arg(long, value_name = "FILE")]
+    pub minisign_key: Option<PathBuf>,
+    /// The OpenSSH public key, to check SHA256SUMS.sig (default: [release] ssh_key).
+    #[arg(long, value_name = "FILE")]
+    pub ssh_key: Option<PathBuf>,
+    /// The tag the signature must name.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// The source commit the signature and provenance must name (full, or 7+ hex digits).
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The source repository the provenance must name (default: [release] repository).
+    #[arg(long, value_name = "URL")]
+    pub repository: Option<String>,
+    /// The builder id the provenance must name; `*` at the end matches any rest; `local`
+    /// means signed outside CI (default: [release] builder).
+    #[arg(long, value_name = "ID")]
+    pub builder: Option<String>,
+    /// Reject signatures older than this (e.g. 90d, 12h; default: [release] max_age).
+    #[arg(long, value_name = "AGE")]
+    pub max_age: Option<String>,
+    /// Fail if there is no provenance.intoto.jsonl.
+    #[arg(long)]
+    pub require_provenance: bool,
+    /// Require NAME.minisig beside every artifact.
+    #[arg(long)]
+    pub per_file: bool,
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::args::Format,
+    #[command(flatten)]
+    pub config: crate::args::ConfigArgs,
+    /// Hashing threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub threads: usize,
 }
 
 pub fn run(args: &VerifyArtifactArgs) -> Result<Code, Error> {
-    let dir = match (&args.dir, args.artifacts.first()) {
-        (Some(d), _) => d.clone(),
-        (None, Some(a)) => a
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from(".")),
-        (None, None) => PathBuf::from("."),
-    };
     // The expectations are the verifier's policy: looked for from the current folder.
-    let config = crate::load_config(&args.config, &std::env::current_dir()?)?;
-    let rc: &ReleaseConfig = &config.release;
-    let root = config.root();
-    let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| ReleaseConfig::resolve(root, p));
-
-    let minisign_path = args
-        .minisign_key
-        .clone()
-        .or_else(|| from_config(&rc.minisign_key));
-    let ssh_path = args.ssh_key.clone().or_else(|| from_config(&rc.ssh_key));
-    let mut keys = VerifyKeys::default();
-    if let Some(p) = &minisign_path {
-        let key = PublicKey::from_minisign(&read(p, "minisign key")?)
-            .map_err(|e| format!("minisign key {}: {e}", p.display()))?;
-        keys.minisign = Some(key);
+    let loaded = args.config.source().load(&std::env::current_dir()?)?;
+    for w in &loaded.warnings {
+        note(w);
     }
-    if let Some(p) = &ssh_path {
-        let (key, _) = SshPublicKey::from_openssh(&read(p, "ssh key")?)
-            .map_err(|e| format!("ssh key {}: {e}", p.display()))?;
-        keys.ssh = Some(key);
-    }
-    if keys.minisign.is_none() && keys.ssh.is_none() {
-        return Err("no key to verify against: pass --minisign-key FILE and/or --ssh-key FILE, or set [release] minisign_key / ssh_key in .vigil.toml".into());
-    }
-    let max_age = match args.max_age.as_ref().or(rc.max_age.as_ref()) {
-        Some(s) => Some(parse_duration(s).map_err(|m| format!("--max-age: {m}"))?),
-        None => None,
-    };
-    let expect = Expectations {
+    let request = VerifyArtifactRequest {
+        artifacts: args.artifacts.clone(),
+        dir: args.dir.clone(),
+        minisign_key: args.minisign_key.clone(),
+        ssh_key: args.ssh_key.clone(),
         tag: args.tag.clone(),
         commit: args.commit.clone(),
-        repository: args.repository.clone().or_else(|| rc.repository.clone()),
-        builder: args.builder.clone().or_else(|| rc.builder.clone()),
-        max_age,
-    };
-    let options = VerifyOptions {
-        dir,
-        artifacts: args.artifacts.clone(),
-        keys,
-        expect,
-        require_provenance: args.require_provenance || rc.require_provenance.unwrap_or(false),
+        repository: args.repository.clone(),
+        builder: args.builder.clone(),
+        max_age: args.max_age.clone(),
+        require_provenance: args.require_provenance,
         require_per_file: args.per_file,
-        now: now_unix(),
         threads: args.threads,
     };
-    let report = verify_release(&options);
-    write_report(args.format, &report, &config)?;
-    Ok(if report.failed() > 0 {
-        Code::Findings
-    } else if report.malformed() > 0 {
-        Code::Usage
-    } else if report.incomplete() > 0 {
-        Code::Incomplete
-    } else {
-        Code::Clean
-    })
+    let report = request.run(&loaded.config)?;
+    write_report(args.format, &report)?;
+    Ok(Code::of(report.status()))
 }
 
-fn label(s: &CheckStatus) -> (&'static str, &str) {
-    match s {
-        CheckStatus::Passed(m) => ("ok", m),
-        CheckStatus::Failed(m) => ("FAILED", m),
-        CheckStatus::Malformed(m) => ("MALFORMED", m),
-        CheckStatus::Incomplete(m) => ("UNREADABLE", m),
-        CheckStatus::Skipped(m) => ("skipped", m),
-    }
-}
-
-fn write_report(format: Format, report: &VerifyReport, _config: &Config) -> Result<(), Error> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+fn write_report(format: Format, report: &VerifyReport) -> Result<(), Error> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = match format {
-        Format::Human => report.checks.iter().try_for_each(|c| {
-            let (tag, msg) = label(&c.status);
-            writeln!(out, "{tag:<10} {}: {}: {msg}", c.subject, c.check)
-        }),
-        Format::Json => {
-            let checks: Vec<serde_json::Value> = report
-                .checks
-                .iter()
-                .map(|c| {
-                    let (tag, msg) = label(&c.status);
-                    serde_json::json!({
-                        "subject": c.subject,
-                        "check": c.check,
-                        "status": tag.to_ascii_lowercase(),
-                        "message": msg,
-                    })
-                })
-                .collect();
-            let v = serde_json::json!({ "ok": report.ok(), "checks": checks });
-            writeln!(out, "{v}")
-        }
+        Format::Human => write_human(&mut out, report),
+        Format::Json => write_json(&mut out, report),
     };
     write_ok(written.and_then(|()| out.flush()))?;
     if report.ok() {

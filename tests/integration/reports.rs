@@ -8,9 +8,9 @@ use std::{
     time::{Duration, UNIX_EPOCH},
 };
 
+use vigil_core::fingerprint;
 use vigil_core::model::{CommitInfo, Finding, Location, Origin, Secret, Severity};
-use vigil_report::{Format, Options, Redaction, Report, ScanInfo, Scanned, Target};
-use vigil_secrets::fingerprint;
+use vigil_core::report::{Format, Options, Redaction, Report, ScanInfo, Scanned, Target};
 
 use crate::harness::*;
 

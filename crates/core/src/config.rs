@@ -249,28 +249,6 @@ fn check_examples(rule: &Rule, path: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// Looks for `.vigil.toml` in `start` and its parents up to the enclosing repository's
-/// root (the first directory holding `.git`). Outside a repository only `start` is tried.
-pub fn find_config(start: &Path) -> Option<PathBuf> {
-    let start = if start.is_dir() {
-        start
-    } else {
-        start.parent()?
-    };
-    let start = std::path::absolute(start).ok()?;
-    let in_repo = start.ancestors().any(|d| d.join(".git").exists());
-    for dir in start.ancestors() {
-        let candidate = dir.join(CONFIG_FILE);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        if !in_repo || dir.join(".git").exists() {
-            break;
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,18 +308,5 @@ mod tests {
             c.detector(DetectorOptions::default()),
             Err(ConfigError::UnknownRule { .. })
         ));
-    }
-
-    #[test]
-    fn finds_config_up_to_repo_root() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        fs::create_dir_all(root.join(".git")).unwrap();
-        fs::create_dir_all(root.join("a/b")).unwrap();
-        fs::write(root.join(CONFIG_FILE), "").unwrap();
-        assert_eq!(find_config(&root.join("a/b")), Some(root.join(CONFIG_FILE)));
-        let outside = tempfile::tempdir().unwrap();
-        fs::create_dir_all(outside.path().join("x")).unwrap();
-        assert_eq!(find_config(&outside.path().join("x")), None);
     }
 }

@@ -1,16 +1,21 @@
 //! The types that cross vigil's crate lines, with no heavy dependencies: where content
 //! came from ([`Origin`], [`CommitInfo`]), a leaked secret ([`Finding`], [`Secret`],
-//! [`Location`], [`Severity`]) and a signature verification verdict ([`ObjectVerdict`]).
+//! [`Location`], [`Severity`]), a signature verification verdict ([`ObjectVerdict`]), and
+//! how any command ended ([`Status`]).
 //!
 //! The engine crates produce them (`vigil-git` commit info, `vigil-secrets` findings,
 //! `vigil-core` verdicts) and `vigil-report` writes them, so none of those crates needs
 //! another just for its types.
 mod finding;
 mod origin;
+mod release_check;
 mod severity;
+mod status;
 mod verdict;
 
 pub use finding::{redact, Finding, Location, Secret};
 pub use origin::{CommitInfo, Origin};
+pub use release_check::{Check, CheckStatus, VerifyReport};
 pub use severity::Severity;
+pub use status::Status;
 pub use verdict::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};

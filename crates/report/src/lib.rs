@@ -7,6 +7,7 @@ mod info;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod release;
 pub mod sarif;
 pub mod verdict;
 

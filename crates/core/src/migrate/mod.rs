@@ -9,5 +9,8 @@
 //!
 //! Whatever cannot be translated is said, never dropped silently: each translation
 //! returns a list of warnings.
+mod describe;
 pub mod gitleaks;
 pub mod import;
+
+pub use describe::{describe_gitleaks, GitleaksMigration, MigrateError};

@@ -10,7 +10,10 @@
 //! ```
 mod config;
 mod hash;
+mod key;
+mod keygen;
 mod provenance;
+mod request;
 mod sign;
 mod time;
 mod verify;
@@ -19,7 +22,10 @@ use std::path::PathBuf;
 
 pub use config::{parse_duration, ReleaseConfig};
 pub use hash::{digest_file, digest_file_pipelined, digest_files, FileDigests};
+pub use key::{load_secret_key, EnvPassword, KeySource, PasswordSource};
+pub use keygen::{Keygen, KeygenRequest};
 pub use provenance::{BuildContext, LOCAL_BUILDER_ID, LOCAL_BUILD_TYPE};
+pub use request::{SignRequest, VerifyArtifactRequest};
 pub use sign::{sign_release, SignOptions, SignOutcome};
 pub use time::{now_unix, rfc3339};
 pub use verify::{

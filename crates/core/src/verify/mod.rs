@@ -8,6 +8,7 @@
 //! the commit that adds it, however the rest of the branch is signed. The commit that
 //! first introduces a policy is judged by the policy it introduces.
 pub mod check;
+pub mod command;
 pub mod policy;
 
 use std::time::Instant;

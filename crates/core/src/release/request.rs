@@ -1,0 +1,147 @@
+//! Signing and checking a release as a front-end asks for it: the command line's (or a
+//! CI input's) values merged with the environment and with `[release]`.
+use std::path::{Path, PathBuf};
+
+use vigil_signature::{sshkey::SshPublicKey, PublicKey};
+
+use crate::{
+    config::Config,
+    release::{
+        now_unix, parse_duration, verify_release, BuildContext, Expectations, ReleaseConfig,
+        SignOptions, VerifyKeys, VerifyOptions, VerifyReport,
+    },
+};
+
+/// What to sign; values left `None` come from the CI's variables, or the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct SignRequest {
+    pub files: Vec<PathBuf>,
+    pub out_dir: Option<PathBuf>,
+    pub tag: Option<String>,
+    pub commit: Option<String>,
+    pub repository: Option<String>,
+    /// Unix seconds; default `SOURCE_DATE_EPOCH`, or now.
+    pub timestamp: Option<u64>,
+    pub per_file_minisig: bool,
+    pub provenance: bool,
+    pub threads: usize,
+}
+
+impl SignRequest {
+    /// The signing options, with the build context read through `var` (the
+    /// environment) and overridden by the request's own values.
+    pub fn options(&self, var: &dyn Fn(&str) -> Option<String>) -> Result<SignOptions, String> {
+        let mut context = BuildContext::from_env(var);
+        if let Some(t) = &self.tag {
+            context.tag = Some(t.clone());
+        }
+        if let Some(c) = &self.commit {
+            context.commit = Some(c.clone());
+        }
+        if let Some(r) = &self.repository {
+            context.repository = Some(r.clone());
+        }
+        let timestamp = match self.timestamp {
+            Some(t) => t,
+            None => match var("SOURCE_DATE_EPOCH") {
+                Some(v) if !v.trim().is_empty() => v
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?,
+                _ => now_unix(),
+            },
+        };
+        Ok(SignOptions {
+            files: self.files.clone(),
+            out_dir: self.out_dir.clone(),
+            context,
+            timestamp,
+            per_file_minisig: self.per_file_minisig,
+            provenance: self.provenance,
+            threads: self.threads,
+        })
+    }
+}
+
+/// What a release must be checked against; values left `None` come from `[release]`.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyArtifactRequest {
+    pub artifacts: Vec<PathBuf>,
+    /// The folder holding SHA256SUMS; default: the first artifact's folder, or `.`.
+    pub dir: Option<PathBuf>,
+    pub minisign_key: Option<PathBuf>,
+    pub ssh_key: Option<PathBuf>,
+    pub tag: Option<String>,
+    pub commit: Option<String>,
+    pub repository: Option<String>,
+    pub builder: Option<String>,
+    /// e.g. `90d`.
+    pub max_age: Option<String>,
+    pub require_provenance: bool,
+    pub require_per_file: bool,
+    pub threads: usize,
+}
+
+fn read(path: &Path, what: &str) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+}
+
+impl VerifyArtifactRequest {
+    /// Checks the release against the request and the configuration's `[release]`.
+    /// `Err`: a key or a value could not be used (nothing was checked).
+    pub fn run(&self, config: &Config) -> Result<VerifyReport, String> {
+        let dir = match (&self.dir, self.artifacts.first()) {
+            (Some(d), _) => d.clone(),
+            (None, Some(a)) => a
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            (None, None) => PathBuf::from("."),
+        };
+        let rc: &ReleaseConfig = &config.release;
+        let root = config.root();
+        let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| ReleaseConfig::resolve(root, p));
+        let minisign_path = self
+            .minisign_key
+            .clone()
+            .or_else(|| from_config(&rc.minisign_key));
+        let ssh_path = self.ssh_key.clone().or_else(|| from_config(&rc.ssh_key));
+        let mut keys = VerifyKeys::default();
+        if let Some(p) = &minisign_path {
+            let key = PublicKey::from_minisign(&read(p, "minisign key")?)
+                .map_err(|e| format!("minisign key {}: {e}", p.display()))?;
+            keys.minisign = Some(key);
+        }
+        if let Some(p) = &ssh_path {
+            let (key, _) = SshPublicKey::from_openssh(&read(p, "ssh key")?)
+                .map_err(|e| format!("ssh key {}: {e}", p.display()))?;
+            keys.ssh = Some(key);
+        }
+        if keys.minisign.is_none() && keys.ssh.is_none() {
+            return Err("no key to verify against: pass --minisign-key FILE and/or --ssh-key FILE, or set [release] minisign_key / ssh_key in .vigil.toml".into());
+        }
+        let max_age = match self.max_age.as_ref().or(rc.max_age.as_ref()) {
+            Some(s) => Some(parse_duration(s).map_err(|m| format!("--max-age: {m}"))?),
+            None => None,
+        };
+        let expect = Expectations {
+            tag: self.tag.clone(),
+            commit: self.commit.clone(),
+            repository: self.repository.clone().or_else(|| rc.repository.clone()),
+            builder: self.builder.clone().or_else(|| rc.builder.clone()),
+            max_age,
+        };
+        let options = VerifyOptions {
+            dir,
+            artifacts: self.artifacts.clone(),
+            keys,
+            expect,
+            require_provenance: self.require_provenance || rc.require_provenance.unwrap_or(false),
+            require_per_file: self.require_per_file,
+            now: now_unix(),
+            threads: self.threads,
+        };
+        Ok(verify_release(&options))
+    }
+}

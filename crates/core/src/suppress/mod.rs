@@ -1,0 +1,54 @@
+//! Suppression: after a scan, drop what the repository has accepted — what a
+//! `.gitleaks.toml`'s allowlists, rule paths and `.gitleaksignore` allow, then what the
+//! baseline accepts (until its entry expires). Inline allow comments act earlier, in the
+//! detector, where the line is at hand.
+use std::path::{Path, PathBuf};
+
+use vigil_model::Finding;
+
+use crate::{
+    baseline::{Baseline, Date},
+    migrate::gitleaks::Gitleaks,
+};
+
+/// What suppression dropped, for the front-end to say.
+#[derive(Debug, Default)]
+pub struct Suppressed {
+    /// The `.gitleaks.toml` applied and how many findings it dropped.
+    pub gitleaks: Option<(PathBuf, usize)>,
+    pub baseline: Option<BaselineApplied>,
+}
+
+/// What a baseline did to a scan's findings.
+#[derive(Debug)]
+pub struct BaselineApplied {
+    pub path: PathBuf,
+    /// Findings it accepted.
+    pub suppressed: usize,
+    /// Findings whose entry expired, reported again: (fingerprint, expiry date).
+    pub expired: Vec<(String, Date)>,
+}
+
+/// Drops from `findings` what `gitleaks` allows and what `baseline` accepts on `today`.
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    gitleaks: Option<&Gitleaks>,
+    baseline: Option<(&Path, &Baseline)>,
+    today: Date,
+) -> Suppressed {
+    let mut done = Suppressed::default();
+    if let Some(gl) = gitleaks {
+        let dropped = gl.filter(findings);
+        done.gitleaks = Some((gl.source.clone(), dropped));
+    }
+    if let Some((path, baseline)) = baseline {
+        let applied = baseline.apply(std::mem::take(findings), today);
+        *findings = applied.findings;
+        done.baseline = Some(BaselineApplied {
+            path: path.to_owned(),
+            suppressed: applied.suppressed,
+            expired: applied.expired,
+        });
+    }
+    done
+}

@@ -1,0 +1,252 @@
+//! A verification as a front-end asks for it: which objects, which trust policy (the
+//! repository's `[verify]`, or one-off trust files), and when keys are judged; the same
+//! two steps as a scan, so warnings can be shown before the work runs.
+use std::path::{Path, PathBuf};
+
+use vigil_git::{CommitSelection, GitError, RangeSpec, Repo};
+use vigil_model::{ObjectVerdict, Status, VerifySummary};
+
+use crate::{
+    config::ConfigError,
+    config_source::ConfigSource,
+    verify::{
+        policy::{Dir, PolicyError, VerifyConfig},
+        verify, KeyTime, Policy, PolicyLocation, VerifyRequest,
+    },
+};
+
+/// Where trust comes from.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// The `[verify]` policy of the configuration (`.vigil.toml`).
+    Policy(ConfigSource),
+    /// Trust files named for this run only; the configuration's policy is not used.
+    OneOff {
+        allowed_signers: Option<PathBuf>,
+        revoked_keys: Option<PathBuf>,
+        keyring: Option<PathBuf>,
+    },
+}
+
+/// Which objects to verify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// HEAD's history (from the policy's `start`).
+    Head,
+    /// The commits reachable from B and not from A (`A..B`).
+    Range(String),
+    /// Same as `Range` with `REV..HEAD`.
+    Since(String),
+    /// Every commit reachable from any reference (and every annotated tag when the
+    /// policy sets `tags = true`).
+    All,
+    /// Just these commits or annotated tags.
+    Revs(Vec<String>),
+    /// No commits: only the tags (with `tags`).
+    None,
+}
+
+/// When keys are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyTimeChoice {
+    /// At the time of verification.
+    Now,
+    /// At the date each object claims (whoever signs chooses it).
+    Claimed,
+}
+
+/// A verification request. Options left `None` take the policy's value, then the default.
+#[derive(Debug, Clone)]
+pub struct VerifyCommand {
+    /// The repository (at or above this folder).
+    pub repo: PathBuf,
+    pub selection: Selection,
+    /// Also verify every annotated tag under `refs/tags`.
+    pub tags: bool,
+    pub trust: Trust,
+    pub key_time: Option<KeyTimeChoice>,
+    /// "Now", as Unix seconds (for reproducible runs); default: the clock.
+    pub now: Option<i64>,
+    /// Verify history before the policy's `start` too.
+    pub ignore_start: bool,
+}
+
+/// Why a verification could not run (nothing was verified).
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyCommandError {
+    #[error(transparent)]
+    Git(#[from] GitError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+    #[error("no trust policy: add a [verify] section to .vigil.toml (see the README, \"Verifying signatures\"), or pass --allowed-signers FILE and/or --keyring FILE for a one-off check")]
+    NoPolicy,
+    #[error(
+        "{0}: [verify] names no allowed_signers file and no keyring: nothing could be trusted"
+    )]
+    NoTrust(PathBuf),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A request whose repository and policy are loaded.
+pub struct PreparedVerify {
+    repo: Repo,
+    policy: Policy,
+    location: Option<PolicyLocation>,
+    command: VerifyCommand,
+    /// What loading the configuration and the policy had to say.
+    pub warnings: Vec<String>,
+}
+
+/// The verdicts, in walk order (commits newest first, then tags).
+#[derive(Debug)]
+pub struct Verified {
+    pub verdicts: Vec<ObjectVerdict>,
+    pub summary: VerifySummary,
+    pub status: Status,
+}
+
+/// The outcome of [`PreparedVerify::run`].
+pub enum VerifyResult {
+    Done(Verified),
+    /// The objects to verify could not all be read: nothing is reported.
+    Incomplete(GitError),
+}
+
+impl VerifyCommand {
+    /// Opens the repository and loads the trust policy.
+    pub fn prepare(self) -> Result<PreparedVerify, VerifyCommandError> {
+        let repo = Repo::discover(&self.repo)?;
+        let mut warnings = Vec::new();
+        let (policy, location) = load_policy(&self.trust, &repo, &mut warnings)?;
+        Ok(PreparedVerify {
+            repo,
+            policy,
+            location,
+            command: self,
+            warnings,
+        })
+    }
+}
+
+/// The policy from one-off trust files, or from the configuration's `[verify]`, and
+/// where it lives in the repository (so a commit's parent's policy can be read).
+fn load_policy(
+    trust: &Trust,
+    repo: &Repo,
+    warnings: &mut Vec<String>,
+) -> Result<(Policy, Option<PolicyLocation>), VerifyCommandError> {
+    let source = match trust {
+        Trust::OneOff {
+            allowed_signers,
+            revoked_keys,
+            keyring,
+        } => {
+            let cwd = std::env::current_dir()?;
+            let abs = |p: &Option<PathBuf>| p.as_ref().map(|p| cwd.join(p).display().to_string());
+            let section = VerifyConfig {
+                allowed_signers: abs(allowed_signers),
+                revoked_keys: abs(revoked_keys),
+                keyring: abs(keyring),
+                ..VerifyConfig::default()
+            };
+            let policy = Policy::load(&Dir(PathBuf::from("/")), "", &section)?;
+            return Ok((policy, None));
+        }
+        Trust::Policy(source) => source,
+    };
+    let loaded = source.load(&repo.root)?;
+    warnings.extend(loaded.warnings);
+    let config = loaded.config;
+    let Some(path) = config.path.clone().filter(|_| !config.verify.is_empty()) else {
+        return Err(VerifyCommandError::NoPolicy);
+    };
+    let path = std::path::absolute(&path)?;
+    let root = std::path::absolute(&repo.root)?;
+    let (dir, rel, location) = match path.strip_prefix(&root) {
+        Ok(rel) => {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (
+                root.clone(),
+                rel.clone(),
+                Some(PolicyLocation { config_rel: rel }),
+            )
+        }
+        Err(_) => {
+            warnings.push(format!(
+                "{}: the trust policy is outside the repository, so commits that change it are not judged by their parent's policy",
+                path.display()
+            ));
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (dir, name, None)
+        }
+    };
+    let policy = Policy::load(&Dir(dir), &rel, &config.verify)?;
+    if !policy.has_trust() {
+        return Err(VerifyCommandError::NoTrust(path));
+    }
+    Ok((policy, location))
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+impl PreparedVerify {
+    /// Selects, reads and judges every object.
+    pub fn run(self) -> Result<VerifyResult, VerifyCommandError> {
+        let c = &self.command;
+        let commits = match &c.selection {
+            Selection::Range(spec) => CommitSelection::Range(RangeSpec::parse(spec)?),
+            Selection::Since(rev) => CommitSelection::Range(RangeSpec::since(rev)),
+            Selection::All => CommitSelection::All,
+            Selection::Revs(revs) => CommitSelection::Revs(revs.clone()),
+            Selection::None => CommitSelection::None,
+            Selection::Head => CommitSelection::Head,
+        };
+        let now = c.now.unwrap_or_else(now_secs);
+        let claimed = match c.key_time {
+            Some(k) => k == KeyTimeChoice::Claimed,
+            None => self.policy.claimed_time,
+        };
+        let time = if claimed {
+            KeyTime::Claimed { now }
+        } else {
+            KeyTime::At(now)
+        };
+        let request = VerifyRequest {
+            repo: &self.repo,
+            commits,
+            tags: c.tags || (c.selection == Selection::All && self.policy.tags),
+            policy: &self.policy,
+            location: self.location.clone(),
+            time,
+            ignore_start: c.ignore_start,
+        };
+        let outcome = match verify(&request) {
+            Ok(o) => o,
+            Err(e) if e.is_incomplete() => return Ok(VerifyResult::Incomplete(e)),
+            Err(e) => return Err(e.into()),
+        };
+        let summary = VerifySummary::of(
+            &outcome.verdicts,
+            outcome.elapsed_secs,
+            outcome.errors.clone(),
+        );
+        let status = Status::of(summary.failed > 0, !outcome.errors.is_empty());
+        Ok(VerifyResult::Done(Verified {
+            verdicts: outcome.verdicts,
+            summary,
+            status,
+        }))
+    }
+}

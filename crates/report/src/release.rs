@@ -1,0 +1,82 @@
+//! The report of `vigil verify-artifact`: every check of a signed release.
+//!
+//! Human: one line per check, `STATUS     subject: check: message`. JSON:
+//! `{"checks": [{"check", "message", "status", "subject"}], "ok": bool}`,
+//! with `status` one of `ok`, `failed`, `malformed`, `unreadable`, `skipped`.
+use std::io;
+
+use vigil_model::{CheckStatus, VerifyReport};
+
+/// The label a status is shown with, and its message.
+pub fn label(s: &CheckStatus) -> (&'static str, &str) {
+    match s {
+        CheckStatus::Passed(m) => ("ok", m),
+        CheckStatus::Failed(m) => ("FAILED", m),
+        CheckStatus::Malformed(m) => ("MALFORMED", m),
+        CheckStatus::Incomplete(m) => ("UNREADABLE", m),
+        CheckStatus::Skipped(m) => ("skipped", m),
+    }
+}
+
+/// One line per check.
+pub fn write_human(out: &mut dyn io::Write, report: &VerifyReport) -> io::Result<()> {
+    for c in &report.checks {
+        let (tag, msg) = label(&c.status);
+        writeln!(out, "{tag:<10} {}: {}: {msg}", c.subject, c.check)?;
+    }
+    Ok(())
+}
+
+/// One JSON object on one line.
+pub fn write_json(out: &mut dyn io::Write, report: &VerifyReport) -> io::Result<()> {
+    let checks: Vec<serde_json::Value> = report
+        .checks
+        .iter()
+        .map(|c| {
+            let (tag, msg) = label(&c.status);
+            serde_json::json!({
+                "subject": c.subject,
+                "check": c.check,
+                "status": tag.to_ascii_lowercase(),
+                "message": msg,
+            })
+        })
+        .collect();
+    let v = serde_json::json!({ "ok": report.ok(), "checks": checks });
+    writeln!(out, "{v}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report() -> VerifyReport {
+        let mut r = VerifyReport::default();
+        r.add(
+            "SHA256SUMS.minisig",
+            "minisign signature",
+            CheckStatus::Passed("signed by key 0123".into()),
+        );
+        r.add(
+            "app.tar.gz",
+            "sha256",
+            CheckStatus::Failed("digest differs".into()),
+        );
+        r
+    }
+
+    #[test]
+    fn human_lines_and_versioned_json() {
+        let mut out = Vec::new();
+        write_human(&mut out, &report()).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "ok         SHA256SUMS.minisig: minisign signature: signed by key 0123\nFAILED     app.tar.gz: sha256: digest differs\n"
+        );
+        let mut out = Vec::new();
+        write_json(&mut out, &report()).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["ok"], false);
+        assert_eq!(v["checks"][1]["status"], "failed");
+    }
+}
