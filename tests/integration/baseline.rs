@@ -279,3 +279,44 @@ fn git_sources_use_the_baseline_too() {
     let r = run_in(d, &["scan", ".", "--baseline", ".vigil-baseline"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
+
+/// With `[scan] fingerprint_key`, published fingerprints are keyed: they differ from the
+/// unkeyed ones (which anyone could recompute from a guessed secret), stay the same run
+/// after run, and a baseline made with the key accepts its findings.
+#[test]
+fn a_fingerprint_key_keys_published_fingerprints() {
+    let key = "8c1f0a3b5d7e9f21436587a9cbedf0123456789abcdef0fedcba9876543210ab";
+    let dir = tree(&[("app/.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
+    let fp = |dir: &Path| {
+        let r = run_in(dir, &["scan", ".", "--format", "json"]);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        r.json()["findings"][0]["fingerprint"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let unkeyed = fp(dir.path());
+    std::fs::write(
+        dir.path().join(".vigil.toml"),
+        format!("[scan]\nfingerprint_key = \"{key}\"\n"),
+    )
+    .unwrap();
+    let keyed = fp(dir.path());
+    assert_ne!(keyed, unkeyed);
+    assert_eq!(keyed, fp(dir.path()));
+    let r = run_in(dir.path(), &["baseline", "create"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(entries(dir.path())[0].starts_with(&keyed));
+    let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A bad key is a configuration error that does not echo the value.
+    std::fs::write(
+        dir.path().join(".vigil.toml"),
+        "[scan]\nfingerprint_key = \"hunter2hunter2\"\n",
+    )
+    .unwrap();
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("64 hex digits"), "{}", r.stderr);
+    assert!(!r.stderr.contains("hunter2"), "{}", r.stderr);
+}

@@ -7,8 +7,8 @@ use std::{
 use serde::Deserialize;
 use vigil_model::Origin;
 use vigil_secrets::{
-    builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, Fragment, Rule,
-    RuleError, RuleSpec,
+    builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, FingerprintKey,
+    Fragment, Rule, RuleError, RuleSpec,
 };
 
 use crate::size::parse_size;
@@ -64,6 +64,7 @@ struct ScanSection {
     #[serde(default)]
     disable_rules: Vec<String>,
     gitignore: Option<bool>,
+    fingerprint_key: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -89,6 +90,9 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     pub gitignore: Option<bool>,
     pub disable_rules: Vec<String>,
+    /// `[scan] fingerprint_key`: keys every finding's fingerprint, so published
+    /// fingerprints (baselines, SARIF) cannot be used to test guesses of a secret.
+    pub fingerprint_key: Option<FingerprintKey>,
     pub allowlist: AllowlistSpec,
     pub rules: Vec<RuleSpec>,
     /// A `.gitleaks.toml` read into this configuration: what vigil applies after the
@@ -131,6 +135,10 @@ impl Config {
                 Some(parse_size(&t).map_err(|m| parse_err(format!("[scan] max_file_size: {m}")))?)
             }
         };
+        let fingerprint_key = match &file.scan.fingerprint_key {
+            None => None,
+            Some(hex) => Some(parse_fingerprint_key(hex).map_err(parse_err)?),
+        };
         Allowlist::compile(&file.allowlist).map_err(|message| ConfigError::Allowlist {
             path: path.to_owned(),
             message,
@@ -142,6 +150,7 @@ impl Config {
             max_file_size,
             gitignore: file.scan.gitignore,
             disable_rules: file.scan.disable_rules,
+            fingerprint_key,
             allowlist: file.allowlist,
             rules: file.rule,
             gitleaks: None,
@@ -205,6 +214,24 @@ impl Config {
         Detector::new(rules, allowlist, options)
             .map_err(|source| ConfigError::Rule { path, source })
     }
+}
+
+/// 64 hex digits (32 random bytes, e.g. from `openssl rand -hex 32`).
+fn parse_fingerprint_key(hex: &str) -> Result<FingerprintKey, String> {
+    let expected = "[scan] fingerprint_key: expected 64 hex digits (32 random bytes, e.g. from `openssl rand -hex 32`)";
+    let bytes = hex.as_bytes();
+    if bytes.len() != 64 {
+        return Err(format!("{expected}, found {} characters", bytes.len()));
+    }
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut key = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        match (digit(pair[0]), digit(pair[1])) {
+            (Some(h), Some(l)) => key[i] = h << 4 | l,
+            _ => return Err(format!("{expected}, found a character that is not one")),
+        }
+    }
+    Ok(FingerprintKey(key))
 }
 
 fn check_examples(rule: &Rule, path: &Path) -> Result<(), ConfigError> {
@@ -299,6 +326,22 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(e.contains("does not find its own example"), "{e}");
+    }
+
+    #[test]
+    fn fingerprint_keys_are_64_hex_digits_and_never_echoed() {
+        let key = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        let c = parse(&format!("[scan]\nfingerprint_key = \"{key}\"\n")).unwrap();
+        assert_eq!(c.fingerprint_key.map(|k| k.0[1]), Some(0x11));
+        let e = parse("[scan]\nfingerprint_key = \"s3cr3t-but-short\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("64 hex digits") && !e.contains("s3cr3t"), "{e}");
+        let bad = format!("{}zz", &key[..62]);
+        let e = parse(&format!("[scan]\nfingerprint_key = \"{bad}\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not one") && !e.contains(&bad), "{e}");
     }
 
     #[test]

@@ -179,6 +179,7 @@ impl ScanRequest {
         };
         let detector = config.detector(DetectorOptions {
             max_decode_depth: self.decode_depth,
+            fingerprint_key: config.fingerprint_key,
             ..DetectorOptions::default()
         })?;
         let options = ScanOptions {

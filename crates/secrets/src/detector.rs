@@ -8,7 +8,7 @@ use crate::{
     decode::{decode_children, View},
     entropy::shannon_entropy,
     filter::{generic_rejects, is_lockfile, is_placeholder},
-    finding::fingerprint,
+    finding::{keyed_fingerprint, FingerprintKey},
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,
@@ -22,6 +22,8 @@ pub struct DetectorOptions {
     pub max_decode_depth: u8,
     /// At most this many decoded bytes are produced per fragment.
     pub max_decoded_bytes: usize,
+    /// The repository's key for fingerprints (see [`crate::keyed_fingerprint`]).
+    pub fingerprint_key: Option<FingerprintKey>,
 }
 
 impl Default for DetectorOptions {
@@ -29,6 +31,7 @@ impl Default for DetectorOptions {
         DetectorOptions {
             max_decode_depth: 2,
             max_decoded_bytes: 1 << 20,
+            fingerprint_key: None,
         }
     }
 }
@@ -378,7 +381,12 @@ impl Detector {
                         end_line: end_line + first,
                         end_column: end_column + 1,
                     },
-                    fingerprint: fingerprint(rule.id(), &h.secret, &fragment.origin.path),
+                    fingerprint: keyed_fingerprint(
+                        self.options.fingerprint_key.as_ref(),
+                        rule.id(),
+                        &h.secret,
+                        &fragment.origin.path,
+                    ),
                     secret: Secret::new(h.secret),
                     entropy: h.entropy,
                     decoded: h.decoded,

@@ -26,7 +26,7 @@ pub use builtin::{builtin_rule_specs, BUILTIN_RULE_FILES};
 pub use detector::{Detector, DetectorOptions};
 pub use entropy::shannon_entropy;
 pub use filter::BUILTIN_FILTERS_TOML;
-pub use finding::fingerprint;
+pub use finding::{fingerprint, keyed_fingerprint, FingerprintKey};
 pub use fragment::Fragment;
 pub use reach::Reach;
 pub use rule::{load_rule_file, Rule, RuleError, RuleSpec, Validator};
