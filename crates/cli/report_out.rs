@@ -17,7 +17,7 @@ use std::{
 use clap::ValueEnum;
 use vigil_core::{
     baseline::{Baseline, Date},
-    migrate::gitleaks::Gitleaks,
+    suppress::gitleaks::Gitleaks,
     ScanOutcome,
 };
 use vigil_report::{human, Format, Options, Redaction, Report, RuleInfo, ScanInfo, Scanned};

@@ -6,6 +6,7 @@ pub mod migrate;
 pub mod release;
 pub mod scan;
 mod size;
+pub mod suppress;
 pub mod verify;
 
 pub use config::{find_config, Config, ConfigError, CONFIG_FILE};
