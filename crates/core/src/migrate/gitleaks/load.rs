@@ -2,12 +2,10 @@
 //! into a [`Config`].
 use std::path::{Path, PathBuf};
 
-use vigil_secrets::builtin_rule_specs;
-
 use super::{
     ignore::{parse_gitleaksignore, GITLEAKS_IGNORE},
     read::GITLEAKS_CONFIG,
-    rule_map::vigil_rules_for,
+    rule_map::{builtin_rule_ids, vigil_rules_for},
     translate::translate_into,
 };
 use crate::config::{Config, ConfigError};
@@ -63,12 +61,9 @@ pub fn load_into(config: &mut Config, path: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// The ids of the rules vigil knows: built-in, and `config`'s own.
 fn known_rule_ids(config: &Config) -> Result<Vec<String>, ConfigError> {
-    let mut known: Vec<String> = builtin_rule_specs()
-        .map_err(ConfigError::Builtin)?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+    let mut known = builtin_rule_ids()?;
     known.extend(config.rules.iter().map(|r| r.id.clone()));
     Ok(known)
 }

@@ -28,7 +28,9 @@
 //! One part per file: `read` (the TOML as gitleaks reads it: keys in any case, typed
 //! values, allowlists as written), `rule_map` (gitleaks rule ids and vigil's),
 //! `ignore` (the `.gitleaksignore`), `translate` (a `.gitleaks.toml` into vigil's
-//! configuration and the post-scan filter) and `load` (finding and reading the files).
+//! configuration and the post-scan filter), `allowlist` (its allowlists, split between
+//! the two) and `load` (finding and reading the files).
+mod allowlist;
 mod ignore;
 mod load;
 mod read;

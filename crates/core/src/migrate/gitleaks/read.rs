@@ -125,6 +125,21 @@ impl Reader<'_> {
     }
 }
 
+/// The allowlists of table `t` (`allowlist`, `allowlists`), each read before any is
+/// used, named `{owner} allowlist #n` in messages.
+pub(super) fn read_allowlists(
+    r: &Reader<'_>,
+    t: &Table,
+    owner: &str,
+) -> Result<Vec<RawAllowlist>, ConfigError> {
+    tables(t, "allowlist")
+        .into_iter()
+        .chain(tables(t, "allowlists"))
+        .enumerate()
+        .map(|(i, a)| read_allowlist(r, a, format!("{owner} allowlist #{}", i + 1)))
+        .collect()
+}
+
 /// A gitleaks allowlist as written.
 #[derive(Clone)]
 pub(super) struct RawAllowlist {
@@ -138,11 +153,7 @@ pub(super) struct RawAllowlist {
     pub(super) target_rules: Vec<String>,
 }
 
-pub(super) fn read_allowlist(
-    r: &Reader<'_>,
-    t: &Table,
-    place: String,
-) -> Result<RawAllowlist, ConfigError> {
+fn read_allowlist(r: &Reader<'_>, t: &Table, place: String) -> Result<RawAllowlist, ConfigError> {
     let condition = r.string(t, "condition", &place)?.unwrap_or_default();
     let all = match condition.to_ascii_uppercase().as_str() {
         "AND" | "&&" => true,

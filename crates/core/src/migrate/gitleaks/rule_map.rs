@@ -1,4 +1,7 @@
 //! gitleaks' default rule ids and the vigil built-in rules that stand for them.
+use vigil_secrets::builtin_rule_specs;
+
+use crate::config::ConfigError;
 
 /// gitleaks default rule ids and the vigil built-in rules that find the same kind of
 /// credential. Ids that are the same in both need no entry.
@@ -146,4 +149,13 @@ pub fn vigil_rules_for(id: &str, known: &[String]) -> Vec<String> {
         out.push(id.to_owned());
     }
     out
+}
+
+/// The ids of vigil's built-in rules.
+pub(super) fn builtin_rule_ids() -> Result<Vec<String>, ConfigError> {
+    Ok(builtin_rule_specs()
+        .map_err(ConfigError::Builtin)?
+        .into_iter()
+        .map(|s| s.id)
+        .collect())
 }

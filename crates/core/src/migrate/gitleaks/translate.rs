@@ -3,44 +3,47 @@
 //! part not translated.
 use std::path::Path;
 
-use regex::{bytes::Regex as BytesRegex, Regex};
+use regex::Regex;
 use toml::Table;
-use vigil_secrets::{builtin_rule_specs, AllowlistSpec, Rule, RuleSpec, Severity};
+use vigil_secrets::{AllowlistSpec, Rule, RuleSpec, Severity};
 
 use super::{
-    read::{get, read_allowlist, tables, unknown_keys, RawAllowlist, Reader, GITLEAKS_CONFIG},
-    rule_map::vigil_rules_for,
+    allowlist::{apply_rule_allowlists, translate_global_allowlists, Targeted},
+    read::{get, read_allowlists, tables, unknown_keys, RawAllowlist, Reader, GITLEAKS_CONFIG},
+    rule_map::{builtin_rule_ids, vigil_rules_for},
 };
 use crate::{
     config::{Config, ConfigError},
-    suppress::gitleaks::{kebab, Gitleaks, PostAllowlist},
+    suppress::gitleaks::{kebab, Gitleaks},
 };
 
-/// Puts `a`'s regexes (target `match` or `line`) into a vigil allowlist slot, which
-/// holds one target: a second target cannot join it. True when they went in.
-fn put_native(
-    slot: &mut AllowlistSpec,
-    a: &RawAllowlist,
-    warnings: &mut Vec<String>,
-    what: &str,
-) -> bool {
-    // The engine's target type is read from its TOML name, as `.vigil.toml` spells it.
-    let Ok(with_target) =
-        toml::from_str::<AllowlistSpec>(&format!("regex_target = {:?}", a.target))
-    else {
-        return false;
-    };
-    if !slot.regexes.is_empty() && slot.regex_target != with_target.regex_target {
-        warnings.push(format!(
-            "{}: regexTarget = {:?} cannot join {what}, which already matches its regexes against another target; these regexes are not applied",
-            a.place, a.target
-        ));
-        return false;
-    }
-    slot.regex_target = with_target.regex_target;
-    slot.regexes.extend(a.regexes.iter().cloned());
-    true
-}
+/// The top-level keys gitleaks reads.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "extend",
+    "rules",
+    "allowlist",
+    "allowlists",
+    "minVersion",
+];
+/// The keys of `[extend]`.
+const EXTEND_KEYS: &[&str] = &["useDefault", "path", "url", "disabledRules"];
+/// The keys of a `[[rules]]` table.
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "description",
+    "regex",
+    "path",
+    "secretGroup",
+    "entropy",
+    "keywords",
+    "tags",
+    "allowlist",
+    "allowlists",
+    "required",
+    "skipReport",
+];
 
 /// Translates the text of a `.gitleaks.toml` into `config`; returns the post-scan part.
 pub fn translate_into(
@@ -48,162 +51,222 @@ pub fn translate_into(
     path: &Path,
     text: &str,
 ) -> Result<Gitleaks, ConfigError> {
-    let r = Reader { path };
     let doc: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
         path: path.to_owned(),
         message: e.to_string().trim_end().to_owned(),
     })?;
-    let mut gl = Gitleaks {
-        source: path.to_owned(),
-        ..Gitleaks::default()
+    let mut t = Translation {
+        r: Reader { path },
+        builtin: builtin_rule_ids()?,
+        config,
+        gl: Gitleaks {
+            source: path.to_owned(),
+            ..Gitleaks::default()
+        },
     };
-    let w = &mut gl.warnings;
-    unknown_keys(
-        &doc,
-        &[
-            "title",
-            "description",
-            "extend",
-            "rules",
-            "allowlist",
-            "allowlists",
-            "minVersion",
-        ],
-        "top level",
-        w,
-    );
-    let builtin: Vec<String> = builtin_rule_specs()
-        .map_err(ConfigError::Builtin)?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+    unknown_keys(&doc, TOP_LEVEL_KEYS, "top level", &mut t.gl.warnings);
+    let extend = t.extend(&doc)?;
+    if !extend.use_default && !extend.keep_builtin {
+        // As in gitleaks: a configuration that does not extend the default replaces it.
+        t.disable_builtin_rules();
+    }
+    let mut targeted = t.rules(&doc, extend.use_default)?;
+    targeted.extend(translate_global_allowlists(
+        &t.r, &doc, t.config, &mut t.gl, &t.builtin,
+    )?);
+    apply_rule_allowlists(t.config, &mut t.gl, targeted);
+    Ok(t.gl)
+}
 
-    // [extend]
-    let mut use_default = false;
-    let mut keep_builtin = false;
-    if let Some(ext) = get(&doc, "extend") {
-        let Some(ext) = ext.as_table() else {
-            return Err(r.err("[extend] must be a table".into()));
+/// A translation under way: the file read, the configuration it goes into, the
+/// post-scan filter it fills.
+struct Translation<'a> {
+    r: Reader<'a>,
+    config: &'a mut Config,
+    gl: Gitleaks,
+    /// The ids of vigil's built-in rules.
+    builtin: Vec<String>,
+}
+
+/// What `[extend]` says about gitleaks' default rules.
+struct Extend {
+    /// `useDefault = true`: they stay on (as vigil's built-in rules).
+    use_default: bool,
+    /// A `path` or `url` names a configuration to extend, which is not read: vigil's
+    /// built-in rules stay on in its place.
+    keep_builtin: bool,
+}
+
+/// Adds `id` to the rules `config` disables, unless it is there already.
+fn disable(config: &mut Config, id: &str) {
+    if !config.disable_rules.iter().any(|d| d == id) {
+        config.disable_rules.push(id.to_owned());
+    }
+}
+
+impl Translation<'_> {
+    /// `[extend]`: `useDefault`, the configuration extended (`path`, `url`) and
+    /// `disabledRules`.
+    fn extend(&mut self, doc: &Table) -> Result<Extend, ConfigError> {
+        let mut extend = Extend {
+            use_default: false,
+            keep_builtin: false,
         };
-        unknown_keys(
-            ext,
-            &["useDefault", "path", "url", "disabledRules"],
-            "[extend]",
-            w,
-        );
-        use_default = r.boolean(ext, "useDefault", "[extend]")?.unwrap_or(false);
+        let Some(ext) = get(doc, "extend") else {
+            return Ok(extend);
+        };
+        let Some(ext) = ext.as_table() else {
+            return Err(self.r.err("[extend] must be a table".into()));
+        };
+        unknown_keys(ext, EXTEND_KEYS, "[extend]", &mut self.gl.warnings);
+        extend.use_default = self
+            .r
+            .boolean(ext, "useDefault", "[extend]")?
+            .unwrap_or(false);
         for key in ["path", "url"] {
-            if let Some(p) = r.string(ext, key, "[extend]")? {
-                w.push(format!(
+            if let Some(p) = self.r.string(ext, key, "[extend]")? {
+                self.gl.warnings.push(format!(
                     "[extend] {key} = {p:?}: the extended configuration is not read; vigil's built-in rules stay on in its place"
                 ));
-                keep_builtin = true;
+                extend.keep_builtin = true;
             }
         }
-        for id in r.strings(ext, "disabledRules", "[extend]")? {
-            let vigil = vigil_rules_for(&id, &builtin);
-            if vigil.is_empty() {
-                w.push(format!(
-                    "[extend] disabledRules: gitleaks rule `{id}` has no vigil counterpart; nothing disabled for it"
-                ));
-            }
-            for v in &vigil {
-                if !config.disable_rules.contains(v) {
-                    config.disable_rules.push(v.clone());
-                }
-            }
-            gl.rule_ids.push((id, vigil));
+        for id in self.r.strings(ext, "disabledRules", "[extend]")? {
+            self.disable_counterparts(id);
         }
+        Ok(extend)
     }
-    if !use_default && !keep_builtin {
-        // As in gitleaks: a configuration that does not extend the default replaces it.
-        for id in &builtin {
-            if !config.disable_rules.contains(id) {
-                config.disable_rules.push(id.clone());
-            }
+
+    /// `[extend] disabledRules`: disables the vigil rules that stand for gitleaks rule `id`.
+    fn disable_counterparts(&mut self, id: String) {
+        let vigil = vigil_rules_for(&id, &self.builtin);
+        if vigil.is_empty() {
+            self.gl.warnings.push(format!(
+                "[extend] disabledRules: gitleaks rule `{id}` has no vigil counterpart; nothing disabled for it"
+            ));
+        }
+        for v in &vigil {
+            disable(self.config, v);
+        }
+        self.gl.rule_ids.push((id, vigil));
+    }
+
+    /// Disables every built-in rule: only the file's rules run.
+    fn disable_builtin_rules(&mut self) {
+        for id in &self.builtin {
+            disable(self.config, id);
         }
     }
 
-    // [[rules]]
-    let mut taken: Vec<String> = config.rules.iter().map(|s| s.id.clone()).collect();
-    let mut rule_allowlists: Vec<(Vec<String>, RawAllowlist)> = Vec::new();
-    let source = path.display().to_string();
-    for (n, t) in tables(&doc, "rules").into_iter().enumerate() {
+    /// `[[rules]]`, in order. Returns their allowlists with the vigil rules each is for,
+    /// to apply once every rule is known.
+    fn rules(&mut self, doc: &Table, use_default: bool) -> Result<Vec<Targeted>, ConfigError> {
+        let mut taken: Vec<String> = self.config.rules.iter().map(|s| s.id.clone()).collect();
+        let source = self.r.path.display().to_string();
+        let mut targeted = Vec::new();
+        for (n, t) in tables(doc, "rules").into_iter().enumerate() {
+            targeted.extend(self.rule(n, t, use_default, &mut taken, &source)?);
+        }
+        Ok(targeted)
+    }
+
+    /// The `n`-th `[[rules]]` table (from 0): a custom rule, the extension of a
+    /// gitleaks default rule, or only a warning. `taken` holds the custom rule ids so
+    /// far. Returns its allowlists with the vigil rules they are for.
+    fn rule(
+        &mut self,
+        n: usize,
+        t: &Table,
+        use_default: bool,
+        taken: &mut Vec<String>,
+        source: &str,
+    ) -> Result<Vec<Targeted>, ConfigError> {
+        let r = &self.r;
         let gid = r
             .string(t, "id", &format!("[[rules]] #{}", n + 1))?
             .ok_or_else(|| r.err(format!("[[rules]] #{}: a rule needs an `id`", n + 1)))?;
         let place = format!("rule `{gid}`");
-        unknown_keys(
-            t,
-            &[
-                "id",
-                "description",
-                "regex",
-                "path",
-                "secretGroup",
-                "entropy",
-                "keywords",
-                "tags",
-                "allowlist",
-                "allowlists",
-                "required",
-                "skipReport",
-            ],
-            &place,
-            &mut gl.warnings,
-        );
+        unknown_keys(t, RULE_KEYS, &place, &mut self.gl.warnings);
         let regex = r.string(t, "regex", &place)?;
         let path_re = r.string(t, "path", &place)?;
-        let mut allowlists = Vec::new();
-        for (i, a) in tables(t, "allowlist")
-            .into_iter()
-            .chain(tables(t, "allowlists"))
-            .enumerate()
-        {
-            allowlists.push(read_allowlist(
-                &r,
-                a,
-                format!("{place} allowlist #{}", i + 1),
-            )?);
-        }
+        let allowlists = read_allowlists(r, t, &place)?;
         if r.boolean(t, "skipReport", &place)?.unwrap_or(false) {
-            gl.warnings.push(format!(
+            self.gl.warnings.push(format!(
                 "{place}: skipReport = true (only a part of other rules' `required`): not translated"
             ));
-            continue;
+            return Ok(Vec::new());
         }
         let Some(regex) = regex else {
-            if path_re.is_some() {
-                gl.warnings.push(format!(
-                    "{place}: a path-only rule (reports files by name) is not translated; vigil reports secrets, not files"
-                ));
-                continue;
-            }
-            // An extension of a default rule (allowlists, keywords, tags for it).
-            let vigil = vigil_rules_for(&gid, &builtin);
-            if !use_default || vigil.is_empty() {
-                gl.warnings.push(format!(
-                    "{place} has no regex and extends a gitleaks default rule vigil has no counterpart for; not translated"
-                ));
-            } else {
-                for a in allowlists {
-                    rule_allowlists.push((vigil.clone(), a));
-                }
-            }
-            gl.rule_ids.push((gid, vigil));
-            continue;
+            return Ok(self.rule_without_regex(
+                gid,
+                &place,
+                path_re.is_some(),
+                allowlists,
+                use_default,
+            ));
         };
-        let mut id = kebab(&gid);
+        let id = self.custom_rule_id(&gid, n, &place, taken);
+        let spec = self.rule_spec(t, &place, &gid, &id, regex)?;
+        if let Err(e) = Rule::compile(spec.clone(), source) {
+            self.gl.warnings.push(format!(
+                "{place} is not translated: {e} (gitleaks uses Go RE2 syntax; vigil the Rust `regex` crate, bytes with Unicode classes off)"
+            ));
+            return Ok(Vec::new());
+        }
+        if let Some(p) = path_re {
+            self.restrict_to_paths(&place, &id, &p);
+        }
+        taken.push(id.clone());
+        self.config.rules.push(spec);
+        let targeted = allowlists
+            .into_iter()
+            .map(|a| (vec![id.clone()], a))
+            .collect();
+        self.gl.rule_ids.push((gid, vec![id]));
+        Ok(targeted)
+    }
+
+    /// A rule without a regex: a path-only rule (not translated), or the extension of
+    /// a gitleaks default rule, whose allowlists then apply to vigil's counterparts.
+    fn rule_without_regex(
+        &mut self,
+        gid: String,
+        place: &str,
+        has_path: bool,
+        allowlists: Vec<RawAllowlist>,
+        use_default: bool,
+    ) -> Vec<Targeted> {
+        if has_path {
+            self.gl.warnings.push(format!(
+                "{place}: a path-only rule (reports files by name) is not translated; vigil reports secrets, not files"
+            ));
+            return Vec::new();
+        }
+        // An extension of a default rule (allowlists, keywords, tags for it).
+        let vigil = vigil_rules_for(&gid, &self.builtin);
+        let mut targeted = Vec::new();
+        if !use_default || vigil.is_empty() {
+            self.gl.warnings.push(format!(
+                "{place} has no regex and extends a gitleaks default rule vigil has no counterpart for; not translated"
+            ));
+        } else {
+            targeted.extend(allowlists.into_iter().map(|a| (vigil.clone(), a)));
+        }
+        self.gl.rule_ids.push((gid, vigil));
+        targeted
+    }
+
+    /// The vigil id of rule `gid`, the `n`-th: kebab-case, and unique among `taken`.
+    fn custom_rule_id(&mut self, gid: &str, n: usize, place: &str, taken: &[String]) -> String {
+        let mut id = kebab(gid);
         if id.is_empty() {
             id = format!("gitleaks-rule-{}", n + 1);
         }
-        if builtin.contains(&id) && !taken.contains(&id) {
+        if self.builtin.contains(&id) && !taken.contains(&id) {
             // The file's rule replaces the built-in of the same id, as gitleaks' own
             // rules override the defaults they extend.
-            if !config.disable_rules.contains(&id) {
-                config.disable_rules.push(id.clone());
-            }
-            gl.warnings.push(format!(
+            disable(self.config, &id);
+            self.gl.warnings.push(format!(
                 "{place} replaces vigil's built-in rule of the same id"
             ));
         }
@@ -214,36 +277,40 @@ pub fn translate_into(
             k += 1;
         }
         if id != gid {
-            gl.warnings.push(format!(
+            self.gl.warnings.push(format!(
                 "{place} is called `{id}` in vigil (rule ids are kebab-case and unique)"
             ));
         }
-        let mut keywords: Vec<String> = r
-            .strings(t, "keywords", &place)?
-            .into_iter()
-            .map(|k| k.to_lowercase())
-            .collect();
-        if keywords.iter().any(|k| k.is_empty() || !k.is_ascii()) {
-            gl.warnings.push(format!(
-                "{place}: a keyword is empty or not ASCII, so the rule runs on all content (no keyword prefilter)"
-            ));
-            keywords.clear();
-        }
+        id
+    }
+
+    /// The custom rule `id` that rule `gid` (table `t`) becomes; its regex is not
+    /// compiled yet.
+    fn rule_spec(
+        &mut self,
+        t: &Table,
+        place: &str,
+        gid: &str,
+        id: &str,
+        regex: String,
+    ) -> Result<RuleSpec, ConfigError> {
+        let keywords = self.keywords(t, place)?;
+        let r = &self.r;
         let secret_group = r
-            .number(t, "secretGroup", &place)?
+            .number(t, "secretGroup", place)?
             .filter(|g| *g > 0.0)
             .map(|g| g as usize);
-        let entropy = r.number(t, "entropy", &place)?.filter(|e| *e > 0.0);
+        let entropy = r.number(t, "entropy", place)?.filter(|e| *e > 0.0);
         if let Some(req) = get(t, "required") {
             let n = req.as_array().map_or(1, Vec::len);
-            gl.warnings.push(format!(
+            self.gl.warnings.push(format!(
                 "{place}: its {n} `required` companion rule(s) are not checked; it reports on its own regex alone"
             ));
         }
-        let spec = RuleSpec {
-            id: id.clone(),
+        Ok(RuleSpec {
+            id: id.to_owned(),
             description: r
-                .string(t, "description", &place)?
+                .string(t, "description", place)?
                 .filter(|d| !d.trim().is_empty())
                 .unwrap_or_else(|| format!("{gid} (from {GITLEAKS_CONFIG})")),
             keywords,
@@ -252,7 +319,7 @@ pub fn translate_into(
             entropy: entropy.map(|e| e.min(8.0)),
             validators: Vec::new(),
             severity: Severity::High,
-            tags: r.strings(t, "tags", &place)?,
+            tags: r.strings(t, "tags", place)?,
             generic: false,
             remediation: Some(format!(
                 "Revoke or rotate this credential with its issuer (rule `{gid}` from {GITLEAKS_CONFIG})."
@@ -261,191 +328,39 @@ pub fn translate_into(
             allowlist: AllowlistSpec::default(),
             examples: Vec::new(),
             negative_examples: Vec::new(),
-        };
-        if let Err(e) = Rule::compile(spec.clone(), &source) {
-            gl.warnings.push(format!(
-                "{place} is not translated: {e} (gitleaks uses Go RE2 syntax; vigil the Rust `regex` crate, bytes with Unicode classes off)"
-            ));
-            continue;
-        }
-        if let Some(p) = path_re {
-            match Regex::new(&p) {
-                Ok(re) => gl.rule_paths.push((id.clone(), re)),
-                Err(e) => {
-                    gl.warnings.push(format!(
-                        "{place}: path regex {p:?} does not compile ({e}); the rule applies to every path"
-                    ));
-                }
-            }
-        }
-        taken.push(id.clone());
-        config.rules.push(spec);
-        for a in allowlists {
-            rule_allowlists.push((vec![id.clone()], a));
-        }
-        gl.rule_ids.push((gid, vec![id]));
+        })
     }
 
-    // Global allowlists.
-    let mut global = Vec::new();
-    for (i, a) in tables(&doc, "allowlist")
-        .into_iter()
-        .chain(tables(&doc, "allowlists"))
-        .enumerate()
-    {
-        let place = format!("global allowlist #{}", i + 1);
-        global.push(read_allowlist(&r, a, place)?);
-    }
-    for a in global {
-        let targets = if a.target_rules.is_empty() {
-            None
-        } else {
-            let mut v = Vec::new();
-            for g in &a.target_rules {
-                let ids = match gl.rule_ids.iter().find(|(x, _)| x == g) {
-                    Some((_, ids)) => ids.clone(),
-                    None => vigil_rules_for(g, &builtin),
-                };
-                if ids.is_empty() {
-                    gl.warnings.push(format!(
-                        "{}: targetRules names `{g}`, which has no vigil counterpart",
-                        a.place
-                    ));
-                }
-                v.extend(ids);
-            }
-            if v.is_empty() {
-                continue;
-            }
-            Some(v)
-        };
-        match targets {
-            None => add_allowlist(
-                &mut gl,
-                &mut config.allowlist,
-                None,
-                a,
-                "vigil's global allowlist",
-            ),
-            Some(ids) => rule_allowlists.push((ids, a)),
-        }
-    }
-    for (ids, a) in rule_allowlists {
-        // match/line regexes need the rule's own allowlist, which only custom rules
-        // have; the other checks run after the scan for any rule.
-        let (custom, builtin_ids): (Vec<String>, Vec<String>) = ids
+    /// A rule's `keywords`, lowercased; none (the rule runs on all content) when one is
+    /// empty or not ASCII.
+    fn keywords(&mut self, t: &Table, place: &str) -> Result<Vec<String>, ConfigError> {
+        let mut keywords: Vec<String> = self
+            .r
+            .strings(t, "keywords", place)?
             .into_iter()
-            .partition(|id| config.rules.iter().any(|s| s.id == *id));
-        for id in custom {
-            let Some(i) = config.rules.iter().position(|s| s.id == id) else {
-                continue;
-            };
-            let mut slot = std::mem::take(&mut config.rules[i].allowlist);
-            let what = format!("rule `{id}`'s allowlist");
-            add_allowlist(&mut gl, &mut slot, Some(vec![id]), a.clone(), &what);
-            config.rules[i].allowlist = slot;
-        }
-        if builtin_ids.is_empty() {
-            continue;
-        }
-        let mut a = a;
-        if a.target != "secret" && !a.regexes.is_empty() {
-            gl.warnings.push(format!(
-                "{}: regexes on the {} cannot be applied to vigil's built-in rules {} (their allowlists are not configurable){}",
-                a.place,
-                a.target,
-                builtin_ids.join(", "),
-                if a.all { "; the allowlist is not applied to them" } else { "; its other checks are" }
+            .map(|k| k.to_lowercase())
+            .collect();
+        if keywords.iter().any(|k| k.is_empty() || !k.is_ascii()) {
+            self.gl.warnings.push(format!(
+                "{place}: a keyword is empty or not ASCII, so the rule runs on all content (no keyword prefilter)"
             ));
-            if a.all {
-                continue;
-            }
-            a.regexes.clear();
+            keywords.clear();
         }
-        if a.commits.is_empty()
-            && a.paths.is_empty()
-            && a.regexes.is_empty()
-            && a.stopwords.is_empty()
-        {
-            continue;
-        }
-        let mut unused = AllowlistSpec::default();
-        add_allowlist(
-            &mut gl,
-            &mut unused,
-            Some(builtin_ids),
-            a,
-            "a built-in rule",
-        );
+        Ok(keywords)
     }
-    Ok(gl)
-}
 
-/// Splits one gitleaks allowlist between a vigil allowlist slot (match/line regexes)
-/// and a post-scan allowlist (everything else).
-fn add_allowlist(
-    gl: &mut Gitleaks,
-    slot: &mut AllowlistSpec,
-    rules: Option<Vec<String>>,
-    a: RawAllowlist,
-    what: &str,
-) {
-    let other_checks = !(a.commits.is_empty() && a.paths.is_empty() && a.stopwords.is_empty());
-    let mut native = false;
-    if a.target != "secret" && !a.regexes.is_empty() {
-        if a.all && other_checks {
-            gl.warnings.push(format!(
-                "{}: condition = \"AND\" combines regexes on the {} with other checks, which vigil cannot express; the allowlist is not applied (more findings, never fewer)",
-                a.place, a.target
-            ));
-            return;
-        }
-        native = put_native(slot, &a, &mut gl.warnings, what);
-        if !native && a.all {
-            return;
-        }
-    }
-    let mut paths = Vec::new();
-    for p in &a.paths {
+    /// A rule's `path`: rule `id` reports only in files whose path matches, which is
+    /// checked after the scan.
+    fn restrict_to_paths(&mut self, place: &str, id: &str, p: &str) {
         match Regex::new(p) {
-            Ok(re) => paths.push(re),
+            Ok(re) => self.gl.rule_paths.push((id.to_owned(), re)),
             Err(e) => {
-                gl.warnings.push(format!(
-                    "{}: path regex {p:?} does not compile ({e}); the allowlist is not applied",
-                    a.place
+                self.gl.warnings.push(format!(
+                    "{place}: path regex {p:?} does not compile ({e}); the rule applies to every path"
                 ));
-                return;
             }
         }
     }
-    let mut regexes = Vec::new();
-    if a.target == "secret" {
-        for p in &a.regexes {
-            match BytesRegex::new(p) {
-                Ok(re) => regexes.push(re),
-                Err(e) => {
-                    gl.warnings.push(format!(
-                        "{}: regex {p:?} does not compile ({e}); the allowlist is not applied",
-                        a.place
-                    ));
-                    return;
-                }
-            }
-        }
-    }
-    if a.commits.is_empty() && paths.is_empty() && regexes.is_empty() && a.stopwords.is_empty() {
-        return;
-    }
-    gl.allowlists.push(PostAllowlist {
-        origin: a.place,
-        rules,
-        all: a.all,
-        commits: a.commits,
-        paths,
-        regexes,
-        stopwords: a.stopwords,
-        native_regexes: native,
-    });
 }
 
 #[cfg(test)]
