@@ -97,7 +97,7 @@ pub struct Config {
     pub rules: Vec<RuleSpec>,
     /// A `.gitleaks.toml` read into this configuration: what vigil applies after the
     /// scan, and what could not be translated (see [`crate::migrate::gitleaks`]).
-    pub gitleaks: Option<crate::migrate::gitleaks::Gitleaks>,
+    pub gitleaks: Option<crate::suppress::gitleaks::Gitleaks>,
     /// `[release]`: what `vigil verify-artifact` expects of a signed release.
     pub release: crate::release::ReleaseConfig,
     /// `[verify]`: the trust policy `vigil verify` checks commits and tags against.

@@ -11,7 +11,7 @@
 //!   findings on its `StartLine` (and with that prefix), which is right only while the
 //!   file has not changed since the report was written.
 //! - **`.gitleaksignore`**: `[commit:]path:rule:line` entries match by place; see
-//!   [`super::gitleaks::IgnoreEntry`].
+//!   [`crate::suppress::gitleaks::IgnoreEntry`].
 //! - **detect-secrets `.secrets.baseline`**: it stores only the SHA-1 of each secret,
 //!   its type and line number. An entry matches the findings at its path whose secret
 //!   has that SHA-1; when detect-secrets cut the secret differently (quotes, a key
@@ -27,8 +27,8 @@ use serde_json::Value;
 use sha1::{Digest, Sha1};
 use vigil_model::Finding;
 
-use super::gitleaks::{parse_gitleaksignore, vigil_rules_for, IgnoreEntry};
-use crate::baseline::Entry;
+use super::gitleaks::{parse_gitleaksignore, vigil_rules_for};
+use crate::{baseline::Entry, suppress::gitleaks::IgnoreEntry};
 
 /// The kinds of file [`import`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

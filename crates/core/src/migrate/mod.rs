@@ -2,7 +2,8 @@
 //!
 //! - [`gitleaks`]: reads a `.gitleaks.toml` as it is (rules, `[extend]`, allowlists and
 //!   their conditions) and a `.gitleaksignore`, into vigil's configuration plus the
-//!   filters vigil's own schema cannot hold, applied to findings after the scan.
+//!   filters vigil's own schema cannot hold, which [`crate::suppress::gitleaks`] applies
+//!   to findings after the scan.
 //! - [`import`]: turns a gitleaks JSON report, a `.gitleaksignore` or a detect-secrets
 //!   `.secrets.baseline` into vigil baseline entries, by matching their entries to the
 //!   findings of a fresh scan (a vigil fingerprint needs vigil's rule id and the secret).

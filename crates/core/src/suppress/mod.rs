@@ -2,14 +2,17 @@
 //! `.gitleaks.toml`'s allowlists, rule paths and `.gitleaksignore` allow, then what the
 //! baseline accepts (until its entry expires). Inline allow comments act earlier, in the
 //! detector, where the line is at hand.
+//!
+//! - [`gitleaks`]: the part of a `.gitleaks.toml` that vigil's own configuration cannot
+//!   hold (rule paths, allowlists with gitleaks' semantics) and the `.gitleaksignore`
+//!   beside it; [`crate::migrate::gitleaks`] reads both files into it.
+pub mod gitleaks;
 use std::path::{Path, PathBuf};
 
 use vigil_model::Finding;
 
-use crate::{
-    baseline::{Baseline, Date},
-    migrate::gitleaks::Gitleaks,
-};
+use crate::baseline::{Baseline, Date};
+use gitleaks::Gitleaks;
 
 /// What suppression dropped, for the front-end to say.
 #[derive(Debug, Default)]
