@@ -152,6 +152,9 @@ def folder_cases(r):
         app,
         stdin=(app / "config/settings.yaml").read_bytes(),
     )
+    for cmd in ["", "scan", "rules", "baseline", "baseline create", "baseline import", "migrate",
+                "keygen", "sign", "verify-artifact", "verify"]:
+        r.run(f"help-{cmd.replace(' ', '-') or 'vigil'}", cmd.split() + ["--help"], app)
     r.run("rules-human", ["rules"], app)
     r.run("rules-json", ["rules", "--format", "json"], app)
 

@@ -105,7 +105,7 @@ pub fn run(args: BaselineArgs) -> Result<Code, Error> {
 /// and no report written. `None` when the scan was incomplete: a baseline made from a
 /// partial scan would be wrong, so nothing is written then.
 fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
-    if !scan.format.is_empty() || !scan.report_path.is_empty() || !scan.report.is_empty() {
+    if !scan.reports.is_empty() {
         return Err(
             "`vigil baseline` writes the baseline, not a report: drop --format, --report-path and --report"
                 .into(),

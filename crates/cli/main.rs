@@ -5,6 +5,7 @@ mod baseline_cmd;
 mod exit;
 mod keygen_cmd;
 mod migrate_cmd;
+mod options;
 mod progress;
 mod report_out;
 mod rules_cmd;

@@ -9,7 +9,7 @@
 //! `$GITHUB_STEP_SUMMARY` names is appended to it, as GitHub expects.
 use std::{io::Write, path::PathBuf};
 
-use clap::ValueEnum;
+use clap::{Args, ValueEnum};
 use vigil_core::{
     baseline::Baseline,
     report::{human, Format, Options, Redaction, Report},
@@ -18,7 +18,7 @@ use vigil_core::{
 
 use crate::{
     exit::{write_ok, Error},
-    scan_cmd::ScanArgs,
+    options::ColorChoice,
 };
 
 /// The report formats, as `--format` and `--report` name them.
@@ -100,8 +100,30 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Which reports a scan writes, and where.
+#[derive(Args)]
+pub struct ReportArgs {
+    /// Report format (default human). Repeat it for several reports: the n-th --report-path
+    /// receives the n-th --format; a format without a path goes to stdout.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<ReportFormat>,
+    /// Write the --format at the same position to FILE instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub report_path: Vec<PathBuf>,
+    /// One more report: FORMAT to FILE (`-`: stdout), e.g. --report sarif=vigil.sarif. Repeatable.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_report_spec)]
+    pub report: Vec<ReportSpec>,
+}
+
+impl ReportArgs {
+    /// No report was asked for (the human report goes to stdout).
+    pub fn is_empty(&self) -> bool {
+        self.format.is_empty() && self.report_path.is_empty() && self.report.is_empty()
+    }
+}
+
 /// The reports asked for: (format, file or stdout).
-fn destinations(args: &ScanArgs) -> Result<Vec<ReportSpec>, Error> {
+fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
     if args.report_path.len() > args.format.len() {
         return Err(format!(
             "{} given for {}: each --report-path belongs to the --format at the same position",
@@ -150,22 +172,22 @@ fn destinations(args: &ScanArgs) -> Result<Vec<ReportSpec>, Error> {
 }
 
 /// Writes every report `args` ask for, of the scan `run`.
-pub fn write_reports(args: &ScanArgs, run: &ScanRun) -> Result<(), Error> {
+pub fn write_reports(
+    args: &ReportArgs,
+    run: &ScanRun,
+    redaction: Redaction,
+    color: ColorChoice,
+) -> Result<(), Error> {
     let specs = destinations(args)?;
     let info = run.report_info();
     let report = Report::new(&info, &run.outcome.findings);
-    let redaction = if args.no_redact {
-        Redaction::Off
-    } else {
-        Redaction::On
-    };
     for spec in &specs {
         let format = spec.format.format();
         match &spec.path {
             None => {
                 let options = Options {
                     redaction,
-                    color: args.color.for_stdout(),
+                    color: color.for_stdout(),
                 };
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
                 write_ok(

@@ -6,16 +6,16 @@ use serde_json::json;
 use vigil_core::rules::rules_in_force;
 
 use crate::{
-    args::Format,
     exit::{note, write_ok, Code, Error},
+    options::Format,
 };
 
 #[derive(Args)]
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "human")]
-    pub format: crate::args::Format,
+    pub format: crate::options::Format,
     #[command(flatten)]
-    pub config: crate::args::ConfigArgs,
+    pub config: crate::options::ConfigArgs,
 }
 
 pub fn run(args: &RulesArgs) -> Result<Code, Error> {

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use vigil_core::{
-    suppress::Suppressed, GitSource, ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats,
-    Source,
+    report::Redaction, suppress::Suppressed, GitSource, ScanRequest, ScanRequestError, ScanResult,
+    ScanRun, ScanStats, Source,
 };
 
 use crate::{
@@ -24,16 +24,8 @@ pub struct ScanArgs {
     /// all N shard reports equals the unsharded report.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Report format (default human). Repeat it for several reports: the n-th --report-path
-    /// receives the n-th --format; a format without a path goes to stdout.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Vec<crate::report_out::ReportFormat>,
-    /// Write the --format at the same position to FILE instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub report_path: Vec<PathBuf>,
-    /// One more report: FORMAT to FILE (`-`: stdout), e.g. --report sarif=vigil.sarif. Repeatable.
-    #[arg(long, value_name = "FORMAT=FILE", value_parser = crate::report_out::parse_report_spec)]
-    pub report: Vec<crate::report_out::ReportSpec>,
+    #[command(flatten)]
+    pub reports: crate::report_out::ReportArgs,
     /// Report only findings this baseline file does not accept (see `vigil baseline`).
     #[arg(long, value_name = "FILE", value_parser = crate::report_out::parse_baseline_path)]
     pub baseline: Option<PathBuf>,
@@ -41,7 +33,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_redact: bool,
     #[command(flatten)]
-    pub config: crate::args::ConfigArgs,
+    pub config: crate::options::ConfigArgs,
     /// Skip files larger than this (e.g. 500k, 10MiB). Default 10MiB, or [scan] max_file_size.
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
@@ -58,7 +50,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "NAME", default_value = "-")]
     pub stdin_name: String,
     #[arg(long, value_enum, default_value = "auto")]
-    pub color: crate::args::ColorChoice,
+    pub color: crate::options::ColorChoice,
 }
 
 /// Git sources: what a commit, a push or an audit adds. At most one.
@@ -89,7 +81,12 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
     let Some(run) = scan(args)? else {
         return Ok(Code::Incomplete);
     };
-    crate::report_out::write_reports(args, &run)?;
+    let redaction = if args.no_redact {
+        Redaction::Off
+    } else {
+        Redaction::On
+    };
+    crate::report_out::write_reports(&args.reports, &run, redaction, args.color)?;
     summarize(&run);
     Ok(Code::of(run.status))
 }

@@ -9,8 +9,8 @@ use vigil_core::{
 };
 
 use crate::{
-    args::Format,
     exit::{note, write_ok, Code, Error},
+    options::Format,
 };
 
 #[derive(Args)]
@@ -50,9 +50,9 @@ pub struct VerifyArtifactArgs {
     #[arg(long)]
     pub per_file: bool,
     #[arg(long, value_enum, default_value = "human")]
-    pub format: crate::args::Format,
+    pub format: crate::options::Format,
     #[command(flatten)]
-    pub config: crate::args::ConfigArgs,
+    pub config: crate::options::ConfigArgs,
     /// Hashing threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -78,7 +78,8 @@ pub fn run(args: &VerifyArtifactArgs) -> Result<Code, Error> {
         require_per_file: args.per_file,
         threads: args.threads,
     };
-    let report = request.run(&loaded.config)?;
+    let config = &loaded.config;
+    let report = request.run(&config.release, config.root())?;
     write_report(args.format, &report)?;
     Ok(Code::of(report.status()))
 }

@@ -8,8 +8,8 @@ use vigil_core::{
 };
 
 use crate::{
-    args::{ColorChoice, ConfigArgs, Format},
     exit::{note, write_ok, Code, Error},
+    options::{ColorChoice, ConfigArgs, Format},
 };
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -105,12 +105,6 @@ pub struct Config {
 }
 
 impl Config {
-    /// Adds a `.gitleaks.toml` (and the `.gitleaksignore` beside it) to this configuration.
-    pub fn with_gitleaks(mut self, path: &Path) -> Result<Config, ConfigError> {
-        crate::migrate::gitleaks::load_into(&mut self, path)?;
-        Ok(self)
-    }
-
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::{
     config::{Config, ConfigError, CONFIG_FILE},
-    migrate::gitleaks::find_gitleaks_config,
+    migrate::gitleaks::{find_gitleaks_config, load_into},
 };
 
 /// Where the configuration comes from, as a front-end was told.
@@ -48,7 +48,7 @@ impl ConfigSource {
         };
         let mut warnings = Vec::new();
         if let Some(path) = gitleaks {
-            config = config.with_gitleaks(&path)?;
+            load_into(&mut config, &path)?;
             if let Some(gl) = &config.gitleaks {
                 warnings.extend(
                     gl.warnings

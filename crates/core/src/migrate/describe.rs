@@ -5,7 +5,7 @@ use vigil_secrets::DetectorOptions;
 
 use crate::{
     config::{Config, ConfigError},
-    migrate::gitleaks::{find_gitleaks_config, GITLEAKS_CONFIG},
+    migrate::gitleaks::{find_gitleaks_config, load_into, GITLEAKS_CONFIG},
 };
 
 /// A `.gitleaks.toml` as vigil reads it.
@@ -46,7 +46,8 @@ pub fn describe_gitleaks(
         None if here.is_file() => here,
         None => find_gitleaks_config(cwd).ok_or(MigrateError::NotFound)?,
     };
-    let config = Config::default().with_gitleaks(&path)?;
+    let mut config = Config::default();
+    load_into(&mut config, &path)?;
     let detector = config.detector(DetectorOptions::default())?;
     let translated: Vec<String> = config.rules.iter().map(|r| r.id.clone()).collect();
     let builtin_in_force = detector.rules().len() - translated.len();

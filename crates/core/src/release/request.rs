@@ -4,12 +4,9 @@ use std::path::{Path, PathBuf};
 
 use vigil_signature::{sshkey::SshPublicKey, PublicKey};
 
-use crate::{
-    config::Config,
-    release::{
-        now_unix, parse_duration, verify_release, BuildContext, Expectations, ReleaseConfig,
-        SignOptions, VerifyKeys, VerifyOptions, VerifyReport,
-    },
+use crate::release::{
+    now_unix, parse_duration, verify_release, BuildContext, Expectations, ReleaseConfig,
+    SignOptions, VerifyKeys, VerifyOptions, VerifyReport,
 };
 
 /// What to sign; values left `None` come from the CI's variables, or the defaults.
@@ -87,9 +84,10 @@ fn read(path: &Path, what: &str) -> Result<String, String> {
 }
 
 impl VerifyArtifactRequest {
-    /// Checks the release against the request and the configuration's `[release]`.
+    /// Checks the release against the request and the configuration's `[release]`
+    /// (whose paths are relative to `root`, the configuration file's folder).
     /// `Err`: a key or a value could not be used (nothing was checked).
-    pub fn run(&self, config: &Config) -> Result<VerifyReport, String> {
+    pub fn run(&self, rc: &ReleaseConfig, root: Option<&Path>) -> Result<VerifyReport, String> {
         let dir = match (&self.dir, self.artifacts.first()) {
             (Some(d), _) => d.clone(),
             (None, Some(a)) => a
@@ -99,8 +97,6 @@ impl VerifyArtifactRequest {
                 .unwrap_or_else(|| PathBuf::from(".")),
             (None, None) => PathBuf::from("."),
         };
-        let rc: &ReleaseConfig = &config.release;
-        let root = config.root();
         let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| ReleaseConfig::resolve(root, p));
         let minisign_path = self
             .minisign_key
