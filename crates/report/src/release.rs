@@ -1,10 +1,11 @@
 //! The report of `vigil verify-artifact`: every check of a signed release.
 //!
 //! Human: one line per check, `STATUS     subject: check: message`. JSON:
-//! `{"checks": [{"check", "message", "status", "subject"}], "ok": bool}`,
+//! `{"version": 1, "ok": bool, "checks": [{"subject", "check", "status", "message"}]}`,
 //! with `status` one of `ok`, `failed`, `malformed`, `unreadable`, `skipped`.
 use std::io;
 
+use serde::Serialize;
 use vigil_model::{CheckStatus, VerifyReport};
 
 /// The label a status is shown with, and its message.
@@ -27,23 +28,42 @@ pub fn write_human(out: &mut dyn io::Write, report: &VerifyReport) -> io::Result
     Ok(())
 }
 
-/// One JSON object on one line.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    ok: bool,
+    checks: Vec<JsonCheck<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCheck<'a> {
+    subject: &'a str,
+    check: &'a str,
+    status: String,
+    message: &'a str,
+}
+
+/// One JSON object on one line, versioned like every other JSON report.
 pub fn write_json(out: &mut dyn io::Write, report: &VerifyReport) -> io::Result<()> {
-    let checks: Vec<serde_json::Value> = report
-        .checks
-        .iter()
-        .map(|c| {
-            let (tag, msg) = label(&c.status);
-            serde_json::json!({
-                "subject": c.subject,
-                "check": c.check,
-                "status": tag.to_ascii_lowercase(),
-                "message": msg,
+    let json = JsonReport {
+        version: 1,
+        ok: report.ok(),
+        checks: report
+            .checks
+            .iter()
+            .map(|c| {
+                let (tag, message) = label(&c.status);
+                JsonCheck {
+                    subject: &c.subject,
+                    check: c.check,
+                    status: tag.to_ascii_lowercase(),
+                    message,
+                }
             })
-        })
-        .collect();
-    let v = serde_json::json!({ "ok": report.ok(), "checks": checks });
-    writeln!(out, "{v}")
+            .collect(),
+    };
+    serde_json::to_writer(&mut *out, &json).map_err(io::Error::from)?;
+    writeln!(out)
 }
 
 #[cfg(test)]
@@ -76,6 +96,7 @@ mod tests {
         let mut out = Vec::new();
         write_json(&mut out, &report()).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["version"], 1);
         assert_eq!(v["ok"], false);
         assert_eq!(v["checks"][1]["status"], "failed");
     }

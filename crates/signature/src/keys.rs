@@ -76,7 +76,7 @@ pub enum Protocol {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignError {
     #[error(
-        "refusing to sign a {protocol:?} payload that begins with {prefix:?}: it could be taken for {other} signed data (one key, several protocols: see \"One key per purpose\" in the README)"
+        "refusing to sign a {protocol:?} payload that begins with {prefix:?}: it could be taken for {other} signed data (one key, several protocols: see \"One key per purpose\" in docs/signing-releases.md)"
     )]
     ConfusablePayload {
         protocol: Protocol,

@@ -80,7 +80,7 @@ pub enum VerifyCommandError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Policy(#[from] PolicyError),
-    #[error("no trust policy: add a [verify] section to .vigil.toml (see the README, \"Verifying signatures\"), or pass --allowed-signers FILE and/or --keyring FILE for a one-off check")]
+    #[error("no trust policy: add a [verify] section to .vigil.toml (see docs/verifying-signatures.md), or pass --allowed-signers FILE and/or --keyring FILE for a one-off check")]
     NoPolicy,
     #[error(
         "{0}: [verify] names no allowed_signers file and no keyring: nothing could be trusted"
