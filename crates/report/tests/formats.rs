@@ -1,0 +1,310 @@
+//! Every format written from fixed reports, compared byte for byte with the files in
+//! `tests/golden/` (`VIGIL_UPDATE_SNAPSHOTS=1` rewrites them). The findings-only files
+//! were written by the code before verdicts joined the reports: a report without
+//! verdicts must read exactly as it did.
+#![allow(clippy::unwrap_used, clippy::panic)]
+use std::{
+    path::PathBuf,
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use vigil_model::{CommitInfo, Finding, Location, Origin, Secret, Severity};
+use vigil_report::{human, Format, Options, Redaction, Report, RuleInfo, ScanInfo};
+
+fn golden(name: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("VIGIL_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; VIGIL_UPDATE_SNAPSHOTS=1 writes it",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let first = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(e, a)| e != a)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{name} differs from tests/golden/{name} at line {}:\n  expected: {:?}\n  actual:   {:?}",
+            first + 1,
+            expected.lines().nth(first),
+            actual.lines().nth(first)
+        );
+    }
+}
+
+fn at(secs: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+fn info(files: u64, commits: u64, errors: &[&str]) -> ScanInfo {
+    let mut info = ScanInfo::new("vigil", "0.1.0", at(1_714_564_800));
+    info.finished = at(1_714_564_800) + Duration::from_millis(1250);
+    info.scanned.files = files;
+    info.scanned.commits = commits;
+    info.errors = errors.iter().map(|e| (*e).to_owned()).collect();
+    info.rules = vec![RuleInfo {
+        id: "acme-deploy-key".into(),
+        description: "ACME deploy key".into(),
+        severity: Severity::Critical,
+        tags: vec!["acme".into(), "key".into()],
+        remediation: Some("Delete the key under Settings > Deploy keys.".into()),
+        remediation_url: Some("https://acme.example/docs/deploy-keys#revoke".into()),
+    }];
+    info
+}
+
+struct F<'a> {
+    rule: &'a str,
+    severity: Severity,
+    path: &'a str,
+    line: u32,
+    secret: &'a str,
+    commit: Option<&'a str>,
+    decoded: Vec<&'static str>,
+    remediation: bool,
+}
+
+fn finding(f: F<'_>) -> Finding {
+    Finding {
+        rule: f.rule.into(),
+        description: format!("{} <with markup> & \"quotes\" at 100%", f.rule).into(),
+        severity: f.severity,
+        tags: vec!["t".to_owned()].into(),
+        remediation: f
+            .remediation
+            .then(|| "Rotate it: see the console | keys.".into()),
+        remediation_url: f
+            .remediation
+            .then(|| "https://example.com/rotate?a=1&b=2".into()),
+        origin: Arc::new(Origin {
+            path: f.path.into(),
+            commit: f.commit.map(|id| {
+                Arc::new(CommitInfo {
+                    id: id.into(),
+                    author_name: "Ada Lovelace".into(),
+                    author_email: "ada@example.com".into(),
+                    date: 1_714_000_000,
+                })
+            }),
+        }),
+        location: Location {
+            line: f.line,
+            column: 9,
+            end_line: f.line,
+            end_column: 9 + f.secret.len() as u32,
+        },
+        secret: Secret::new(f.secret.as_bytes().to_vec()),
+        entropy: 4.123_456,
+        decoded: f.decoded,
+        fingerprint: format!("{}:{}:{}", f.rule, f.path, f.line),
+    }
+}
+
+/// A folder scan: findings in files, no commits, complete.
+fn folder_findings() -> Vec<Finding> {
+    vec![
+        finding(F {
+            rule: "acme-deploy-key",
+            severity: Severity::Critical,
+            path: "app/.env",
+            line: 2,
+            secret: "acmedk_q8w7e6r5t4y3u2i1o0p9a8s7",
+            commit: None,
+            decoded: Vec::new(),
+            remediation: false,
+        }),
+        finding(F {
+            rule: "generic-password",
+            severity: Severity::Medium,
+            path: "config/db one,two:three.yml",
+            line: 14,
+            secret: "hunter2hunter2",
+            commit: None,
+            decoded: vec!["base64"],
+            remediation: true,
+        }),
+        finding(F {
+            rule: "acme-deploy-key",
+            severity: Severity::Critical,
+            path: "app/.env",
+            line: 5,
+            secret: "acmedk_z9x8c7v6b5n4m3l2k1j0h9g8",
+            commit: None,
+            decoded: Vec::new(),
+            remediation: false,
+        }),
+        finding(F {
+            rule: "low-entropy-token",
+            severity: Severity::Low,
+            path: "/abs/notes.txt",
+            line: 1,
+            secret: "tok_abcdef",
+            commit: None,
+            decoded: Vec::new(),
+            remediation: false,
+        }),
+    ]
+}
+
+/// A history scan: findings in commits, one item unreadable.
+fn history_findings() -> Vec<Finding> {
+    vec![
+        finding(F {
+            rule: "acme-deploy-key",
+            severity: Severity::High,
+            path: "src/ünï.rs",
+            line: 3,
+            secret: "acmedk_aaaaaaaabbbbbbbbcccccccc",
+            commit: Some("0123456789abcdef0123456789abcdef01234567"),
+            decoded: vec!["percent", "base64"],
+            remediation: true,
+        }),
+        finding(F {
+            rule: "generic-password",
+            severity: Severity::Info,
+            path: "README.md",
+            line: 40,
+            secret: "p4ssw0rd-example",
+            commit: Some("89abcdef0123456789abcdef0123456789abcdef"),
+            decoded: Vec::new(),
+            remediation: false,
+        }),
+    ]
+}
+
+fn ext(format: Format) -> &'static str {
+    match format {
+        Format::Human => "human.txt",
+        Format::Json => "json",
+        Format::Jsonl => "jsonl",
+        Format::Sarif => "sarif",
+        Format::Gitlab => "gitlab.json",
+        Format::Github => "github.txt",
+        Format::Markdown => "md",
+        Format::Junit => "junit.xml",
+    }
+}
+
+fn render(format: Format, report: &Report<'_>, options: &Options) -> String {
+    let mut out = Vec::new();
+    format.write(&mut out, report, options).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn check_all(scenario: &str, report: &Report<'_>) {
+    for format in Format::ALL {
+        let text = render(format, report, &Options::default());
+        golden(&format!("{scenario}.{}", ext(format)), &text);
+    }
+}
+
+#[test]
+fn folder_scan_reads_as_before() {
+    let info = info(3, 0, &[]);
+    let findings = folder_findings();
+    check_all("folder", &Report::new(&info, &findings));
+}
+
+#[test]
+fn history_scan_reads_as_before() {
+    let info = info(0, 4, &["cannot read object 0badc0de: truncated"]);
+    let findings = history_findings();
+    check_all("history", &Report::new(&info, &findings));
+}
+
+#[test]
+fn clean_scan_reads_as_before() {
+    let info = info(12, 0, &[]);
+    check_all("clean", &Report::new(&info, &[]));
+}
+
+#[test]
+fn unredacted_and_coloured_read_as_before() {
+    let info = info(3, 0, &[]);
+    let findings = folder_findings();
+    let report = Report::new(&info, &findings);
+    let options = Options {
+        redaction: Redaction::Off,
+        color: human::Color::On,
+    };
+    for format in [Format::Human, Format::Sarif, Format::Github] {
+        let text = render(format, &report, &options);
+        golden(&format!("folder-unredacted.{}", ext(format)), &text);
+    }
+}
+
+mod verify {
+    use vigil_model::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};
+    use vigil_report::{human::Color, verdict};
+
+    use super::golden;
+
+    pub fn verdicts() -> Vec<ObjectVerdict> {
+        let v = |kind: &'static str, id: &str, verdict: Verdict, reason: &str| ObjectVerdict {
+            kind,
+            id: id.into(),
+            ref_name: (kind == "tag").then(|| "refs/tags/v1.0".into()),
+            verdict,
+            format: (verdict != Verdict::Unsigned).then_some("ssh"),
+            signer: (verdict == Verdict::Good).then(|| "ada@example.com".into()),
+            fingerprint: (verdict != Verdict::Unsigned).then(|| "SHA256:abcdef".into()),
+            email: "ada@example.com".into(),
+            reason: reason.into(),
+            time: 1_714_000_000,
+            time_basis: TimeBasis::Now,
+            policy_change: verdict == Verdict::UntrustedKey,
+        };
+        vec![
+            v(
+                "commit",
+                "0123456789abcdef0123456789abcdef01234567",
+                Verdict::Good,
+                "signed by ada@example.com",
+            ),
+            v(
+                "commit",
+                "89abcdef0123456789abcdef0123456789abcdef",
+                Verdict::UntrustedKey,
+                "key SHA256:abcdef is not in allowed_signers",
+            ),
+            v(
+                "commit",
+                "fedcba9876543210fedcba9876543210fedcba98",
+                Verdict::Unsigned,
+                "no signature",
+            ),
+            v(
+                "tag",
+                "00112233445566778899aabbccddeeff00112233",
+                Verdict::Good,
+                "signed by ada@example.com",
+            ),
+        ]
+    }
+
+    #[test]
+    fn verify_reports_read_as_before() {
+        let list = verdicts();
+        let summary = VerifySummary::of(&list, 0.5, vec!["cannot read tag v0.9".into()]);
+        let mut out = Vec::new();
+        verdict::write_json(&mut out, &list, &summary).unwrap();
+        golden("verify.json", &String::from_utf8(out).unwrap());
+        for (name, color, verbose) in [
+            ("verify.human.txt", Color::Off, false),
+            ("verify-verbose-color.human.txt", Color::On, true),
+        ] {
+            let mut out = Vec::new();
+            verdict::write_human(&mut out, &list, &summary, color, verbose).unwrap();
+            golden(name, &String::from_utf8(out).unwrap());
+        }
+    }
+}
