@@ -8,7 +8,7 @@ use std::io;
 
 use vigil_model::{Finding, Severity};
 
-use crate::{info::Report, Redaction};
+use crate::{options::Redaction, report::Report};
 
 fn command(s: Severity) -> &'static str {
     match s {

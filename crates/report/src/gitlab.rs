@@ -12,10 +12,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vigil_model::{Finding, Severity};
 
-use crate::{
-    info::{utc_timestamp, Report},
-    Redaction,
-};
+use crate::{options::Redaction, report::Report, time::utc_timestamp};
 
 /// The schema version the report conforms to.
 pub const VERSION: &str = "15.2.4";

@@ -7,9 +7,10 @@ use std::io;
 use serde::Serialize;
 
 use crate::{
-    info::{utc_timestamp, Report},
-    json::{to_json, JsonFinding},
-    Redaction,
+    options::Redaction,
+    records::{to_json, JsonFinding},
+    report::Report,
+    time::utc_timestamp,
 };
 
 #[derive(Serialize)]

@@ -12,8 +12,10 @@ use std::io;
 use vigil_model::Finding;
 
 use crate::{
-    info::{unit_of, utc_timestamp, Report, Target},
-    Redaction,
+    options::Redaction,
+    report::Report,
+    time::utc_timestamp,
+    units::{unit_of, Target},
 };
 
 /// Escapes text for XML content and attribute values, and drops characters XML 1.0

@@ -1,31 +1,31 @@
 //! Report formats. Each module writes findings to any `io::Write`; none prints on its
 //! own, and none shows a secret unless [`Redaction::Off`] was asked for.
+//!
+//! Modules import one way, so no two import each other:
+//! - leaves, which import no format: [`Report`] and [`ScanInfo`] (`report`), the
+//!   rendering [`Options`] (`options`), [`utc_timestamp`] (`time`), the unit a finding
+//!   belongs to (`units`) and the JSON records of findings and verdicts (`records`);
+//! - the format modules ([`human`], [`json`], [`jsonl`], [`sarif`], [`gitlab`],
+//!   [`github`], [`junit`], [`verdict`]), which import only leaves;
+//! - [`Format`] (`format`), the one dispatcher, which imports the formats.
+mod format;
+mod options;
+mod records;
+mod report;
+mod time;
+mod units;
+
 pub mod github;
 pub mod gitlab;
 pub mod human;
-mod info;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod sarif;
 pub mod verdict;
 
-pub use info::{utc_timestamp, Format, Options, Report, RuleInfo, ScanInfo, Scanned, Target};
-
-/// Whether reports show secrets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redaction {
-    /// Keep a short prefix and the length (the default everywhere).
-    On,
-    /// Show the whole secret (`--no-redact`).
-    Off,
-}
-
-impl Redaction {
-    pub fn show(self, secret: &vigil_model::Secret) -> String {
-        match self {
-            Redaction::On => secret.redacted(),
-            Redaction::Off => String::from_utf8_lossy(secret.expose()).into_owned(),
-        }
-    }
-}
+pub use format::Format;
+pub use options::{Options, Redaction};
+pub use report::{Report, RuleInfo, ScanInfo, Scanned};
+pub use time::utc_timestamp;
+pub use units::Target;

@@ -10,8 +10,9 @@ use serde_json::{json, Map, Value};
 use vigil_model::{Finding, Severity};
 
 use crate::{
-    info::{severity_score, utc_timestamp, Report, RuleInfo},
-    Redaction,
+    options::Redaction,
+    report::{Report, RuleInfo},
+    time::utc_timestamp,
 };
 
 /// The SARIF version written.
@@ -20,6 +21,18 @@ pub const VERSION: &str = "2.1.0";
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of vigil's fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "vigilFingerprint/v1";
+
+/// Severity on a 0–10 scale, as GitHub reads `security-severity`
+/// (critical above 9, high 7–8.9, medium 4–6.9, low below 4).
+fn severity_score(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
