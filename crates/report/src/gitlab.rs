@@ -139,17 +139,12 @@ fn vulnerability(f: &Finding, redaction: Redaction) -> Value {
 /// Writes the report, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
-    let mut tool = json!({
+    let tool = json!({
         "id": info.tool_name,
         "name": info.tool_name,
         "version": info.tool_version,
         "vendor": { "name": info.tool_name },
     });
-    if let (Some(uri), Some(obj)) = (info.tool_uri.as_deref(), tool.as_object_mut()) {
-        if is_http(uri) {
-            obj.insert("url".into(), Value::String(uri.to_owned()));
-        }
-    }
     let messages: Vec<Value> = info
         .errors
         .iter()

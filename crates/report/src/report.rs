@@ -37,8 +37,6 @@ pub struct ScanInfo {
     /// `vigil`.
     pub tool_name: String,
     pub tool_version: String,
-    /// Where the tool is documented (an `https://` address), if known.
-    pub tool_uri: Option<String>,
     pub started: SystemTime,
     pub finished: SystemTime,
     pub scanned: Scanned,
@@ -54,7 +52,6 @@ impl ScanInfo {
         ScanInfo {
             tool_name: tool_name.to_owned(),
             tool_version: tool_version.to_owned(),
-            tool_uri: None,
             started: at,
             finished: at,
             scanned: Scanned::default(),

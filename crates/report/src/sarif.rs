@@ -197,15 +197,12 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             result(f, index, redaction)
         })
         .collect();
-    let mut driver = json!({
+    let driver = json!({
         "name": info.tool_name,
         "version": info.tool_version,
         "semanticVersion": info.tool_version,
         "rules": rules,
     });
-    if let (Some(uri), Some(obj)) = (&info.tool_uri, driver.as_object_mut()) {
-        obj.insert("informationUri".into(), Value::String(uri.clone()));
-    }
     let notifications: Vec<Value> = info
         .errors
         .iter()
