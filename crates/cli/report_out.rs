@@ -192,7 +192,6 @@ fn scan_info(rules: &[Rule], outcome: &ScanOutcome) -> ScanInfo {
         .checked_sub(outcome.stats.elapsed)
         .unwrap_or(finished);
     info.scanned = Scanned {
-        targets: Vec::new(),
         files: outcome.stats.files,
         commits: outcome.stats.commits,
     };

@@ -1,12 +1,11 @@
 //! `--format junit`: JUnit XML, as Jenkins and GitLab (`artifacts:reports:junit`) read it.
 //!
-//! One `<testsuite>`; one `<testcase>` per file or commit scanned (`classname` says
-//! which), failing when secrets were found there. Jenkins keeps only one `<failure>`
-//! per test case, so a case has exactly one: its `message` names every finding, and
-//! its body has one line per finding (rule, place, redacted secret, fingerprint, how to
-//! revoke). When the source does not list the units it scanned, the clean ones are
-//! summed up in one passing case, so `tests` still counts every unit. Items that could
-//! not be read are `<error>` cases.
+//! One `<testsuite>`; one failing `<testcase>` per file or commit where secrets were
+//! found (`classname` says which). Jenkins keeps only one `<failure>` per test case, so
+//! a case has exactly one: its `message` names every finding, and its body has one line
+//! per finding (rule, place, redacted secret, fingerprint, how to revoke). The units
+//! scanned without findings are summed up in one passing case, so `tests` still counts
+//! every unit. Items that could not be read are `<error>` cases.
 use std::io;
 
 use vigil_model::Finding;
@@ -97,7 +96,7 @@ fn case_of(target: &Target) -> Case<'static> {
 
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
-    let mut cases: Vec<Case<'_>> = info.scanned.targets.iter().map(case_of).collect();
+    let mut cases: Vec<Case<'_>> = Vec::new();
     for f in report.findings {
         let unit = unit_of(f);
         let name = match &unit {
@@ -112,7 +111,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             }
         }
     }
-    // Units scanned but not listed: one passing case stands for them.
+    // Units scanned without findings: one passing case stands for them.
     // A history or range is scanned commit by commit; a folder file by file.
     let scanned_units = if info.scanned.commits > 0 {
         info.scanned.commits

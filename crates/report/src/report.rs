@@ -4,12 +4,10 @@
 //! verification verdicts will be added beside them as another field, so each format
 //! can grow a section for them without changing how reports are called.
 //!
-//! A leaf: it imports nothing from the crate but [`Target`](crate::units::Target).
+//! A leaf: it imports nothing from the crate.
 use std::time::SystemTime;
 
 use vigil_model::{Finding, Severity};
-
-use crate::units::Target;
 
 /// A rule in force during the scan, as reports describe it.
 #[derive(Debug, Clone)]
@@ -22,11 +20,9 @@ pub struct RuleInfo {
     pub remediation_url: Option<String>,
 }
 
-/// What was scanned. Sources that know each unit list them in `targets`; the counts
-/// are always filled.
+/// What was scanned: how many files and commits.
 #[derive(Debug, Clone, Default)]
 pub struct Scanned {
-    pub targets: Vec<Target>,
     pub files: u64,
     pub commits: u64,
 }

@@ -2,7 +2,7 @@
 //! from the crate.
 use vigil_model::Finding;
 
-/// One unit that was scanned: JUnit makes a test case of each.
+/// A unit findings are grouped by: JUnit makes a test case of each unit with findings.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     /// A file (its display path, as findings carry it).
