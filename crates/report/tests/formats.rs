@@ -308,3 +308,126 @@ mod verify {
         }
     }
 }
+
+/// Reports that carry verification verdicts beside findings.
+mod with_verdicts {
+    use serde_json::Value;
+    use vigil_model::{ObjectVerdict, TimeBasis, Verdict};
+    use vigil_report::{Format, Options, Report};
+
+    use super::{ext, golden, history_findings, info, render};
+
+    /// A reason and an address as a hostile committer could shape them: line breaks,
+    /// a workflow-command lookalike, `%` escapes and terminal escape sequences.
+    pub const HOSTILE_REASON: &str =
+        "signer mismatch for eve@example.com\n::error::forged\r 100%0A \x1b[2Jcleared";
+
+    pub fn verdicts() -> Vec<ObjectVerdict> {
+        let mut list = super::verify::verdicts();
+        list.push(ObjectVerdict {
+            kind: "commit",
+            id: "5555555555555555555555555555555555555555".into(),
+            ref_name: None,
+            verdict: Verdict::SignerMismatch,
+            format: Some("openpgp"),
+            signer: Some("Mallory \x1b]0;owned\x07<m@example.com>".into()),
+            fingerprint: Some("0123456789ABCDEF0123456789ABCDEF01234567".into()),
+            email: "eve@example.com\x1b[1m".into(),
+            reason: HOSTILE_REASON.into(),
+            time: 1_714_000_000,
+            time_basis: TimeBasis::Claimed,
+            policy_change: false,
+        });
+        list.push(ObjectVerdict {
+            kind: "tag",
+            id: "77777777777777777777777777777777deadbeef".into(),
+            ref_name: Some("refs/tags/v2.0".into()),
+            verdict: Verdict::ExpiredKey,
+            format: Some("ssh"),
+            signer: Some("ada@example.com".into()),
+            fingerprint: Some("SHA256:abcdef".into()),
+            email: "ada@example.com".into(),
+            reason: "key SHA256:abcdef expired on 2024-01-01".into(),
+            time: 1_714_000_000,
+            time_basis: TimeBasis::Now,
+            policy_change: false,
+        });
+        list
+    }
+
+    fn write(format: Format) -> String {
+        let info = info(0, 4, &[]);
+        let findings = history_findings();
+        let verdicts = verdicts();
+        let report = Report::new(&info, &findings).with_verdicts(&verdicts);
+        let text = render(format, &report, &Options::default());
+        assert!(!text.contains('\x1b'), "{format:?} echoes an ESC:\n{text}");
+        assert!(!text.contains('\x07'), "{format:?} echoes a BEL:\n{text}");
+        text
+    }
+
+    #[test]
+    fn sarif_has_a_result_per_failing_verdict() {
+        let text = write(Format::Sarif);
+        golden(&format!("verdicts.{}", ext(Format::Sarif)), &text);
+        let log: Value = serde_json::from_str(&text).unwrap();
+        let run = &log["runs"][0];
+        let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            rules,
+            [
+                "acme-deploy-key",
+                "generic-password",
+                "signature/expired-key",
+                "signature/signer-mismatch",
+                "signature/unsigned",
+                "signature/untrusted-key",
+            ]
+        );
+        let results = run["results"].as_array().unwrap();
+        // Two findings, then the four verdicts that fail (two pass).
+        assert_eq!(results.len(), 6);
+        let untrusted = &results[2];
+        assert_eq!(untrusted["ruleId"], "signature/untrusted-key");
+        assert_eq!(untrusted["ruleIndex"], 5);
+        assert_eq!(untrusted["level"], "error");
+        assert_eq!(
+            untrusted["message"]["text"],
+            "key SHA256:abcdef is not in allowed_signers"
+        );
+        assert_eq!(
+            untrusted["locations"][0]["logicalLocations"][0],
+            serde_json::json!({
+                "fullyQualifiedName": "89abcdef0123456789abcdef0123456789abcdef",
+                "kind": "object",
+            })
+        );
+        assert_eq!(
+            untrusted["partialFingerprints"]["vigilObject/v1"],
+            "commit:89abcdef0123456789abcdef0123456789abcdef"
+        );
+        let tag = &results[5];
+        assert_eq!(tag["ruleId"], "signature/expired-key");
+        assert_eq!(tag["ruleIndex"], 2);
+        assert_eq!(
+            tag["locations"][0]["logicalLocations"][0],
+            serde_json::json!({
+                "name": "refs/tags/v2.0",
+                "fullyQualifiedName": "77777777777777777777777777777777deadbeef",
+                "kind": "object",
+            })
+        );
+        assert_eq!(tag["properties"]["ref"], "refs/tags/v2.0");
+        // The hostile reason survives as data, escaped by JSON, never raw.
+        assert_eq!(results[4]["message"]["text"], HOSTILE_REASON);
+        assert!(text.contains(r"\u001b[2Jcleared"), "{text}");
+        // Findings keep their rule indexes.
+        assert_eq!(results[0]["ruleIndex"], 0);
+        assert_eq!(results[1]["ruleIndex"], 1);
+    }
+}
