@@ -430,4 +430,46 @@ mod with_verdicts {
         assert_eq!(results[0]["ruleIndex"], 0);
         assert_eq!(results[1]["ruleIndex"], 1);
     }
+
+    #[test]
+    fn junit_has_a_signatures_suite() {
+        let text = write(Format::Junit);
+        golden(&format!("verdicts.{}", ext(Format::Junit)), &text);
+        // The secret scan's 3 cases (2 failing) and the 6 objects (4 failing).
+        assert!(
+            text.contains(r#"<testsuites name="vigil" tests="9" failures="6" errors="0""#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"<testsuite name="vigil secret scan" tests="3" failures="2" errors="0""#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"<testsuite name="signatures" tests="6" failures="4" errors="0" skipped="0">"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"<testcase name="commit 0123456789abcdef0123456789abcdef01234567" classname="vigil.signatures.commit" time="0"/>"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"<testcase name="tag refs/tags/v2.0" classname="vigil.signatures.tag" time="0">"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"<failure message="key SHA256:abcdef is not in allowed_signers" type="untrusted-key">"#),
+            "{text}"
+        );
+        // In an attribute, line breaks are character references and ESC is U+FFFD.
+        assert!(
+            text.contains("message=\"signer mismatch for eve@example.com&#10;::error::forged&#13; 100%0A \u{fffd}[2Jcleared\" type=\"signer-mismatch\""),
+            "{text}"
+        );
+    }
 }
