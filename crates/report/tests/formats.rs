@@ -472,4 +472,45 @@ mod with_verdicts {
             "{text}"
         );
     }
+
+    #[test]
+    fn jsonl_has_a_line_per_verdict_and_counts_them() {
+        let text = write(Format::Jsonl);
+        golden(&format!("verdicts.{}", ext(Format::Jsonl)), &text);
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let types: Vec<&str> = lines.iter().map(|l| l["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            [
+                "finding", "finding", "verdict", "verdict", "verdict", "verdict", "verdict",
+                "verdict", "summary"
+            ]
+        );
+        assert_eq!(
+            lines[3]["commit"],
+            "89abcdef0123456789abcdef0123456789abcdef"
+        );
+        assert_eq!(lines[3]["verdict"], "untrusted-key");
+        assert_eq!(lines[5]["tag"], "00112233445566778899aabbccddeeff00112233");
+        assert_eq!(lines[5]["ref"], "refs/tags/v1.0");
+        assert_eq!(lines[6]["reason"], HOSTILE_REASON);
+        assert!(text.contains(r"\u001b[2Jcleared"), "{text}");
+        let summary = &lines[8];
+        assert_eq!(summary["findings"], 2);
+        assert_eq!(summary["verdicts"], 6);
+        assert_eq!(summary["verdicts_failed"], 4);
+        assert_eq!(
+            summary["verdict_counts"],
+            serde_json::json!({
+                "expired-key": 1,
+                "good": 2,
+                "signer-mismatch": 1,
+                "unsigned": 1,
+                "untrusted-key": 1,
+            })
+        );
+    }
 }
