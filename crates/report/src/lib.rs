@@ -4,7 +4,8 @@
 //! Modules import one way, so no two import each other:
 //! - leaves, which import no format: [`Report`] and [`ScanInfo`] (`report`), the
 //!   rendering [`Options`] (`options`), [`utc_timestamp`] (`time`), the unit a finding
-//!   belongs to (`units`) and the JSON records of findings and verdicts (`records`);
+//!   belongs to (`units`), the JSON records of findings and verdicts (`records`) and
+//!   the neutralising of control characters in text from commits (`text`);
 //! - the format modules ([`human`], [`json`], [`jsonl`], [`sarif`], [`gitlab`],
 //!   [`github`], [`junit`], [`verdict`]), which import only leaves;
 //! - [`Format`] (`format`), the one dispatcher, which imports the formats.
@@ -12,6 +13,7 @@ mod format;
 mod options;
 mod records;
 mod report;
+mod text;
 mod time;
 mod units;
 

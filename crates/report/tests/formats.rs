@@ -513,4 +513,64 @@ mod with_verdicts {
             })
         );
     }
+
+    #[test]
+    fn github_commands_have_an_error_per_failing_verdict() {
+        let text = write(Format::Github);
+        golden(&format!("verdicts.{}", ext(Format::Github)), &text);
+        let lines: Vec<&str> = text.lines().collect();
+        // Two findings, then four failing verdicts; passing ones make no line.
+        assert_eq!(lines.len(), 6, "{text}");
+        assert_eq!(
+            lines[2],
+            "::error title=vigil%3A signature/untrusted-key::commit 89abcdef0123456789abcdef0123456789abcdef: key SHA256:abcdef is not in allowed_signers"
+        );
+        // The hostile reason stays on one line: %, CR and LF are escaped as the runner
+        // expects, ESC is U+FFFD, and the forged command is inside the message.
+        assert_eq!(
+            lines[4],
+            "::error title=vigil%3A signature/signer-mismatch::commit 5555555555555555555555555555555555555555: signer mismatch for eve@example.com%0A::error::forged%0D 100%250A \u{fffd}[2Jcleared"
+        );
+        assert_eq!(
+            lines[5],
+            "::error title=vigil%3A signature/expired-key::tag refs/tags/v2.0 (77777777777777777777777777777777deadbeef): key SHA256:abcdef expired on 2024-01-01"
+        );
+        assert!(!text.contains('\r'), "{text}");
+    }
+
+    #[test]
+    fn markdown_lists_failing_verdicts_and_counts() {
+        let text = write(Format::Markdown);
+        golden(&format!("verdicts.{}", ext(Format::Markdown)), &text);
+        assert!(text.contains("\n### Signatures: 4 of 6 objects failed\n\n| Verdict | Object | Reason |\n|---|---|---|\n| untrusted-key | `commit 89abcdef0123` | `key SHA256:abcdef is not in allowed_signers` |\n"), "{text}");
+        assert!(
+            text.contains("| expired-key | `tag refs/tags/v2.0 @ 777777777777` |"),
+            "{text}"
+        );
+        // Line breaks become spaces in a cell, other controls U+FFFD.
+        assert!(text.contains("| signer-mismatch | `commit 555555555555` | `signer mismatch for eve@example.com ::error::forged  100%0A \u{fffd}[2Jcleared` |"), "{text}");
+        assert!(
+            text.contains(
+                "\nVerdicts: 1 expired-key, 2 good, 1 signer-mismatch, 1 unsigned, 1 untrusted-key.\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains('\r'), "{text}");
+    }
+
+    #[test]
+    fn markdown_says_when_every_signature_passes() {
+        let info = info(0, 0, &[]);
+        let verdicts: Vec<ObjectVerdict> = super::verify::verdicts()
+            .into_iter()
+            .filter(|v| v.verdict.passes())
+            .collect();
+        let report = Report::new(&info, &[]).with_verdicts(&verdicts);
+        let text = render(Format::Markdown, &report, &Options::default());
+        assert!(
+            text.contains("\n### Signatures: 2 objects verified\n\nVerdicts: 2 good.\n"),
+            "{text}"
+        );
+        assert_eq!(render(Format::Github, &report, &Options::default()), "");
+    }
 }
