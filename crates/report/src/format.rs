@@ -54,7 +54,8 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
-    /// Writes `report` in this format.
+    /// Writes `report` in this format. [`Format::Human`], [`Format::Json`] and
+    /// [`Format::Gitlab`] write the findings only, not the verdicts.
     pub fn write(
         self,
         out: &mut dyn io::Write,

@@ -6,6 +6,11 @@
 //! analyzers write `0000000` there, and so does vigil when a finding has no commit.
 //! `raw_source_code_extract` holds the secret as every other format shows it: redacted
 //! unless `--no-redact`.
+//!
+//! Signature verification verdicts are not written: the secret detection report holds
+//! vulnerabilities found in files, each with a file, lines and an identifier, and has
+//! no place for a verdict on a commit. GitLab CI shows verdicts through the JUnit
+//! report's `signatures` suite instead.
 use std::io;
 
 use serde_json::{json, Value};

@@ -1,5 +1,16 @@
-//! Report formats. Each module writes findings to any `io::Write`; none prints on its
-//! own, and none shows a secret unless [`Redaction::Off`] was asked for.
+//! Report formats. Each module writes a [`Report`] (findings, and signature
+//! verification verdicts when there are any) to any `io::Write`; none prints on its
+//! own, and none shows a secret unless [`Redaction::Off`] was asked for. Text that
+//! came from commits (reasons, addresses, refs) goes through each format's escaping:
+//! JSON escapes C0 controls (ESC is `\u001b`), XML makes them character references or
+//! U+FFFD, and GitHub commands and Markdown replace every control character but line
+//! breaks, which they escape, with U+FFFD.
+//!
+//! Verdicts appear in SARIF (results `signature/<verdict>`), JUnit (a `signatures`
+//! suite), JSON Lines (`verdict` lines), GitHub workflow commands (`::error`) and the
+//! Markdown summary (a `Signatures` section). The human and JSON scan reports and
+//! GitLab's secret detection report write findings only; `vigil verify` writes verdicts
+//! with [`verdict`].
 //!
 //! Modules import one way, so no two import each other:
 //! - leaves, which import no format: [`Report`] and [`ScanInfo`] (`report`), the

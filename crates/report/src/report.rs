@@ -1,8 +1,10 @@
-//! The input of every report: the findings, and what the scan was ([`ScanInfo`]).
+//! The input of every report: the findings, signature verification verdicts, and what
+//! the scan was ([`ScanInfo`]).
 //!
-//! [`Report`] is the one value every format writes. It holds findings today; signature
-//! verification verdicts will be added beside them as another field, so each format
-//! can grow a section for them without changing how reports are called.
+//! [`Report`] is the one value every format writes. A scan builds it with
+//! [`Report::new`] (findings only); [`Report::with_verdicts`] adds the verdicts on
+//! commits and tags, which SARIF, JUnit, JSON Lines, GitHub commands and the Markdown
+//! summary write beside the findings.
 //!
 //! A leaf: it imports nothing from the crate.
 use std::time::SystemTime;
@@ -73,8 +75,8 @@ impl ScanInfo {
     }
 }
 
-/// What a report is written from: the scan's findings now; verification verdicts are
-/// meant to join them as a further field. Build it with [`Report::new`].
+/// What a report is written from: the scan's findings and, when verification ran, its
+/// verdicts. Build it with [`Report::new`], then [`Report::with_verdicts`].
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Report<'a> {
