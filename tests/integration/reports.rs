@@ -10,7 +10,7 @@ use std::{
 
 use vigil_core::fingerprint;
 use vigil_core::model::{CommitInfo, Finding, Location, Origin, Secret, Severity};
-use vigil_core::report::{Format, Options, Redaction, Report, ScanInfo, Scanned, Target};
+use vigil_core::report::{Format, Options, Redaction, Report, ScanInfo, Scanned};
 
 use crate::harness::*;
 
@@ -487,7 +487,7 @@ fn finding(path: &str, line: u32, secret: &str, commit: Option<&str>) -> Finding
     }
 }
 
-/// What the CLI cannot easily produce: an incomplete scan, listed targets, commits,
+/// What the CLI cannot easily produce: an incomplete scan, commits,
 /// absolute and odd paths, decoded and multi-line findings, markup in texts.
 #[test]
 fn library_reports_for_unusual_inputs_are_valid() {
@@ -496,11 +496,6 @@ fn library_reports_for_unusual_inputs_are_valid() {
     info.finished = at + Duration::from_millis(1500);
     info.errors = vec!["cannot read /srv/app/secret.env: permission denied".into()];
     info.scanned = Scanned {
-        targets: vec![
-            Target::File("a b/c#d.env".into()),
-            Target::File("clean.txt".into()),
-            Target::Commit("0123456789abcdef0123456789abcdef01234567".into()),
-        ],
         files: 2,
         commits: 1,
     };
@@ -557,10 +552,10 @@ fn library_reports_for_unusual_inputs_are_valid() {
     assert_eq!(gitlab["scan"]["start_time"], "2024-05-01T12:00:00");
     let junit = &get(Format::Junit).2;
     assert!(
-        junit.contains(r#"tests="5" failures="3" errors="1""#),
+        junit.contains(r#"tests="4" failures="3" errors="1""#),
         "{junit}"
     );
-    assert!(junit.contains(r#"<testcase name="clean.txt" classname="vigil.secrets.file" file="clean.txt" time="0"/>"#), "{junit}");
+    assert!(junit.contains(r#"<testcase name="0123456789abcdef0123456789abcdef01234567" classname="vigil.secrets.commit" time="0">"#), "{junit}");
     assert!(
         junit.contains("&lt;with markup&gt; &amp; &quot;quotes&quot;"),
         "{junit}"
@@ -593,4 +588,79 @@ fn library_reports_for_unusual_inputs_are_valid() {
     assert!(String::from_utf8(buf)
         .unwrap()
         .contains("acmedk_aaaaaaaabbbbbbbbcccccccc"));
+}
+
+/// Verdicts beside findings: the SARIF with signature results still validates, and
+/// control characters from a commit reach no report raw.
+#[test]
+fn library_reports_with_verdicts_are_valid() {
+    use vigil_core::model::{ObjectVerdict, TimeBasis, Verdict};
+
+    let at = UNIX_EPOCH + Duration::from_secs(1_714_564_800);
+    let info = ScanInfo::new("vigil", "0.1.0", at);
+    let findings = vec![finding(
+        "src/lib.rs",
+        4,
+        "acmedk_aaaaaaaabbbbbbbbcccccccc",
+        Some("0123456789abcdef0123456789abcdef01234567"),
+    )];
+    let verdict = |kind: &'static str, id: &str, ref_name: Option<&str>, verdict, reason: &str| {
+        ObjectVerdict {
+            kind,
+            id: id.into(),
+            ref_name: ref_name.map(Into::into),
+            verdict,
+            format: Some("ssh"),
+            signer: None,
+            fingerprint: Some("SHA256:abc".into()),
+            email: "eve@example.com\u{1b}[1m".into(),
+            reason: reason.into(),
+            time: 1_714_564_800,
+            time_basis: TimeBasis::Now,
+            policy_change: false,
+        }
+    };
+    let verdicts = vec![
+        verdict(
+            "commit",
+            "0123456789abcdef0123456789abcdef01234567",
+            None,
+            Verdict::Good,
+            "signed",
+        ),
+        verdict(
+            "commit",
+            "89abcdef0123456789abcdef0123456789abcdef",
+            None,
+            Verdict::UntrustedKey,
+            "key SHA256:abc is not trusted for eve@example.com\u{1b}[2J\n::error::x 100%",
+        ),
+        verdict(
+            "tag",
+            "00112233445566778899aabbccddeeff00112233",
+            Some("refs/tags/v1"),
+            Verdict::Unsigned,
+            "no signature",
+        ),
+    ];
+    let report = Report::new(&info, &findings).with_verdicts(&verdicts);
+    let out = tempfile::tempdir().unwrap();
+    for format in Format::ALL {
+        let mut buf = Vec::new();
+        format
+            .write(&mut buf, &report, &Options::default())
+            .unwrap();
+        assert!(!buf.contains(&0x1b), "{format:?} echoes an ESC");
+        if format == Format::Sarif {
+            let path = out.path().join("verdicts.sarif");
+            std::fs::write(&path, &buf).unwrap();
+            let sarif: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+            assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 3);
+            assert_eq!(
+                sarif["runs"][0]["results"][2]["ruleId"],
+                "signature/unsigned"
+            );
+            validate(SARIF_SCHEMA, &[path]);
+        }
+    }
 }

@@ -312,7 +312,6 @@ impl ScanRun {
             .checked_sub(self.outcome.stats.elapsed)
             .unwrap_or(finished);
         info.scanned = Scanned {
-            targets: Vec::new(),
             files: self.outcome.stats.files,
             commits: self.outcome.stats.commits,
         };

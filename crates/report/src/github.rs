@@ -4,11 +4,18 @@
 //! Workflow commands are lines a step prints on stdout, which the runner turns into
 //! annotations on the diff: `::error file=app/.env,line=2,endLine=2,col=21,endColumn=61,title=…::message`.
 //! Critical and high findings are errors, medium warnings, low and info notices.
+//!
+//! A signature verdict that does not pass is an `::error` without a file (a commit is
+//! not one): `::error title=vigil: signature/untrusted-key::commit <id>: <reason>`. The
+//! Markdown summary gets a section listing those verdicts and the count of each.
+//! Reasons, addresses and refs come from commits anyone can write: besides the
+//! escaping of `%`, CR and LF (commands) and of `|` and line breaks (table cells),
+//! every other control character becomes U+FFFD.
 use std::io;
 
-use vigil_model::{Finding, Severity};
+use vigil_model::{Finding, ObjectVerdict, Severity};
 
-use crate::{info::Report, Redaction};
+use crate::{options::Redaction, records::verdict_counts, report::Report, text::printable};
 
 fn command(s: Severity) -> &'static str {
     match s {
@@ -57,7 +64,16 @@ fn message(f: &Finding, redaction: Redaction) -> String {
     m
 }
 
-/// One workflow command per finding, then a warning per item that could not be scanned.
+/// `commit <id>`, or `tag <ref> (<id>)`.
+fn object(v: &ObjectVerdict) -> String {
+    match &v.ref_name {
+        Some(r) => format!("{} {r} ({})", v.kind, v.id),
+        None => format!("{} {}", v.kind, v.id),
+    }
+}
+
+/// One workflow command per finding, one `::error` per verdict that does not pass,
+/// then a warning per item that could not be scanned.
 pub fn write_commands(
     out: &mut dyn io::Write,
     report: &Report<'_>,
@@ -85,6 +101,14 @@ pub fn write_commands(
             escape_data(&message(f, redaction))
         )?;
     }
+    for v in report.verdicts.iter().filter(|v| !v.verdict.passes()) {
+        writeln!(
+            out,
+            "::error title={}::{}",
+            escape_property(&format!("vigil: signature/{}", v.verdict.as_str())),
+            escape_data(&printable(&format!("{}: {}", object(v), v.reason)))
+        )?;
+    }
     for e in &report.info.errors {
         writeln!(
             out,
@@ -110,8 +134,53 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The verdicts section of the Markdown summary: a headline, a table of the objects
+/// that fail, and how many got each verdict.
+fn write_verdicts(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Result<()> {
+    let failing: Vec<&ObjectVerdict> = verdicts.iter().filter(|v| !v.verdict.passes()).collect();
+    let n = verdicts.len();
+    writeln!(out)?;
+    if failing.is_empty() {
+        writeln!(
+            out,
+            "### Signatures: {} verified",
+            plural(n, "object", "objects")
+        )?;
+    } else {
+        writeln!(
+            out,
+            "### Signatures: {} of {} failed",
+            failing.len(),
+            plural(n, "object", "objects")
+        )?;
+        writeln!(out)?;
+        writeln!(out, "| Verdict | Object | Reason |")?;
+        writeln!(out, "|---|---|---|")?;
+        for v in &failing {
+            let short = v.id.get(..12).unwrap_or(&v.id);
+            let what = match &v.ref_name {
+                Some(r) => format!("{} {r} @ {short}", v.kind),
+                None => format!("{} {short}", v.kind),
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} |",
+                v.verdict.as_str(),
+                code(&printable(&what)),
+                code(&printable(&v.reason)),
+            )?;
+        }
+    }
+    writeln!(out)?;
+    let counts: Vec<String> = verdict_counts(verdicts)
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    writeln!(out, "Verdicts: {}.", counts.join(", "))
+}
+
 /// A Markdown summary: a headline, a table of findings, how to revoke each kind of
-/// credential, and what was scanned.
+/// credential, the signature verdicts when there are any, and what was scanned.
 pub fn write_markdown(
     out: &mut dyn io::Write,
     report: &Report<'_>,
@@ -166,6 +235,9 @@ pub fn write_markdown(
             }
             writeln!(out, "{line}")?;
         }
+    }
+    if !report.verdicts.is_empty() {
+        write_verdicts(out, report.verdicts)?;
     }
     if !info.errors.is_empty() {
         writeln!(out)?;

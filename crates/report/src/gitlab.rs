@@ -6,16 +6,18 @@
 //! analyzers write `0000000` there, and so does vigil when a finding has no commit.
 //! `raw_source_code_extract` holds the secret as every other format shows it: redacted
 //! unless `--no-redact`.
+//!
+//! Signature verification verdicts are not written: the secret detection report holds
+//! vulnerabilities found in files, each with a file, lines and an identifier, and has
+//! no place for a verdict on a commit. GitLab CI shows verdicts through the JUnit
+//! report's `signatures` suite instead.
 use std::io;
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use vigil_model::{Finding, Severity};
 
-use crate::{
-    info::{utc_timestamp, Report},
-    Redaction,
-};
+use crate::{options::Redaction, report::Report, time::utc_timestamp};
 
 /// The schema version the report conforms to.
 pub const VERSION: &str = "15.2.4";
@@ -142,17 +144,12 @@ fn vulnerability(f: &Finding, redaction: Redaction) -> Value {
 /// Writes the report, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
-    let mut tool = json!({
+    let tool = json!({
         "id": info.tool_name,
         "name": info.tool_name,
         "version": info.tool_version,
         "vendor": { "name": info.tool_name },
     });
-    if let (Some(uri), Some(obj)) = (info.tool_uri.as_deref(), tool.as_object_mut()) {
-        if is_http(uri) {
-            obj.insert("url".into(), Value::String(uri.to_owned()));
-        }
-    }
     let messages: Vec<Value> = info
         .errors
         .iter()

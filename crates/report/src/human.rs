@@ -3,14 +3,8 @@ use std::io;
 
 use vigil_model::{Finding, Severity};
 
-use crate::Redaction;
-
-/// Whether to use ANSI colour; the CLI decides (terminal, `NO_COLOR`, `--color`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Color {
-    On,
-    Off,
-}
+pub use crate::options::Color;
+use crate::options::Redaction;
 
 struct Paint(Color);
 

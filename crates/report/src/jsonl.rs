@@ -1,15 +1,20 @@
 //! `--format jsonl`: JSON Lines for streaming consumers. One object per line, each with
 //! a `type`: a `finding` line per finding (the same fields as the JSON report's
-//! findings), then one `summary` line. Later kinds of line (verification verdicts) get
-//! their own `type`, so readers skip what they do not know.
-use std::io;
+//! findings), a `verdict` line per verified commit or tag (the same fields as
+//! `vigil verify --format json` writes for it), then one `summary` line. Readers skip
+//! the types they do not know.
+//!
+//! The summary counts verdicts (`verdicts`, `verdicts_failed`, `verdict_counts` by
+//! verdict) only when the report holds some, so a scan's summary stays as it was.
+use std::{collections::BTreeMap, io};
 
 use serde::Serialize;
 
 use crate::{
-    info::{utc_timestamp, Report},
-    json::{to_json, JsonFinding},
-    Redaction,
+    options::Redaction,
+    records::{to_json, verdict_counts, verdict_to_json, JsonFinding, JsonVerdict},
+    report::Report,
+    time::utc_timestamp,
 };
 
 #[derive(Serialize)]
@@ -18,6 +23,14 @@ struct FindingLine<'a> {
     kind: &'static str,
     #[serde(flatten)]
     finding: JsonFinding<'a>,
+}
+
+#[derive(Serialize)]
+struct VerdictLine<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(flatten)]
+    verdict: JsonVerdict<'a>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +46,12 @@ struct SummaryLine<'a> {
     errors: &'a [String],
     started: String,
     finished: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdicts: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdicts_failed: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict_counts: Option<BTreeMap<&'static str, usize>>,
 }
 
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
@@ -44,7 +63,17 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         serde_json::to_writer(&mut *out, &line)?;
         writeln!(out)?;
     }
+    for v in report.verdicts {
+        let line = VerdictLine {
+            kind: "verdict",
+            verdict: verdict_to_json(v),
+        };
+        serde_json::to_writer(&mut *out, &line)?;
+        writeln!(out)?;
+    }
     let info = report.info;
+    let verdicts = report.verdicts;
+    let has_verdicts = !verdicts.is_empty();
     let summary = SummaryLine {
         kind: "summary",
         tool: &info.tool_name,
@@ -56,6 +85,10 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         errors: &info.errors,
         started: utc_timestamp(info.started, true),
         finished: utc_timestamp(info.finished, true),
+        verdicts: has_verdicts.then_some(verdicts.len()),
+        verdicts_failed: has_verdicts
+            .then(|| verdicts.iter().filter(|v| !v.verdict.passes()).count()),
+        verdict_counts: has_verdicts.then(|| verdict_counts(verdicts)),
     };
     serde_json::to_writer(&mut *out, &summary)?;
     writeln!(out)

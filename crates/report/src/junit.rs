@@ -1,19 +1,25 @@
 //! `--format junit`: JUnit XML, as Jenkins and GitLab (`artifacts:reports:junit`) read it.
 //!
-//! One `<testsuite>`; one `<testcase>` per file or commit scanned (`classname` says
-//! which), failing when secrets were found there. Jenkins keeps only one `<failure>`
-//! per test case, so a case has exactly one: its `message` names every finding, and
-//! its body has one line per finding (rule, place, redacted secret, fingerprint, how to
-//! revoke). When the source does not list the units it scanned, the clean ones are
-//! summed up in one passing case, so `tests` still counts every unit. Items that could
-//! not be read are `<error>` cases.
+//! One `<testsuite>`; one failing `<testcase>` per file or commit where secrets were
+//! found (`classname` says which). Jenkins keeps only one `<failure>` per test case, so
+//! a case has exactly one: its `message` names every finding, and its body has one line
+//! per finding (rule, place, redacted secret, fingerprint, how to revoke). The units
+//! scanned without findings are summed up in one passing case, so `tests` still counts
+//! every unit. Items that could not be read are `<error>` cases.
+//!
+//! Signature verification verdicts, when the report has any, make a second suite,
+//! `<testsuite name="signatures">`, with one test case per object (`commit <id>`,
+//! `tag <ref>`); a verdict that does not pass is a `<failure>` whose type is the verdict
+//! and whose message is its reason. `<testsuites>` counts both suites.
 use std::io;
 
-use vigil_model::Finding;
+use vigil_model::{Finding, ObjectVerdict};
 
 use crate::{
-    info::{unit_of, utc_timestamp, Report, Target},
-    Redaction,
+    options::Redaction,
+    report::Report,
+    time::utc_timestamp,
+    units::{unit_of, Target},
 };
 
 /// Escapes text for XML content and attribute values, and drops characters XML 1.0
@@ -76,6 +82,65 @@ fn describe(f: &Finding, redaction: Redaction) -> String {
     line
 }
 
+/// `commit <id>`, or `tag <ref>` (the id when the tag has no ref).
+fn object_name(v: &ObjectVerdict) -> String {
+    format!("{} {}", v.kind, v.ref_name.as_deref().unwrap_or(&v.id))
+}
+
+/// A failing verdict's details, one per line.
+fn verdict_body(v: &ObjectVerdict) -> String {
+    let mut body = format!("{}: {}", v.verdict.as_str(), v.reason);
+    body.push_str(&format!("\n    {} {}", v.kind, v.id));
+    if let Some(s) = &v.signer {
+        body.push_str(&format!("\n    signer: {s}"));
+    }
+    if let Some(f) = &v.fingerprint {
+        body.push_str(&format!("\n    key: {} {f}", v.format.unwrap_or("")));
+    }
+    if !v.email.is_empty() {
+        let who = if v.kind == "tag" {
+            "tagger"
+        } else {
+            "committer"
+        };
+        body.push_str(&format!("\n    {who}: {}", v.email));
+    }
+    if v.policy_change {
+        body.push_str("\n    note: this commit changes the trust policy; it was judged by its parent's policy");
+    }
+    body
+}
+
+fn write_signatures(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Result<()> {
+    let failures = verdicts.iter().filter(|v| !v.verdict.passes()).count();
+    writeln!(
+        out,
+        r#"  <testsuite name="signatures" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
+        verdicts.len()
+    )?;
+    for v in verdicts {
+        let open = format!(
+            r#"    <testcase name="{}" classname="vigil.signatures.{}" time="0""#,
+            xml(&object_name(v)),
+            xml(v.kind)
+        );
+        if v.verdict.passes() {
+            writeln!(out, "{open}/>")?;
+            continue;
+        }
+        writeln!(out, "{open}>")?;
+        writeln!(
+            out,
+            r#"      <failure message="{}" type="{}">{}</failure>"#,
+            xml(&v.reason),
+            v.verdict.as_str(),
+            xml_text(&verdict_body(v))
+        )?;
+        writeln!(out, "    </testcase>")?;
+    }
+    writeln!(out, "  </testsuite>")
+}
+
 fn case_of(target: &Target) -> Case<'static> {
     match target {
         Target::File(p) => Case {
@@ -95,7 +160,7 @@ fn case_of(target: &Target) -> Case<'static> {
 
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
-    let mut cases: Vec<Case<'_>> = info.scanned.targets.iter().map(case_of).collect();
+    let mut cases: Vec<Case<'_>> = Vec::new();
     for f in report.findings {
         let unit = unit_of(f);
         let name = match &unit {
@@ -110,7 +175,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             }
         }
     }
-    // Units scanned but not listed: one passing case stands for them.
+    // Units scanned without findings: one passing case stands for them.
     // A history or range is scanned commit by commit; a folder file by file.
     let scanned_units = if info.scanned.commits > 0 {
         info.scanned.commits
@@ -123,10 +188,17 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
     let tests = cases.len() + usize::from(unlisted > 0) + errors;
     let time = format!("{:.3}", info.elapsed_secs());
     let timestamp = utc_timestamp(info.started, false);
+    let all_tests = tests + report.verdicts.len();
+    let all_failures = failures
+        + report
+            .verdicts
+            .iter()
+            .filter(|v| !v.verdict.passes())
+            .count();
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         out,
-        r#"<testsuites name="{}" tests="{tests}" failures="{failures}" errors="{errors}" time="{time}">"#,
+        r#"<testsuites name="{}" tests="{all_tests}" failures="{all_failures}" errors="{errors}" time="{time}">"#,
         xml(&info.tool_name)
     )?;
     writeln!(
@@ -153,16 +225,12 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             .as_deref()
             .map(|f| format!(r#" file="{}""#, xml(f)))
             .unwrap_or_default();
-        let open = format!(
-            r#"    <testcase name="{}" classname="{}"{file} time="0""#,
+        writeln!(
+            out,
+            r#"    <testcase name="{}" classname="{}"{file} time="0">"#,
             xml(&c.name),
             c.classname
-        );
-        if c.findings.is_empty() {
-            writeln!(out, "{open}/>")?;
-            continue;
-        }
-        writeln!(out, "{open}>")?;
+        )?;
         let summary: Vec<String> = c
             .findings
             .iter()
@@ -208,6 +276,9 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         writeln!(out, "    </testcase>")?;
     }
     writeln!(out, "  </testsuite>")?;
+    if !report.verdicts.is_empty() {
+        write_signatures(out, report.verdicts)?;
+    }
     writeln!(out, "</testsuites>")
 }
 

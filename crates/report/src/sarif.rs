@@ -4,14 +4,25 @@
 //! help with the way to revoke, `security-severity`), one result per finding with its
 //! region and a redacted snippet, and `partialFingerprints` holding vigil's fingerprint
 //! (rule, secret and path; no line), so an alert survives lines moving.
+//!
+//! Signature verification verdicts that do not pass are results too, after the
+//! findings: rule `signature/<verdict>` (`signature/untrusted-key`), level `error`, the
+//! verdict's reason as the message. A commit or tag is no file, so the location is a
+//! logical one, `{"fullyQualifiedName": <object id>, "kind": "object"}` (with the tag's
+//! ref as `name`), and `partialFingerprints` holds `vigilObject/v1` = `commit:<id>` or
+//! `tag:<id>`. The SARIF schema accepts that; GitHub code scanning does not: it rejects
+//! a whole upload when any result lacks `physicalLocation.artifactLocation`, so a
+//! front-end that uploads there must leave verdicts out of that SARIF. Their rules
+//! follow the findings' rules, so findings keep their rule indexes.
 use std::io;
 
 use serde_json::{json, Map, Value};
-use vigil_model::{Finding, Severity};
+use vigil_model::{Finding, ObjectVerdict, Severity, Verdict};
 
 use crate::{
-    info::{severity_score, utc_timestamp, Report, RuleInfo},
-    Redaction,
+    options::Redaction,
+    report::{Report, RuleInfo},
+    time::utc_timestamp,
 };
 
 /// The SARIF version written.
@@ -20,6 +31,22 @@ pub const VERSION: &str = "2.1.0";
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The key of vigil's fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "vigilFingerprint/v1";
+/// The key in a verdict result's `partialFingerprints`: `commit:<id>` or `tag:<id>`.
+pub const OBJECT_FINGERPRINT_KEY: &str = "vigilObject/v1";
+/// The prefix of a verdict's rule id: `signature/untrusted-key`.
+pub const VERDICT_RULE_PREFIX: &str = "signature/";
+
+/// Severity on a 0–10 scale, as GitHub reads `security-severity`
+/// (critical above 9, high 7–8.9, medium 4–6.9, low below 4).
+fn severity_score(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -164,6 +191,103 @@ fn result(f: &Finding, rule_index: usize, redaction: Redaction) -> Value {
     })
 }
 
+/// What a verdict means (`shortDescription`) and what to do about it (`help`).
+fn verdict_text(v: Verdict) -> (&'static str, &'static str) {
+    match v {
+        Verdict::Good => (
+            "Signed by a key the trust policy trusts for the signer",
+            "Nothing to do.",
+        ),
+        Verdict::BadSignature => (
+            "The signature does not verify over the commit or tag",
+            "The object was changed after it was signed, or the signature belongs to another object. Find out who changed it before trusting its content.",
+        ),
+        Verdict::UntrustedKey => (
+            "Signed by a key the trust policy does not trust",
+            "If the key belongs to someone who should be trusted, add it to the trust policy in a reviewed commit; otherwise sign the object again with a trusted key.",
+        ),
+        Verdict::ExpiredKey => (
+            "Signed by a key that was not valid at the verification time",
+            "Sign the object again with a key valid now, or change the key's validity in the trust policy in a reviewed commit.",
+        ),
+        Verdict::RevokedKey => (
+            "Signed by a revoked key",
+            "Treat the object as suspect: check its content, then sign it again with a key that is not revoked.",
+        ),
+        Verdict::WrongNamespace => (
+            "An SSH signature made for another purpose than git",
+            "The signature was made for another namespace than `git` and may have been copied from elsewhere; sign the object again with git (`git commit -S`, `git tag -s`).",
+        ),
+        Verdict::SignerMismatch => (
+            "Signed by a trusted key that does not belong to the committer (tagger)",
+            "Sign with a key whose principals include the committer's (tagger's) address, or list that address for the key in the trust policy in a reviewed commit.",
+        ),
+        Verdict::Unsigned => (
+            "The commit or tag is not signed",
+            "Sign it (`git commit -S`, `git tag -s`) with a key the trust policy trusts.",
+        ),
+        Verdict::Malformed => (
+            "The signature cannot be read, or breaks a strictness rule",
+            "Sign the object again; vigil accepts exactly one armored SSH or OpenPGP signature in the signature header.",
+        ),
+    }
+}
+
+fn verdict_rule_id(v: Verdict) -> String {
+    format!("{VERDICT_RULE_PREFIX}{}", v.as_str())
+}
+
+fn verdict_descriptor(v: Verdict) -> Value {
+    let id = verdict_rule_id(v);
+    let (short, help) = verdict_text(v);
+    json!({
+        "id": id,
+        "name": pascal_case(&id),
+        "shortDescription": { "text": short },
+        "fullDescription": {
+            "text": format!("{short}; found by vigil signature verification (verdict {}).", v.as_str())
+        },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["security", "signature"] },
+    })
+}
+
+fn verdict_result(v: &ObjectVerdict, rule_index: usize) -> Value {
+    let mut logical = Map::new();
+    if let Some(r) = &v.ref_name {
+        logical.insert("name".into(), Value::String(r.clone()));
+    }
+    logical.insert("fullyQualifiedName".into(), Value::String(v.id.clone()));
+    logical.insert("kind".into(), Value::String("object".into()));
+    let mut properties = Map::new();
+    properties.insert(v.kind.into(), Value::String(v.id.clone()));
+    if let Some(r) = &v.ref_name {
+        properties.insert("ref".into(), Value::String(r.clone()));
+    }
+    properties.insert("verdict".into(), Value::String(v.verdict.as_str().into()));
+    if let Some(f) = v.format {
+        properties.insert("signatureFormat".into(), Value::String(f.into()));
+    }
+    if let Some(s) = &v.signer {
+        properties.insert("signer".into(), Value::String(s.clone()));
+    }
+    if let Some(f) = &v.fingerprint {
+        properties.insert("keyFingerprint".into(), Value::String(f.clone()));
+    }
+    properties.insert("email".into(), Value::String(v.email.clone()));
+    properties.insert("policyChange".into(), Value::Bool(v.policy_change));
+    json!({
+        "ruleId": verdict_rule_id(v.verdict),
+        "ruleIndex": rule_index,
+        "level": "error",
+        "message": { "text": v.reason },
+        "locations": [{ "logicalLocations": [logical] }],
+        "partialFingerprints": { OBJECT_FINGERPRINT_KEY: format!("{}:{}", v.kind, v.id) },
+        "properties": properties,
+    })
+}
+
 /// Writes one SARIF log with one run, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
@@ -175,8 +299,22 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         }
     }
     fired.sort_by(|a, b| a.id.cmp(&b.id));
-    let rules: Vec<Value> = fired.iter().map(|r| rule_descriptor(&r.id, r)).collect();
-    let results: Vec<Value> = report
+    let failing: Vec<&ObjectVerdict> = report
+        .verdicts
+        .iter()
+        .filter(|v| !v.verdict.passes())
+        .collect();
+    // The verdicts that failed, by rule id, after the findings' rules.
+    let mut failed_kinds: Vec<Verdict> = Vec::new();
+    for v in &failing {
+        if !failed_kinds.contains(&v.verdict) {
+            failed_kinds.push(v.verdict);
+        }
+    }
+    failed_kinds.sort_by_key(|v| v.as_str());
+    let mut rules: Vec<Value> = fired.iter().map(|r| rule_descriptor(&r.id, r)).collect();
+    rules.extend(failed_kinds.iter().map(|v| verdict_descriptor(*v)));
+    let mut results: Vec<Value> = report
         .findings
         .iter()
         .map(|f| {
@@ -184,15 +322,19 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             result(f, index, redaction)
         })
         .collect();
-    let mut driver = json!({
+    results.extend(failing.iter().map(|v| {
+        let k = failed_kinds
+            .iter()
+            .position(|k| *k == v.verdict)
+            .unwrap_or(0);
+        verdict_result(v, fired.len() + k)
+    }));
+    let driver = json!({
         "name": info.tool_name,
         "version": info.tool_version,
         "semanticVersion": info.tool_version,
         "rules": rules,
     });
-    if let (Some(uri), Some(obj)) = (&info.tool_uri, driver.as_object_mut()) {
-        obj.insert("informationUri".into(), Value::String(uri.clone()));
-    }
     let notifications: Vec<Value> = info
         .errors
         .iter()

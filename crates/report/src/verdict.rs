@@ -6,28 +6,12 @@ use std::io;
 
 use serde::Serialize;
 
-use vigil_model::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};
+use vigil_model::{ObjectVerdict, VerifySummary};
 
-use crate::human::Color;
-
-#[derive(Serialize)]
-struct JsonVerdict<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    commit: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tag: Option<&'a str>,
-    #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
-    ref_name: Option<&'a str>,
-    verdict: Verdict,
-    format: Option<&'a str>,
-    signer: Option<&'a str>,
-    fingerprint: Option<&'a str>,
-    email: &'a str,
-    reason: &'a str,
-    time: i64,
-    time_basis: TimeBasis,
-    policy_change: bool,
-}
+use crate::{
+    options::Color,
+    records::{verdict_counts, verdict_to_json, JsonVerdict},
+};
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -44,14 +28,6 @@ struct JsonSummary<'a> {
     errors: &'a [String],
 }
 
-fn counts(verdicts: &[ObjectVerdict]) -> std::collections::BTreeMap<&'static str, usize> {
-    let mut m = std::collections::BTreeMap::new();
-    for v in verdicts {
-        *m.entry(v.verdict.as_str()).or_insert(0) += 1;
-    }
-    m
-}
-
 /// `--format json`.
 pub fn write_json(
     out: &mut dyn io::Write,
@@ -60,27 +36,11 @@ pub fn write_json(
 ) -> io::Result<()> {
     let report = JsonReport {
         version: 1,
-        verdicts: verdicts
-            .iter()
-            .map(|v| JsonVerdict {
-                commit: (v.kind == "commit").then_some(v.id.as_str()),
-                tag: (v.kind == "tag").then_some(v.id.as_str()),
-                ref_name: v.ref_name.as_deref(),
-                verdict: v.verdict,
-                format: v.format,
-                signer: v.signer.as_deref(),
-                fingerprint: v.fingerprint.as_deref(),
-                email: &v.email,
-                reason: &v.reason,
-                time: v.time,
-                time_basis: v.time_basis,
-                policy_change: v.policy_change,
-            })
-            .collect(),
+        verdicts: verdicts.iter().map(verdict_to_json).collect(),
         summary: JsonSummary {
             objects: summary.objects,
             failed: summary.failed,
-            counts: counts(verdicts),
+            counts: verdict_counts(verdicts),
             errors: &summary.errors,
         },
     };
@@ -138,7 +98,7 @@ pub fn write_human(
             writeln!(out, "  note:        this commit changes the trust policy; it was judged by its parent's policy")?;
         }
     }
-    let c = counts(verdicts);
+    let c = verdict_counts(verdicts);
     let list: Vec<String> = c.iter().map(|(k, n)| format!("{n} {k}")).collect();
     writeln!(
         out,
@@ -161,6 +121,8 @@ pub fn write_human(
 
 #[cfg(test)]
 mod tests {
+    use vigil_model::{TimeBasis, Verdict};
+
     use super::*;
 
     fn v(verdict: Verdict) -> ObjectVerdict {

@@ -1,0 +1,103 @@
+//! The input of every report: the findings, signature verification verdicts, and what
+//! the scan was ([`ScanInfo`]).
+//!
+//! [`Report`] is the one value every format writes. A scan builds it with
+//! [`Report::new`] (findings only); [`Report::with_verdicts`] adds the verdicts on
+//! commits and tags, which SARIF, JUnit, JSON Lines, GitHub commands and the Markdown
+//! summary write beside the findings.
+//!
+//! A leaf: it imports nothing from the crate.
+use std::time::SystemTime;
+
+use vigil_model::{Finding, Severity};
+
+/// A rule in force during the scan, as reports describe it.
+#[derive(Debug, Clone)]
+pub struct RuleInfo {
+    pub id: String,
+    pub description: String,
+    pub severity: Severity,
+    pub tags: Vec<String>,
+    pub remediation: Option<String>,
+    pub remediation_url: Option<String>,
+}
+
+/// What was scanned: how many files and commits.
+#[derive(Debug, Clone, Default)]
+pub struct Scanned {
+    pub files: u64,
+    pub commits: u64,
+}
+
+/// Everything a report says besides the findings themselves.
+#[derive(Debug, Clone)]
+pub struct ScanInfo {
+    /// `vigil`.
+    pub tool_name: String,
+    pub tool_version: String,
+    pub started: SystemTime,
+    pub finished: SystemTime,
+    pub scanned: Scanned,
+    /// The rules in force; formats that describe rules look them up here first.
+    pub rules: Vec<RuleInfo>,
+    /// What could not be scanned. Non-empty means the scan is incomplete.
+    pub errors: Vec<String>,
+}
+
+impl ScanInfo {
+    /// A scan that started and finished at `at`, covered nothing and knew no rules.
+    pub fn new(tool_name: &str, tool_version: &str, at: SystemTime) -> ScanInfo {
+        ScanInfo {
+            tool_name: tool_name.to_owned(),
+            tool_version: tool_version.to_owned(),
+            started: at,
+            finished: at,
+            scanned: Scanned::default(),
+            rules: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Seconds between start and finish.
+    pub fn elapsed_secs(&self) -> f64 {
+        self.finished
+            .duration_since(self.started)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0)
+    }
+}
+
+/// What a report is written from: the scan's findings and, when verification ran, its
+/// verdicts. Build it with [`Report::new`], then [`Report::with_verdicts`].
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Report<'a> {
+    pub info: &'a ScanInfo,
+    /// Sorted as the scan sorted them (path, line, column, rule).
+    pub findings: &'a [Finding],
+    /// Signature verification verdicts (`vigil verify`), one per commit or tag.
+    pub verdicts: &'a [vigil_model::ObjectVerdict],
+}
+
+impl<'a> Report<'a> {
+    pub fn new(info: &'a ScanInfo, findings: &'a [Finding]) -> Report<'a> {
+        Report {
+            info,
+            findings,
+            verdicts: &[],
+        }
+    }
+
+    /// The same report with verification verdicts beside the findings.
+    pub fn with_verdicts(self, verdicts: &'a [vigil_model::ObjectVerdict]) -> Report<'a> {
+        Report { verdicts, ..self }
+    }
+}
