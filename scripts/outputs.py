@@ -242,6 +242,12 @@ def verify_cases(r):
     r.run("verify-all-json", ["verify", "--all", "--tags", "--format", "json"] + one_off, repo, **v)
     r.run("verify-claimed", ["verify", "--all", "--key-time", "claimed", "--format", "json"] + one_off, repo, **v)
     r.run("verify-no-policy", ["verify"], repo, **v)
+    # The CI formats, over named objects (their order is the order given).
+    revs = []
+    for name in ["ssh-ed25519", "ssh-untrusted", "ssh-revoked", "unsigned-root"]:
+        revs += ["--rev", f"c-{name}"]
+    for f in ["jsonl", "sarif", "junit", "github", "markdown"]:
+        r.run(f"verify-revs-{f}", ["verify", "--format", f] + revs + one_off, repo, mask_ids=True)
     r.run("verify-policy-json", ["verify", "--all", "--format", "json", "--now", "1800000000"], policy / "repo", **v)
     r.run("verify-policy-human", ["verify", "--now", "1800000000", "-v"], policy / "repo", **v)
 

@@ -3,14 +3,29 @@ use std::{io::Write, path::PathBuf};
 
 use clap::{Args, ValueEnum};
 use vigil_core::{
-    report::verdict::{write_human, write_json},
+    report::{
+        verdict::{write_human, write_json},
+        Format as ReportFormat, Options, Report,
+    },
     verify::command::{KeyTimeChoice, Selection, Trust, Verified, VerifyCommand, VerifyResult},
 };
 
 use crate::{
     exit::{note, write_ok, Code, Error},
-    options::{ColorChoice, ConfigArgs, Format},
+    options::{ColorChoice, ConfigArgs},
 };
+
+/// `vigil verify --format`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    Human,
+    Json,
+    Jsonl,
+    Sarif,
+    Junit,
+    Github,
+    Markdown,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum KeyTimeArg {
@@ -67,8 +82,10 @@ pub struct VerifyArgs {
     /// Verify history before the policy's `start` commit too.
     #[arg(long)]
     pub ignore_start: bool,
+    /// Report format: human, json, or a CI format whose reports also carry findings
+    /// (sarif, junit, jsonl, github, markdown).
     #[arg(long, value_enum, default_value = "human")]
-    pub format: Format,
+    pub format: VerifyFormat,
     /// List every object in the human report, not only those that fail.
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -134,17 +151,27 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         status,
     } = &verified;
     let mut out = std::io::stdout().lock();
-    match args.format {
-        Format::Json => write_ok(write_json(&mut out, verdicts, summary))?,
-        Format::Human => write_ok(write_human(
+    let ci_format = |format: ReportFormat, out: &mut dyn Write| {
+        let info = verified.report_info();
+        let report = Report::new(&info, &[]).with_verdicts(verdicts);
+        format.write(out, &report, &Options::default())
+    };
+    let written = match args.format {
+        VerifyFormat::Json => write_json(&mut out, verdicts, summary),
+        VerifyFormat::Human => write_human(
             &mut out,
             verdicts,
             summary,
             args.color.for_stdout(),
             args.verbose,
-        ))?,
-    }
-    write_ok(out.flush())?;
+        ),
+        VerifyFormat::Jsonl => ci_format(ReportFormat::Jsonl, &mut out),
+        VerifyFormat::Sarif => ci_format(ReportFormat::Sarif, &mut out),
+        VerifyFormat::Junit => ci_format(ReportFormat::Junit, &mut out),
+        VerifyFormat::Github => ci_format(ReportFormat::Github, &mut out),
+        VerifyFormat::Markdown => ci_format(ReportFormat::Markdown, &mut out),
+    };
+    write_ok(written.and_then(|()| out.flush()))?;
     let commits = verdicts.iter().filter(|v| v.kind == "commit").count();
     let tags = verdicts.len() - commits;
     note(&format!(

@@ -201,6 +201,22 @@ fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
+impl Verified {
+    /// What a report of these verdicts says besides them (tool, time, count, errors).
+    pub fn report_info(&self) -> vigil_report::ScanInfo {
+        let finished = std::time::SystemTime::now();
+        let mut info = vigil_report::ScanInfo::new("vigil", env!("CARGO_PKG_VERSION"), finished);
+        info.started = finished
+            .checked_sub(std::time::Duration::from_secs_f64(
+                self.summary.elapsed_secs.max(0.0),
+            ))
+            .unwrap_or(finished);
+        info.scanned.commits = self.verdicts.iter().filter(|v| v.kind == "commit").count() as u64;
+        info.errors = self.summary.errors.clone();
+        info
+    }
+}
+
 impl PreparedVerify {
     /// Selects, reads and judges every object.
     pub fn run(self) -> Result<VerifyResult, VerifyCommandError> {
