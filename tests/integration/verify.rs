@@ -408,6 +408,39 @@ fn policy_changes_are_judged_by_the_previous_policy() {
     );
 }
 
+/// A policy from outside the repository (`--config` elsewhere) cannot be read from a
+/// commit's parent, so the policy-change rule cannot apply: said, never silent.
+#[test]
+fn a_policy_outside_the_repository_is_reported() {
+    let (_t, dir) = build("policy");
+    let repo = dir.join("repo");
+    let outside = dir.join("elsewhere");
+    std::fs::create_dir_all(outside.join(".vigil")).unwrap();
+    std::fs::copy(repo.join(".vigil.toml"), outside.join("policy.toml")).unwrap();
+    std::fs::copy(
+        repo.join(".vigil/allowed_signers"),
+        outside.join(".vigil/allowed_signers"),
+    )
+    .unwrap();
+    let config = outside.join("policy.toml");
+    let r = run_in(
+        &repo,
+        &["verify", "--all", "--config", config.to_str().unwrap()],
+    );
+    assert!(
+        r.stderr
+            .contains("outside the repository, so commits that change it are not judged by their parent's policy"),
+        "{}",
+        r.stderr
+    );
+    let inside = run_in(&repo, &["verify", "--all"]);
+    assert!(
+        !inside.stderr.contains("outside the repository"),
+        "{}",
+        inside.stderr
+    );
+}
+
 #[test]
 fn bad_trust_material_is_a_precise_error() {
     let (_t, dir) = build("policy");
