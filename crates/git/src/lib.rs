@@ -7,6 +7,7 @@
 //! edits ([`changed_lines`]) with a little context and keeps findings on the lines it
 //! added ([`added_lines`]), reading blobs in [`PackOrder`].
 
+mod ancestry;
 mod change;
 mod commits;
 mod delta;

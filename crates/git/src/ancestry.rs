@@ -1,0 +1,104 @@
+//! Questions a caller asks before choosing what to scan or verify: which commit a
+//! revision names, whether one commit is an ancestor of another, and their merge base.
+//! Ids go in and out as hex strings, so no gix type crosses the crate line.
+use crate::{error::GitError, repo::Repo};
+
+impl Repo {
+    /// The full id of the commit `rev` names (a tag is peeled to its commit), or `None`
+    /// when the repository does not have it (or it names no commit).
+    pub fn commit_id(&self, rev: &str) -> Option<String> {
+        let local = self.local();
+        let id = local.rev_parse_single(rev).ok()?;
+        let commit = id.object().ok()?.peel_to_commit().ok()?;
+        Some(commit.id.to_string())
+    }
+
+    /// True when the repository has the commit `rev` names.
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.commit_id(rev).is_some()
+    }
+
+    /// The best common ancestor of the commits `one` and `two`, or `None` when they
+    /// share no history. Fails when either is missing or the walk cannot finish (it
+    /// reaches past the end of a shallow clone).
+    pub fn merge_base(&self, one: &str, two: &str) -> Result<Option<String>, GitError> {
+        let local = self.local();
+        let id = |rev: &str| {
+            self.commit_id(rev)
+                .and_then(|hex| gix::ObjectId::from_hex(hex.as_bytes()).ok())
+                .ok_or_else(|| GitError::Missing {
+                    what: format!("commit {rev}"),
+                    hint: String::new(),
+                })
+        };
+        let (one, two) = (id(one)?, id(two)?);
+        let base = local
+            .merge_base(one, two)
+            .map_err(|e| GitError::read(format!("the merge base of {one} and {two}"), e))?;
+        Ok(base.map(|id| id.to_string()))
+    }
+
+    /// True when `ancestor` is `descendant` or one of its ancestors (as
+    /// `git merge-base --is-ancestor`).
+    pub fn is_ancestor(&self, ancestor: &str, descendant: &str) -> Result<bool, GitError> {
+        let base = self.merge_base(ancestor, descendant)?;
+        Ok(base.is_some() && base == self.commit_id(ancestor))
+    }
+
+    /// True when the repository is a shallow clone (its history is cut off).
+    pub fn is_shallow_clone(&self) -> bool {
+        self.is_shallow()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use crate::{repo::Repo, test_repo::git};
+
+    fn rev(dir: &std::path::Path, rev: &str) -> String {
+        let out = Command::new("git")
+            .args(["rev-parse", rev])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    #[test]
+    fn answers_as_git_merge_base_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q"]);
+        for (name, branch) in [("a", None), ("b", None), ("c", Some("side")), ("d", None)] {
+            if let Some(b) = branch {
+                git(d, &["checkout", "-q", "-b", b, "HEAD~1"]);
+            }
+            std::fs::write(d.join(name), name).unwrap();
+            git(d, &["add", name]);
+            git(d, &["commit", "-q", "-m", name]);
+        }
+        git(d, &["tag", "-a", "-m", "t", "v1", "main"]);
+        let repo = Repo::discover(d).unwrap();
+        let (a, b, d_) = (rev(d, "main~1"), rev(d, "main"), rev(d, "side"));
+        assert_eq!(repo.commit_id("main").as_deref(), Some(b.as_str()));
+        assert_eq!(
+            repo.commit_id("v1").as_deref(),
+            Some(b.as_str()),
+            "tags peel"
+        );
+        assert_eq!(repo.commit_id(&"0".repeat(40)), None);
+        assert!(!repo.has_commit(&"1".repeat(40)));
+        assert_eq!(
+            repo.merge_base(&b, &d_).unwrap().as_deref(),
+            Some(a.as_str())
+        );
+        assert!(repo.is_ancestor(&a, &b).unwrap());
+        assert!(repo.is_ancestor(&b, &b).unwrap());
+        assert!(!repo.is_ancestor(&b, &d_).unwrap());
+        assert!(!repo.is_ancestor(&d_, &b).unwrap());
+        assert!(repo.merge_base(&"1".repeat(40), &b).is_err());
+        assert!(!repo.is_shallow_clone());
+    }
+}
