@@ -6,7 +6,8 @@
 //! - verify: [`verify::VerifyCommand`] -> verdicts per commit and tag under the trust policy;
 //! - sign and check releases: [`release`];
 //! - configuration: [`ConfigSource`] finds and loads `.vigil.toml` / `.gitleaks.toml`;
-//! - baselines: [`baseline`].
+//! - baselines: [`baseline`];
+//! - what a hook or CI job should scan or verify: [`resolve`].
 //!
 //! The engine crates are re-exported for the types a caller needs.
 pub mod baseline;
@@ -17,6 +18,7 @@ pub mod git_scan;
 pub mod migrate;
 pub mod release;
 mod report_file;
+pub mod resolve;
 pub mod rules;
 pub mod scan;
 pub mod scan_request;
