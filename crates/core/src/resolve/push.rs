@@ -48,7 +48,7 @@ pub(crate) fn update(
         }))
     };
     if is_zero_id(before) {
-        return new("new branch: the commits on no remote-tracking ref".to_owned());
+        return new("new ref: the commits on no remote-tracking ref".to_owned());
     }
     let Some(base) = repo.commit_id(before) else {
         if repo.is_shallow_clone() {
