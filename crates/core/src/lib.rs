@@ -6,7 +6,8 @@
 //! - verify: [`verify::VerifyCommand`] -> verdicts per commit and tag under the trust policy;
 //! - sign and check releases: [`release`];
 //! - configuration: [`ConfigSource`] finds and loads `.vigil.toml` / `.gitleaks.toml`;
-//! - baselines: [`baseline`].
+//! - baselines: [`baseline`];
+//! - git hooks: [`hooks`] installs and removes the shims that run `vigil hook`.
 //!
 //! The engine crates are re-exported for the types a caller needs.
 pub mod baseline;
@@ -14,6 +15,7 @@ pub mod baseline_file;
 pub mod config;
 pub mod config_source;
 pub mod git_scan;
+pub mod hooks;
 pub mod migrate;
 pub mod release;
 mod report_file;
