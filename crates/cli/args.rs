@@ -59,4 +59,9 @@ pub enum Command {
     /// configuration error (bad policy, allowed_signers line, keyring), 3 incomplete
     /// (a revision or object is missing).
     Verify(crate::verify_cmd::VerifyArgs),
+    /// Install or remove the git hooks (pre-commit, pre-push) that run vigil.
+    ///
+    /// Exit codes: 0 done, 2 nothing changed (husky or lefthook manages the hooks, a
+    /// hook file vigil did not write is in the way, not a repository).
+    Hook(crate::hook_cmd::HookArgs),
 }

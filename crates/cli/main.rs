@@ -3,6 +3,7 @@
 mod args;
 mod baseline_cmd;
 mod exit;
+mod hook_cmd;
 mod keygen_cmd;
 mod migrate_cmd;
 mod options;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         args::Command::Sign(a) => sign_cmd::run(&a),
         args::Command::VerifyArtifact(a) => verify_artifact_cmd::run(&a),
         args::Command::Verify(a) => verify_cmd::run(&a),
+        args::Command::Hook(a) => hook_cmd::run(&a),
     };
     match result {
         Ok(code) => code.into(),

@@ -11,6 +11,8 @@ mod baseline;
 mod corpus;
 mod git;
 mod harness;
+#[cfg(unix)]
+mod hooks;
 mod migration;
 mod reports;
 mod robustness;

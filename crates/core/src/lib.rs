@@ -8,6 +8,7 @@
 //! - configuration: [`ConfigSource`] finds and loads `.vigil.toml` / `.gitleaks.toml`;
 //! - baselines: [`baseline`];
 //! - what a hook or CI job should scan or verify: [`resolve`].
+//! - git hooks: [`hooks`] installs and removes the shims that run `vigil hook`.
 //!
 //! The engine crates are re-exported for the types a caller needs.
 pub mod baseline;
@@ -15,6 +16,7 @@ pub mod baseline_file;
 pub mod config;
 pub mod config_source;
 pub mod git_scan;
+pub mod hooks;
 pub mod migrate;
 pub mod release;
 mod report_file;
