@@ -45,6 +45,12 @@ pub fn note(message: &str) {
     eprintln!("vigil: {message}");
 }
 
+/// Several lines on stderr as they are (a message that is the whole output).
+#[allow(clippy::print_stderr)]
+pub fn say(text: &str) {
+    eprint!("{text}");
+}
+
 /// Writing to a closed pipe (`vigil scan | head`) is not an error worth a message.
 pub fn write_ok(r: std::io::Result<()>) -> Result<(), Error> {
     match r {

@@ -26,6 +26,18 @@ pub enum HookCommand {
     /// Exit codes: 0 installed (or already), 2 nothing installed (husky or lefthook,
     /// a conflicting file, not a repository).
     Install(Which),
+    /// Scan the staged changes, as git's pre-commit hook (or, under the pre-commit
+    /// framework's push stage, its PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF).
+    ///
+    /// Exit codes: 0 clean, 1 secrets found (the commit is blocked), 2 usage or
+    /// configuration error, 3 incomplete.
+    PreCommit(crate::hook_run::HookRunArgs),
+    /// Scan the commits being pushed, as git's pre-push hook (the refs git passes on
+    /// stdin: several refs, new branches, deleted branches).
+    ///
+    /// Exit codes: 0 clean, 1 secrets found (the push is blocked), 2 usage or
+    /// configuration error, 3 incomplete (a base commit is missing).
+    PrePush(crate::hook_run::HookRunArgs),
     /// Remove vigil's hooks and put back the hooks they replaced.
     ///
     /// Exit codes: 0 removed (or not there), 2 a hook file is not vigil's (nothing removed).
@@ -64,6 +76,8 @@ pub fn run(args: &HookArgs) -> Result<Code, Error> {
     let (which, install) = match &args.command {
         HookCommand::Install(w) => (w, true),
         HookCommand::Uninstall(w) => (w, false),
+        HookCommand::PreCommit(_) => return crate::hook_run::run(Hook::PreCommit),
+        HookCommand::PrePush(_) => return crate::hook_run::run(Hook::PrePush),
     };
     let request = HookRequest {
         cwd: std::env::current_dir()?,

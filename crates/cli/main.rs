@@ -4,6 +4,7 @@ mod args;
 mod baseline_cmd;
 mod exit;
 mod hook_cmd;
+mod hook_run;
 mod keygen_cmd;
 mod migrate_cmd;
 mod options;

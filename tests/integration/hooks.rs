@@ -460,3 +460,96 @@ fn outside_a_repository_is_a_usage_error() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("rev-parse"), "{}", run.stderr);
 }
+
+/// The real vigil behind the installed hooks, as git runs them: a commit of a fake key
+/// is blocked with where, what, how to revoke and how to proceed; a clean commit
+/// passes; a commit made with --no-verify is blocked at `git push`; new branches,
+/// several refs at once and a branch deletion do what they should.
+#[test]
+fn git_runs_the_hooks_and_they_block_secrets() {
+    use crate::harness::GH_TOKEN;
+    let env = Env::new();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    let repo = env.repo();
+    ok(&env.vigil(&["hook", "install"]));
+    let try_git = |args: &[&str]| -> (bool, String) {
+        let mut c = Command::new("git");
+        env.isolate(&mut c);
+        let out = c
+            .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(&repo)
+            .env("PATH", env.path_var())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    fs::write(repo.join("README.md"), "# app\n").unwrap();
+    env.git(&repo, &["add", "README.md"]);
+    let (passed, text) = try_git(&["commit", "-q", "-m", "clean"]);
+    assert!(passed, "a clean commit passes: {text}");
+    env.git(&repo, &["branch", "clean"]);
+    env.git(&repo, &["branch", "clean2"]);
+
+    fs::write(repo.join("app.env"), format!("TOKEN={GH_TOKEN}\n")).unwrap();
+    env.git(&repo, &["add", "app.env"]);
+    let (passed, text) = try_git(&["commit", "-q", "-m", "leak"]);
+    assert!(!passed, "the commit is blocked: {text}");
+    for part in [
+        "commit blocked: 1 secret found",
+        "app.env:1",
+        "github-pat-classic",
+        "revoke:",
+        "git add",
+        "vigil:allow",
+        ".vigil-baseline",
+        "--no-verify",
+    ] {
+        assert!(text.contains(part), "{part:?} missing from:\n{text}");
+    }
+    assert!(
+        !text.contains(GH_TOKEN),
+        "the secret is never shown:\n{text}"
+    );
+
+    let (passed, text) = try_git(&["commit", "-q", "--no-verify", "-m", "leak"]);
+    assert!(passed, "{text}");
+    let remote = env.tmp.path().join("remote.git");
+    env.git(
+        env.tmp.path(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    env.git(
+        &repo,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+
+    // A new branch with only clean commits: passes.
+    let (passed, text) = try_git(&["push", "-q", "origin", "clean"]);
+    assert!(passed, "{text}");
+    // Several refs, one of them carrying the leak: blocked, nothing pushed.
+    let (passed, text) = try_git(&["push", "-q", "origin", "clean2", "HEAD:main"]);
+    assert!(!passed, "the push is blocked: {text}");
+    assert!(text.contains("push blocked: 1 secret found"), "{text}");
+    assert!(text.contains("(commit "), "names the commit: {text}");
+    assert!(!text.contains(GH_TOKEN), "{text}");
+    // Several clean refs at once pass; deleting a branch checks nothing.
+    env.git(&repo, &["branch", "clean3", "clean"]);
+    let (passed, text) = try_git(&["push", "-q", "origin", "clean2", "clean3"]);
+    assert!(passed, "{text}");
+    let (passed, text) = try_git(&["push", "-q", "origin", ":clean3"]);
+    assert!(passed, "{text}");
+    // The leak removed in a later commit is still in the pushed history: blocked.
+    fs::remove_file(repo.join("app.env")).unwrap();
+    env.git(&repo, &["add", "-A"]);
+    let (passed, text) = try_git(&["commit", "-q", "-m", "remove it"]);
+    assert!(passed, "{text}");
+    let (passed, text) = try_git(&["push", "-q", "origin", "HEAD:main"]);
+    assert!(!passed, "{text}");
+}

@@ -47,6 +47,8 @@ pub enum GitSource {
     Since { rev: String, shard: Option<String> },
     /// Every commit reachable from any reference; each blob change once.
     History { shard: Option<String> },
+    /// A new branch: the commits reachable from `tip` and from no remote-tracking ref.
+    NotOnRemotes { tip: String },
 }
 
 /// A scan request. Options left `None` take the configuration's value, then the default.
@@ -293,6 +295,9 @@ fn scan_git(
             vigil_git::range(repo, &RangeSpec::since(rev), shard(s)?)?
         }
         GitSource::History { shard: s } => vigil_git::history(repo, shard(s)?)?,
+        GitSource::NotOnRemotes { tip } => {
+            vigil_git::range(repo, &RangeSpec::NotOnRemotes { tip: tip.clone() }, None)?
+        }
     };
     progress.start(changes.changes.len() as u64, "blobs");
     let mut outcome = scan_changes(detector, repo, &changes, options, &|n| {

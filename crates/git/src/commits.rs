@@ -12,21 +12,30 @@ use crate::{
     object_id,
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
-    revision::{all_tips, collect_walk, resolve, shallow_end, RangeSpec},
+    revision::{all_tips, collect_walk, remote_tips, resolve, shallow_end, RangeSpec},
     tree_diff::{EntryChange, Trees},
 };
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
 pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
     let local = repo.local();
-    let RangeSpec::Range { base, tip } = spec;
-    let base = resolve(repo, &local, base)?;
-    let tip = resolve(repo, &local, tip)?;
+    let (tip, hidden, what) = match spec {
+        RangeSpec::Range { base, tip } => {
+            let base = resolve(repo, &local, base)?;
+            let tip = resolve(repo, &local, tip)?;
+            (tip, vec![base], format!("commits of {base}..{tip}"))
+        }
+        RangeSpec::NotOnRemotes { tip } => {
+            let tip = resolve(repo, &local, tip)?;
+            let hidden = remote_tips(&local)?;
+            (tip, hidden, format!("commits of {tip} not on a remote"))
+        }
+    };
     let walk = local
         .rev_walk([tip])
-        .with_hidden([base])
+        .with_hidden(hidden)
         .all()
-        .map_err(|e| GitError::read(format!("commits of {base}..{tip}"), e))?;
+        .map_err(|e| GitError::read(what, e))?;
     let ids = collect_walk(repo, walk)?;
     let preloaded = if ids.len() > PRELOAD_MIN_COMMITS {
         Preloaded::load(repo)

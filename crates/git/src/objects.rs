@@ -5,7 +5,7 @@ use rayon::prelude::*;
 use crate::{
     error::{fetch_hint, GitError},
     repo::{Reader, Repo},
-    revision::{all_tips, collect_walk, resolve, RangeSpec},
+    revision::{all_tips, collect_walk, remote_tips, resolve, RangeSpec},
     signed::{split_commit, split_tag, ObjectKind, Split},
 };
 
@@ -72,6 +72,10 @@ pub fn select(
         CommitSelection::Head => vec![resolve(repo, &local, "HEAD")?],
         CommitSelection::Range(RangeSpec::Range { base, tip }) => {
             hidden.push(resolve(repo, &local, base)?);
+            vec![resolve(repo, &local, tip)?]
+        }
+        CommitSelection::Range(RangeSpec::NotOnRemotes { tip }) => {
+            hidden.extend(remote_tips(&local)?);
             vec![resolve(repo, &local, tip)?]
         }
         CommitSelection::All => all_tips(&local)?,

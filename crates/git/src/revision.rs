@@ -12,6 +12,9 @@ use crate::{
 pub enum RangeSpec {
     /// `A..B`: commits reachable from B and not from A.
     Range { base: String, tip: String },
+    /// A new branch: commits reachable from `tip` and from no remote-tracking ref
+    /// (`git rev-list TIP --not --remotes`).
+    NotOnRemotes { tip: String },
 }
 
 impl RangeSpec {
@@ -73,6 +76,27 @@ pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitErro
         .references()
         .map_err(|e| GitError::read("references", e))?;
     for r in refs.all().map_err(|e| GitError::read("references", e))? {
+        let Ok(mut r) = r else { continue };
+        let Ok(id) = r.peel_to_id() else { continue };
+        if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
+            tips.push(commit.id);
+        }
+    }
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// The commits every remote-tracking ref (`refs/remotes/*`) points at.
+pub(crate) fn remote_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let refs = local
+        .references()
+        .map_err(|e| GitError::read("references", e))?;
+    let mut tips = Vec::new();
+    for r in refs
+        .prefixed("refs/remotes/")
+        .map_err(|e| GitError::read("references", e))?
+    {
         let Ok(mut r) = r else { continue };
         let Ok(id) = r.peel_to_id() else { continue };
         if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {

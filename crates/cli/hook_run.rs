@@ -1,0 +1,157 @@
+//! `vigil hook pre-commit` and `vigil hook pre-push`, which git runs through the shims
+//! `vigil hook install` puts in place. Quiet when the change is clean; when it is not,
+//! the message says where, what, how to revoke it and how to proceed, and nothing else.
+use clap::Args;
+use vigil_core::{
+    baseline::{Entry, BASELINE_FILE},
+    hooks::{plan, Hook},
+    model::Finding,
+    ConfigSource, NoProgress, ScanRequest, ScanResult, Source,
+};
+
+use crate::exit::{note, say, Code, Error};
+
+/// What git passes a hook (pre-push: the remote's name and address), not used.
+#[derive(Args)]
+pub struct HookRunArgs {
+    #[arg(
+        value_name = "GIT_ARGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub git_args: Vec<String>,
+}
+
+pub fn run(hook: Hook) -> Result<Code, Error> {
+    let cwd = std::env::current_dir()?;
+    let env = |k: &str| std::env::var(k).ok();
+    let plan = match plan(hook, &cwd, &mut std::io::stdin().lock(), &env) {
+        Ok(p) => p,
+        Err(e) if e.is_incomplete() => {
+            note(&format!("error: {e}"));
+            note("push not checked: the commits to scan could not all be read");
+            return Ok(Code::Incomplete);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if plan.sources.is_empty() {
+        return Ok(Code::Clean);
+    }
+    let baseline = plan.root.join(BASELINE_FILE);
+    let baseline = baseline.is_file().then_some(baseline);
+    let mut findings: Vec<Finding> = Vec::new();
+    for what in &plan.sources {
+        let request = ScanRequest {
+            source: Source::Git {
+                repo: plan.root.clone(),
+                what: what.clone(),
+            },
+            config: ConfigSource::default(),
+            max_file_size: None,
+            gitignore: false,
+            threads: 0,
+            decode_depth: 2,
+            baseline: baseline.clone(),
+        };
+        let prepared = request.prepare()?;
+        for w in &prepared.warnings {
+            note(w);
+        }
+        match prepared.run(&NoProgress)? {
+            ScanResult::Incomplete(e) => {
+                note(&format!("error: {e}"));
+                note("not checked: the commits to scan could not all be read");
+                return Ok(Code::Incomplete);
+            }
+            ScanResult::Done(run) => {
+                for e in &run.outcome.errors {
+                    note(&format!("error: {e}"));
+                }
+                if findings.is_empty()
+                    && run.outcome.findings.is_empty()
+                    && !run.outcome.errors.is_empty()
+                {
+                    return Ok(Code::Incomplete);
+                }
+                findings.extend(run.outcome.findings);
+            }
+        }
+    }
+    if findings.is_empty() {
+        return Ok(Code::Clean);
+    }
+    blocked(hook, &findings, baseline.is_some());
+    Ok(Code::Findings)
+}
+
+/// The message at the moment of the block.
+fn blocked(hook: Hook, findings: &[Finding], has_baseline: bool) {
+    let n = findings.len();
+    let what = match hook {
+        Hook::PreCommit => "commit",
+        Hook::PrePush => "push",
+    };
+    let mut text = format!(
+        "{what} blocked: {n} secret{} found\n",
+        if n == 1 { "" } else { "s" }
+    );
+    for f in findings {
+        let commit = f
+            .origin
+            .commit
+            .as_ref()
+            .map(|c| format!(" (commit {})", &c.id[..c.id.len().min(12)]))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n  {}:{}{commit}  {}  {} ({} chars)\n",
+            printable(&f.origin.path),
+            f.location.line,
+            f.rule,
+            f.secret.redacted(),
+            f.secret.len()
+        ));
+        if let Some(r) = &f.remediation {
+            text.push_str(&format!("    revoke: {r}\n"));
+        }
+        if let Some(u) = &f.remediation_url {
+            text.push_str(&format!("            {u}\n"));
+        }
+    }
+    let baseline = if has_baseline {
+        BASELINE_FILE.to_owned()
+    } else {
+        format!("{BASELINE_FILE} at the repository's top level (the hooks read it there)")
+    };
+    text.push_str("\nTo proceed, either:\n");
+    match hook {
+        Hook::PreCommit => text.push_str(
+            "  - revoke the credential, remove it from the file, and `git add` the file again; or\n",
+        ),
+        Hook::PrePush => text.push_str(
+            "  - revoke the credential and rewrite the commits that hold it (git rebase -i); or\n",
+        ),
+    }
+    text.push_str(
+        "  - if it is not a secret, put `vigil:allow` in a comment on its line, or accept it\n",
+    );
+    text.push_str(&format!("    by adding this line to {baseline}:\n"));
+    for f in findings {
+        text.push_str(&format!(
+            "      {}\n",
+            printable(&Entry::of(f, None, None).to_line())
+        ));
+    }
+    if hook == Hook::PreCommit {
+        text.push_str(
+            "`git commit --no-verify` skips this hook; the pre-push hook and CI still check.\n",
+        );
+    }
+    say(&format!("vigil: {text}"));
+}
+
+/// Paths come from the repository: no control character reaches the terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
