@@ -553,3 +553,74 @@ fn git_runs_the_hooks_and_they_block_secrets() {
     let (passed, text) = try_git(&["push", "-q", "origin", "HEAD:main"]);
     assert!(!passed, "{text}");
 }
+
+/// The pre-commit framework runs the hooks of `.pre-commit-hooks.yaml` (the `system`
+/// variant, with the built vigil on PATH): `validate-manifest` accepts the file, and
+/// `try-repo` blocks a staged fake key and passes a clean change, at the pre-commit
+/// and the pre-push stages. scripts/test installs pre-commit; the test fails without it.
+#[test]
+fn the_pre_commit_framework_runs_the_hooks() {
+    use crate::harness::GH_TOKEN;
+    let env = Env::new();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    let repo = env.repo();
+    let pre_commit = |args: &[&str]| -> (bool, String) {
+        let mut c = Command::new("python3");
+        env.isolate(&mut c);
+        let out = c
+            .args(["-m", "pre_commit"])
+            .args(args)
+            .current_dir(&repo)
+            .env("PATH", env.path_var())
+            .env("PRE_COMMIT_HOME", env.tmp.path().join("pre-commit-cache"))
+            .output()
+            .expect("pre-commit is installed: scripts/test installs it from PyPI");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.success(), text)
+    };
+    let manifest = repo_root().join(".pre-commit-hooks.yaml");
+    let (valid, text) = pre_commit(&["validate-manifest", manifest.to_str().unwrap()]);
+    assert!(valid, "{text}");
+    let root = repo_root();
+    let root = root.to_str().unwrap();
+
+    fs::write(repo.join("README.md"), "# app\n").unwrap();
+    env.git(&repo, &["add", "README.md"]);
+    let (passed, text) = pre_commit(&["try-repo", root, "vigil-system"]);
+    assert!(passed, "a clean change passes: {text}");
+    env.git(&repo, &["commit", "-q", "--no-verify", "-m", "clean"]);
+    let clean = env.git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
+
+    fs::write(repo.join("app.env"), format!("TOKEN={GH_TOKEN}\n")).unwrap();
+    env.git(&repo, &["add", "app.env"]);
+    let (passed, text) = pre_commit(&["try-repo", root, "vigil-system"]);
+    assert!(!passed, "a staged key is blocked: {text}");
+    assert!(
+        text.contains("commit blocked") && !text.contains(GH_TOKEN),
+        "{text}"
+    );
+
+    // The push stage: the framework passes the range in PRE_COMMIT_FROM_REF/TO_REF.
+    env.git(&repo, &["commit", "-q", "--no-verify", "-m", "leak"]);
+    let leak = env.git(&repo, &["rev-parse", "HEAD"]).trim().to_owned();
+    let stage = |from: &str, to: &str| {
+        pre_commit(&[
+            "try-repo",
+            root,
+            "vigil-system",
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            from,
+            "--to-ref",
+            to,
+        ])
+    };
+    let (passed, text) = stage(&clean, &leak);
+    assert!(!passed, "the pushed range holds the key: {text}");
+    assert!(text.contains("blocked"), "{text}");
+}
