@@ -115,10 +115,13 @@ fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
         .baseline
         .take()
         .unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
-    let run = scan_cmd::scan(&scan)?;
-    if let Some(run) = &run {
-        scan_cmd::summarize(run);
-    }
+    let run = match scan_cmd::scan(&scan)? {
+        scan_cmd::Scanned::Run(run) => {
+            scan_cmd::summarize(&run);
+            Some(*run)
+        }
+        _ => None,
+    };
     match run {
         Some(run) if run.outcome.errors.is_empty() => Ok((path, Some(run))),
         _ => {

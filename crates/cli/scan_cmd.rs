@@ -1,10 +1,10 @@
 //! `vigil scan`: folders, files, stdin and git sources.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use vigil_core::{
-    report::Redaction, suppress::Suppressed, GitSource, ScanRequest, ScanRequestError, ScanResult,
-    ScanRun, ScanStats, Source,
+    hooks::plan_ci, report::Redaction, suppress::Suppressed, GitSource, ScanRequest,
+    ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
 };
 
 use crate::{
@@ -69,17 +69,24 @@ pub struct GitSourceArgs {
     /// Every commit reachable from any reference; each blob change is scanned once.
     #[arg(long)]
     pub history: bool,
+    /// What the CI event says (GitHub Actions or GitLab CI): a pull or merge request's
+    /// range, a push's new commits, the whole history for scheduled runs. Says what it
+    /// resolved; a base missing from a shallow clone exits 3 naming the setting to change.
+    #[arg(long)]
+    pub ci: bool,
 }
 
 impl GitSourceArgs {
     pub fn any(&self) -> bool {
-        self.staged || self.range.is_some() || self.since.is_some() || self.history
+        self.staged || self.range.is_some() || self.since.is_some() || self.history || self.ci
     }
 }
 
 pub fn run(args: &ScanArgs) -> Result<Code, Error> {
-    let Some(run) = scan(args)? else {
-        return Ok(Code::Incomplete);
+    let run = match scan(args)? {
+        Scanned::Run(run) => run,
+        Scanned::Incomplete => return Ok(Code::Incomplete),
+        Scanned::Nothing => return Ok(Code::Clean),
     };
     let redaction = if args.no_redact {
         Redaction::Off
@@ -91,12 +98,25 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
     Ok(Code::of(run.status))
 }
 
+/// How a scan ended, all of it said on stderr but the reports.
+pub enum Scanned {
+    Run(Box<ScanRun>),
+    /// The commits to scan could not all be read.
+    Incomplete,
+    /// `--ci` resolved to nothing to scan (a deleted branch, an empty push).
+    Nothing,
+}
+
 /// Runs the scan `args` describe (with the baseline they name, if any), saying the
-/// configuration's warnings and what suppression dropped. `None`: the commits to scan
-/// could not all be read, which has been said.
-pub fn scan(args: &ScanArgs) -> Result<Option<ScanRun>, Error> {
+/// configuration's warnings and what suppression dropped.
+pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
+    let source = match source(args)? {
+        Resolved::Source(s) => s,
+        Resolved::Incomplete => return Ok(Scanned::Incomplete),
+        Resolved::Nothing => return Ok(Scanned::Nothing),
+    };
     let request = ScanRequest {
-        source: source(args)?,
+        source,
         config: args.config.source(),
         max_file_size: args.max_file_size.clone(),
         gitignore: args.gitignore,
@@ -112,11 +132,11 @@ pub fn scan(args: &ScanArgs) -> Result<Option<ScanRun>, Error> {
         ScanResult::Incomplete(e) => {
             note(&format!("error: {e}"));
             note("scan incomplete: nothing was reported because the commits to scan could not all be read");
-            Ok(None)
+            Ok(Scanned::Incomplete)
         }
         ScanResult::Done(run) => {
             say_suppressed(&run.suppressed);
-            Ok(Some(run))
+            Ok(Scanned::Run(Box::new(run)))
         }
     }
 }
@@ -129,8 +149,42 @@ fn flag_error(e: ScanRequestError) -> Error {
     }
 }
 
+enum Resolved {
+    Source(Source),
+    Incomplete,
+    Nothing,
+}
+
+/// What `--ci` resolves to, said on stderr.
+fn ci_source(repo: &Path) -> Result<Resolved, Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    let read = |p: &str| std::fs::read_to_string(p);
+    let plan = match plan_ci(repo, &env, &read) {
+        Ok(plan) => plan,
+        Err(e) if e.is_incomplete() => {
+            note(&format!("error: {e}"));
+            note("scan incomplete: the commits to scan could not all be read");
+            return Ok(Resolved::Incomplete);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    note(&plan.describe());
+    match plan.sources.as_slice() {
+        [] => Ok(Resolved::Nothing),
+        [what] => Ok(Resolved::Source(Source::Git {
+            repo: plan.root.clone(),
+            what: what.clone(),
+        })),
+        _ => Err(format!(
+            "{}: several sets of commits to scan; run one scan per set",
+            plan.origin
+        )
+        .into()),
+    }
+}
+
 /// What to scan, from the paths and git flags; rejects combinations that mean nothing.
-fn source(args: &ScanArgs) -> Result<Source, Error> {
+fn source(args: &ScanArgs) -> Result<Resolved, Error> {
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && args.paths.len() > 1 {
         return Err("`-` (stdin) cannot be combined with other paths".into());
@@ -143,6 +197,14 @@ fn source(args: &ScanArgs) -> Result<Source, Error> {
         return Err("--shard splits a --range, --since or --history scan".into());
     }
     let shard = args.shard.clone();
+    let repo = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    if git.ci {
+        return ci_source(&repo);
+    }
     let what = if git.staged {
         GitSource::Staged
     } else if let Some(spec) = &git.range {
@@ -158,19 +220,14 @@ fn source(args: &ScanArgs) -> Result<Source, Error> {
     } else if git.history {
         GitSource::History { shard }
     } else if stdin {
-        return Ok(Source::Reader {
+        return Ok(Resolved::Source(Source::Reader {
             name: args.stdin_name.clone(),
             reader: Box::new(std::io::stdin().lock()),
-        });
+        }));
     } else {
-        return Ok(Source::Paths(args.paths.clone()));
+        return Ok(Resolved::Source(Source::Paths(args.paths.clone())));
     };
-    let repo = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
-    Ok(Source::Git { repo, what })
+    Ok(Resolved::Source(Source::Git { repo, what }))
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

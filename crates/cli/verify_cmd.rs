@@ -1,13 +1,18 @@
 //! `vigil verify`: commit and tag signatures against the repository's trust policy.
-use std::{io::Write, path::PathBuf};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use clap::{Args, ValueEnum};
 use vigil_core::{
+    hooks::plan_ci,
     report::{
         verdict::{write_human, write_json},
         Format as ReportFormat, Options, Report,
     },
     verify::command::{KeyTimeChoice, Selection, Trust, Verified, VerifyCommand, VerifyResult},
+    GitSource,
 };
 
 use crate::{
@@ -51,6 +56,10 @@ pub struct VerifySource {
     /// Just this commit or annotated tag (repeatable).
     #[arg(long = "rev", value_name = "REV")]
     pub revs: Vec<String>,
+    /// What the CI event says (GitHub Actions or GitLab CI): a pull or merge request's
+    /// range, a push's new commits, every commit for scheduled runs.
+    #[arg(long)]
+    pub ci: bool,
 }
 
 #[derive(Args)]
@@ -95,9 +104,38 @@ pub struct VerifyArgs {
     pub color: ColorChoice,
 }
 
+/// What `--ci` resolves to, said on stderr; `Err(code)`: stop with that exit code.
+fn ci_selection(repo: &Path) -> Result<Result<Selection, Code>, Error> {
+    let env = |k: &str| std::env::var(k).ok();
+    let read = |p: &str| std::fs::read_to_string(p);
+    let plan = match plan_ci(repo, &env, &read) {
+        Ok(plan) => plan,
+        Err(e) if e.is_incomplete() => {
+            note(&format!("error: {e}"));
+            note("verification incomplete: the objects to verify could not all be read");
+            return Ok(Err(Code::Incomplete));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    note(&plan.describe());
+    Ok(match plan.sources.as_slice() {
+        [] => Err(Code::Clean),
+        [GitSource::Range { spec, .. }] => Ok(Selection::Range(spec.clone())),
+        [GitSource::NotOnRemotes { tip }] => Ok(Selection::NotOnRemotes(tip.clone())),
+        [GitSource::History { .. }] => Ok(Selection::All),
+        _ => return Err(format!("{}: nothing this command can verify", plan.origin).into()),
+    })
+}
+
 pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
     let s = &args.source;
-    let selection = if let Some(spec) = &s.range {
+    let repo_dir = args.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let selection = if s.ci {
+        match ci_selection(&repo_dir)? {
+            Ok(selection) => selection,
+            Err(code) => return Ok(code),
+        }
+    } else if let Some(spec) = &s.range {
         Selection::Range(spec.clone())
     } else if let Some(rev) = &s.since {
         Selection::Since(rev.clone())
@@ -122,7 +160,7 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         Trust::Policy(args.config.source())
     };
     let command = VerifyCommand {
-        repo: args.path.clone().unwrap_or_else(|| PathBuf::from(".")),
+        repo: repo_dir,
         selection,
         tags: args.tags,
         trust,

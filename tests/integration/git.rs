@@ -264,3 +264,118 @@ fn history_finds_everything_gitleaks_finds() {
         }
     }
 }
+
+/// Runs vigil in `dir` as a CI job would, with only the CI variables given.
+fn in_ci(dir: &std::path::Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut c = vigil();
+    for k in [
+        "GITHUB_ACTIONS",
+        "GITHUB_EVENT_NAME",
+        "GITHUB_EVENT_PATH",
+        "GITLAB_CI",
+        "CI_PIPELINE_SOURCE",
+        "CI_COMMIT_SHA",
+        "CI_COMMIT_BEFORE_SHA",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+        "CI_COMMIT_TAG",
+    ] {
+        c.env_remove(k);
+    }
+    c.envs(env.iter().copied());
+    finish(&c.current_dir(dir).args(args).output().unwrap())
+}
+
+/// `scan --ci` and `verify --ci` resolve the event (GitHub pull_request, GitLab merge
+/// request), say what they resolved, and scan that; a shallow clone missing the base
+/// exits 3 naming the setting to change.
+#[test]
+fn ci_flags_scan_and_verify_what_the_event_says() {
+    let (tmp, repo) = fixture("range");
+    let base = rev(&repo, "c-base");
+    let head = rev(&repo, "main");
+    let event = tmp.path().join("event.json");
+    std::fs::write(
+        &event,
+        format!(r#"{{"pull_request":{{"base":{{"sha":"{base}"}},"head":{{"sha":"{head}"}}}}}}"#),
+    )
+    .unwrap();
+    let github = [
+        ("GITHUB_ACTIONS", "true"),
+        ("GITHUB_EVENT_NAME", "pull_request"),
+        ("GITHUB_EVENT_PATH", event.to_str().unwrap()),
+    ];
+    let r = in_ci(&repo, &["scan", "--ci", "--format", "json"], &github);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let said = format!(
+        "range {}..{} from GitHub pull_request",
+        &base[..7],
+        &head[..7]
+    );
+    assert!(r.stderr.contains(&said), "{}", r.stderr);
+    let direct = run_in(
+        &repo,
+        &[
+            "scan",
+            "--range",
+            &format!("{base}..{head}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        places(&r),
+        places(&direct),
+        "the same findings as the range itself"
+    );
+
+    let gitlab = [
+        ("GITLAB_CI", "true"),
+        ("CI_PIPELINE_SOURCE", "merge_request_event"),
+        ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str()),
+        ("CI_COMMIT_SHA", head.as_str()),
+    ];
+    let r = in_ci(&repo, &["scan", "--ci", "--format", "json"], &gitlab);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(places(&r), places(&direct));
+
+    let signers = tmp.path().join("allowed_signers");
+    std::fs::write(&signers, "").unwrap();
+    let r = in_ci(
+        &repo,
+        &[
+            "verify",
+            "--ci",
+            "--allowed-signers",
+            signers.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        &github,
+    );
+    assert_eq!(r.code, 1, "unsigned commits fail: {}", r.stderr);
+    assert!(
+        r.stderr.contains("from GitHub pull_request"),
+        "{}",
+        r.stderr
+    );
+
+    // A shallow clone holds the head but not the base.
+    let shallow = tmp.path().join("shallow");
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", "--branch", "main"])
+        .arg(format!("file://{}", repo.display()))
+        .arg(&shallow)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = in_ci(&shallow, &["scan", "--ci"], &github);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("fetch-depth: 0"), "{}", r.stderr);
+    let r = in_ci(&shallow, &["scan", "--ci"], &gitlab);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("GIT_DEPTH: 0"), "{}", r.stderr);
+}

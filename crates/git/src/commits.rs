@@ -27,7 +27,7 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
         }
         RangeSpec::NotOnRemotes { tip } => {
             let tip = resolve(repo, &local, tip)?;
-            let hidden = remote_tips(&local)?;
+            let hidden = remote_tips(&local, tip)?;
             (tip, hidden, format!("commits of {tip} not on a remote"))
         }
     };

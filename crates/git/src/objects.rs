@@ -75,8 +75,9 @@ pub fn select(
             vec![resolve(repo, &local, tip)?]
         }
         CommitSelection::Range(RangeSpec::NotOnRemotes { tip }) => {
-            hidden.extend(remote_tips(&local)?);
-            vec![resolve(repo, &local, tip)?]
+            let tip = resolve(repo, &local, tip)?;
+            hidden.extend(remote_tips(&local, tip)?);
+            vec![tip]
         }
         CommitSelection::All => all_tips(&local)?,
         CommitSelection::Revs(revs) => {

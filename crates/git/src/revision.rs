@@ -13,7 +13,7 @@ pub enum RangeSpec {
     /// `A..B`: commits reachable from B and not from A.
     Range { base: String, tip: String },
     /// A new branch: commits reachable from `tip` and from no remote-tracking ref
-    /// (`git rev-list TIP --not --remotes`).
+    /// (`git rev-list TIP --not --remotes`), leaving out remote refs at `tip` itself.
     NotOnRemotes { tip: String },
 }
 
@@ -87,8 +87,12 @@ pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitErro
     Ok(tips)
 }
 
-/// The commits every remote-tracking ref (`refs/remotes/*`) points at.
-pub(crate) fn remote_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+/// The commits the remote-tracking refs (`refs/remotes/*`) point at, leaving out those
+/// at `tip` itself: in CI the checkout has already fetched the branch being pushed.
+pub(crate) fn remote_tips(
+    local: &gix::Repository,
+    tip: ObjectId,
+) -> Result<Vec<ObjectId>, GitError> {
     let refs = local
         .references()
         .map_err(|e| GitError::read("references", e))?;
@@ -100,7 +104,9 @@ pub(crate) fn remote_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitE
         let Ok(mut r) = r else { continue };
         let Ok(id) = r.peel_to_id() else { continue };
         if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
-            tips.push(commit.id);
+            if commit.id != tip {
+                tips.push(commit.id);
+            }
         }
     }
     tips.sort();

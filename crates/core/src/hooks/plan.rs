@@ -1,6 +1,6 @@
-//! What a hook scans when git runs it: `vigil hook pre-commit` the staged changes (or,
-//! under the pre-commit framework's push stage, its range), `vigil hook pre-push` the
-//! commits being pushed, as the range resolver says.
+//! What a hook or a CI job scans: `vigil hook pre-commit` the staged changes (or, under
+//! the pre-commit framework's push stage, its range), `vigil hook pre-push` the commits
+//! being pushed, `--ci` what the CI event says, as the range resolver says.
 use std::{
     io::Read,
     path::{Path, PathBuf},
@@ -10,7 +10,9 @@ use vigil_git::{GitError, Repo};
 
 use crate::{
     hooks::Hook,
-    resolve::{resolve_pre_commit, resolve_pre_push, Commits, ResolveError, Target},
+    resolve::{
+        resolve_ci, resolve_pre_commit, resolve_pre_push, Commits, ResolveError, Resolved, Target,
+    },
     scan_request::GitSource,
 };
 
@@ -79,18 +81,63 @@ pub fn plan(
             resolve_pre_push(&repo, &text)?
         }
     };
-    let (sources, nothing) = match resolved.target {
-        Target::Staged => (vec![GitSource::Staged], None),
-        Target::History => (vec![GitSource::History { shard: None }], None),
-        Target::Commits(sets) => (sets.iter().map(source_of).collect(), None),
-        Target::Nothing { why } => (Vec::new(), Some(why)),
-    };
-    Ok(HookPlan {
-        root: repo.root,
-        origin: resolved.origin,
-        sources,
-        nothing,
-    })
+    Ok(HookPlan::of(repo.root, resolved))
+}
+
+/// Works out what a CI job scans or verifies in the repository at or above `cwd`, from
+/// the CI's variables (`env`) and its event file (`read_file`, GitHub's
+/// `GITHUB_EVENT_PATH`).
+pub fn plan_ci(
+    cwd: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    read_file: &dyn Fn(&str) -> std::io::Result<String>,
+) -> Result<HookPlan, HookPlanError> {
+    let repo = Repo::discover(cwd)?;
+    let resolved = resolve_ci(&repo, env, read_file)?;
+    Ok(HookPlan::of(repo.root, resolved))
+}
+
+impl HookPlan {
+    fn of(root: PathBuf, resolved: Resolved) -> HookPlan {
+        let (sources, nothing) = match resolved.target {
+            Target::Staged => (vec![GitSource::Staged], None),
+            Target::History => (vec![GitSource::History { shard: None }], None),
+            Target::Commits(sets) => (sets.iter().map(source_of).collect(), None),
+            Target::Nothing { why } => (Vec::new(), Some(why)),
+        };
+        HookPlan {
+            root,
+            origin: resolved.origin,
+            sources,
+            nothing,
+        }
+    }
+
+    /// One line saying what was resolved: `range a1b2c3d..d4e5f6a from GitHub
+    /// pull_request`.
+    pub fn describe(&self) -> String {
+        let short = |id: &str| id.chars().take(7).collect::<String>();
+        let what: Vec<String> = self
+            .sources
+            .iter()
+            .map(|s| match s {
+                GitSource::Staged => "the staged changes".to_owned(),
+                GitSource::History { .. } => "the whole history".to_owned(),
+                GitSource::Range { spec, .. } => match spec.split_once("..") {
+                    Some((a, b)) => format!("range {}..{}", short(a), short(b)),
+                    None => format!("range {spec}"),
+                },
+                GitSource::Since { rev, .. } => format!("commits since {rev}"),
+                GitSource::NotOnRemotes { tip } => {
+                    format!("the commits of {} on no remote-tracking ref", short(tip))
+                }
+            })
+            .collect();
+        match &self.nothing {
+            Some(why) => format!("nothing to check from {}: {why}", self.origin),
+            None => format!("{} from {}", what.join(", "), self.origin),
+        }
+    }
 }
 
 fn source_of(set: &Commits) -> GitSource {

@@ -42,6 +42,8 @@ pub enum Selection {
     All,
     /// Just these commits or annotated tags.
     Revs(Vec<String>),
+    /// A new branch: the commits reachable from this tip and from no remote-tracking ref.
+    NotOnRemotes(String),
     /// No commits: only the tags (with `tags`).
     None,
 }
@@ -228,6 +230,9 @@ impl PreparedVerify {
             Selection::Revs(revs) => CommitSelection::Revs(revs.clone()),
             Selection::None => CommitSelection::None,
             Selection::Head => CommitSelection::Head,
+            Selection::NotOnRemotes(tip) => {
+                CommitSelection::Range(RangeSpec::NotOnRemotes { tip: tip.clone() })
+            }
         };
         let now = c.now.unwrap_or_else(now_secs);
         let claimed = match c.key_time {
