@@ -6,7 +6,8 @@ use vigil_core::{
     baseline::{Entry, BASELINE_FILE},
     hooks::{plan, Hook},
     model::Finding,
-    ConfigSource, NoProgress, ScanRequest, ScanResult, Source,
+    verify::command::{Selection, Trust, VerifyCommand, VerifyResult},
+    ConfigSource, GitSource, NoProgress, ScanRequest, ScanResult, Source,
 };
 
 use crate::exit::{note, say, Code, Error};
@@ -77,10 +78,71 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             }
         }
     }
-    if findings.is_empty() {
+    if !findings.is_empty() {
+        blocked(hook, &findings, baseline.is_some());
+        return Ok(Code::Findings);
+    }
+    if hook == Hook::PrePush {
+        return verify_on_push(&plan.root, &plan.sources);
+    }
+    Ok(Code::Clean)
+}
+
+/// With `[verify] on_push = true`, the pushed commits' signatures are verified too,
+/// under the repository's trust policy.
+fn verify_on_push(root: &std::path::Path, sources: &[GitSource]) -> Result<Code, Error> {
+    let loaded = ConfigSource::default().load(root)?;
+    if loaded.config.verify.on_push != Some(true) {
         return Ok(Code::Clean);
     }
-    blocked(hook, &findings, baseline.is_some());
+    let mut failed = Vec::new();
+    for source in sources {
+        let selection = match source {
+            GitSource::Range { spec, .. } => Selection::Range(spec.clone()),
+            GitSource::NotOnRemotes { tip } => Selection::NotOnRemotes(tip.clone()),
+            _ => continue,
+        };
+        let command = VerifyCommand {
+            repo: root.to_path_buf(),
+            selection,
+            tags: false,
+            trust: Trust::Policy(ConfigSource::default()),
+            key_time: None,
+            now: None,
+            ignore_start: false,
+        };
+        match command.prepare()?.run()? {
+            VerifyResult::Incomplete(e) => {
+                note(&format!("error: {e}"));
+                note("push not checked: the commits to verify could not all be read");
+                return Ok(Code::Incomplete);
+            }
+            VerifyResult::Done(v) => {
+                failed.extend(v.verdicts.into_iter().filter(|o| !o.verdict.passes()));
+            }
+        }
+    }
+    if failed.is_empty() {
+        return Ok(Code::Clean);
+    }
+    let mut text = format!(
+        "push blocked: {} commit{} fail the trust policy ([verify] on_push)\n\n",
+        failed.len(),
+        if failed.len() == 1 { "" } else { "s" }
+    );
+    for v in &failed {
+        text.push_str(&format!(
+            "  commit {}  {}: {}\n",
+            &v.id[..v.id.len().min(12)],
+            v.verdict.as_str(),
+            printable(&v.reason)
+        ));
+    }
+    text.push_str(
+        "\nSign them with a key the policy trusts (git commit --amend -S, or git rebase \
+         --exec 'git commit --amend --no-edit -S'), then push again.\n",
+    );
+    say(&format!("vigil: {text}"));
     Ok(Code::Findings)
 }
 

@@ -624,3 +624,55 @@ fn the_pre_commit_framework_runs_the_hooks() {
     assert!(!passed, "the pushed range holds the key: {text}");
     assert!(text.contains("blocked"), "{text}");
 }
+
+/// `[verify] on_push = true`: the pre-push hook verifies the pushed commits' signatures
+/// too; an unsigned commit is refused with the verdict, and passes without the setting.
+#[test]
+fn pre_push_verifies_signatures_when_the_policy_asks() {
+    let env = Env::new();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    let repo = env.repo();
+    ok(&env.vigil(&["hook", "install"]));
+    fs::create_dir_all(repo.join(".vigil")).unwrap();
+    fs::write(repo.join(".vigil/allowed_signers"), "").unwrap();
+    let policy = "[verify]\nallowed_signers = \".vigil/allowed_signers\"\n";
+    fs::write(repo.join(".vigil.toml"), policy).unwrap();
+    env.git(&repo, &["add", "-A"]);
+    env.git(&repo, &["commit", "-q", "-m", "unsigned"]);
+    let remote = env.tmp.path().join("remote.git");
+    env.git(
+        env.tmp.path(),
+        &["init", "-q", "--bare", remote.to_str().unwrap()],
+    );
+    env.git(
+        &repo,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    let push = |refspec: &str| {
+        let mut c = Command::new("git");
+        env.isolate(&mut c);
+        let out = c
+            .args(["push", "-q", "origin", refspec])
+            .current_dir(&repo)
+            .env("PATH", env.path_var())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (passed, text) = push("HEAD:without");
+    assert!(passed, "no on_push: signatures are CI's job: {text}");
+    fs::write(
+        repo.join(".vigil.toml"),
+        format!("{policy}on_push = true\n"),
+    )
+    .unwrap();
+    let (passed, text) = push("HEAD:with");
+    assert!(!passed, "{text}");
+    assert!(
+        text.contains("fail the trust policy") && text.contains("unsigned"),
+        "{text}"
+    );
+}

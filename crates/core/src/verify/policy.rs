@@ -37,6 +37,9 @@ pub struct VerifyConfig {
     pub key_time: Option<String>,
     #[serde(default)]
     pub forge_keys: Vec<String>,
+    /// Also verify the pushed commits' signatures in the pre-push hook
+    /// (`vigil hook pre-push`), not only in CI.
+    pub on_push: Option<bool>,
 }
 
 impl VerifyConfig {
