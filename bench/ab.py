@@ -30,10 +30,10 @@ def one_run(argv, cwd):
     return wall
 
 
-def peak_rss(argv, cwd):
+def peak_rss(argv, cwd, env=None):
     """Peak resident memory (MiB) of one run, from /usr/bin/time."""
     out = subprocess.run(
-        ["/usr/bin/time", "-f", "%M"] + argv, cwd=cwd, capture_output=True, text=True
+        ["/usr/bin/time", "-f", "%M"] + argv, cwd=cwd, env=env, capture_output=True, text=True
     )
     try:
         return int(out.stderr.strip().splitlines()[-1]) / 1024

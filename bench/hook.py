@@ -21,6 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab import peak_rss  # noqa: E402
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
@@ -51,14 +54,6 @@ def stage_change(clone):
     (Path(clone) / path).write_bytes(b"".join(data))
     sh("git", "add", "--", path, cwd=clone)
     return path
-
-
-def peak_rss(argv, cwd, env):
-    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, cwd=cwd, env=env, capture_output=True, text=True)
-    try:
-        return int(out.stderr.strip().splitlines()[-1]) / 1024
-    except (ValueError, IndexError):
-        return float("nan")
 
 
 def main():

@@ -53,6 +53,14 @@ impl Env {
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let (passed, text) = self.try_git(dir, args);
+        assert!(passed, "git {args:?}: {text}");
+        text
+    }
+
+    /// Runs git as a developer would (the stub or real `vigil` first on PATH): whether
+    /// it succeeded, and what it printed.
+    fn try_git(&self, dir: &Path, args: &[&str]) -> (bool, String) {
         let mut c = Command::new("git");
         self.isolate(&mut c);
         let out = c
@@ -70,7 +78,6 @@ impl Env {
             ])
             .args(args)
             .current_dir(dir)
-            // The stub `vigil` (if any) comes first.
             .env("PATH", self.path_var())
             .output()
             .unwrap();
@@ -79,8 +86,7 @@ impl Env {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(out.status.success(), "git {args:?}: {text}");
-        text
+        (out.status.success(), text)
     }
 
     fn path_var(&self) -> String {
@@ -472,24 +478,8 @@ fn git_runs_the_hooks_and_they_block_secrets() {
     std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
     let repo = env.repo();
     ok(&env.vigil(&["hook", "install"]));
-    let try_git = |args: &[&str]| -> (bool, String) {
-        let mut c = Command::new("git");
-        env.isolate(&mut c);
-        let out = c
-            .args(["-c", "user.name=Ada", "-c", "user.email=ada@example.com"])
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .current_dir(&repo)
-            .env("PATH", env.path_var())
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (out.status.success(), text)
-    };
+    let try_git = |args: &[&str]| env.try_git(&repo, args);
+
     fs::write(repo.join("README.md"), "# app\n").unwrap();
     env.git(&repo, &["add", "README.md"]);
     let (passed, text) = try_git(&["commit", "-q", "-m", "clean"]);
@@ -648,20 +638,8 @@ fn pre_push_verifies_signatures_when_the_policy_asks() {
         &repo,
         &["remote", "add", "origin", remote.to_str().unwrap()],
     );
-    let push = |refspec: &str| {
-        let mut c = Command::new("git");
-        env.isolate(&mut c);
-        let out = c
-            .args(["push", "-q", "origin", refspec])
-            .current_dir(&repo)
-            .env("PATH", env.path_var())
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let push = |refspec: &str| env.try_git(&repo, &["push", "-q", "origin", refspec]);
+
     let (passed, text) = push("HEAD:without");
     assert!(passed, "no on_push: signatures are CI's job: {text}");
     fs::write(
