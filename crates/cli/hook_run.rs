@@ -97,10 +97,8 @@ fn verify_on_push(root: &std::path::Path, sources: &[GitSource]) -> Result<Code,
     }
     let mut failed = Vec::new();
     for source in sources {
-        let selection = match source {
-            GitSource::Range { spec, .. } => Selection::Range(spec.clone()),
-            GitSource::NotOnRemotes { tip } => Selection::NotOnRemotes(tip.clone()),
-            _ => continue,
+        let Some(selection) = Selection::of_source(source) else {
+            continue;
         };
         let command = VerifyCommand {
             repo: root.to_path_buf(),

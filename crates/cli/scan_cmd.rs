@@ -3,7 +3,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use vigil_core::{
-    hooks::plan_ci, report::Redaction, suppress::Suppressed, GitSource, ScanRequest,
+    hooks::plan_ci_from_env, report::Redaction, suppress::Suppressed, GitSource, ScanRequest,
     ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
 };
 
@@ -157,9 +157,7 @@ enum Resolved {
 
 /// What `--ci` resolves to, said on stderr.
 fn ci_source(repo: &Path) -> Result<Resolved, Error> {
-    let env = |k: &str| std::env::var(k).ok();
-    let read = |p: &str| std::fs::read_to_string(p);
-    let plan = match plan_ci(repo, &env, &read) {
+    let plan = match plan_ci_from_env(repo) {
         Ok(plan) => plan,
         Err(e) if e.is_incomplete() => {
             note(&format!("error: {e}"));

@@ -6,13 +6,12 @@ use std::{
 
 use clap::{Args, ValueEnum};
 use vigil_core::{
-    hooks::plan_ci,
+    hooks::plan_ci_from_env,
     report::{
         verdict::{write_human, write_json},
         Format as ReportFormat, Options, Report,
     },
     verify::command::{KeyTimeChoice, Selection, Trust, Verified, VerifyCommand, VerifyResult},
-    GitSource,
 };
 
 use crate::{
@@ -106,9 +105,7 @@ pub struct VerifyArgs {
 
 /// What `--ci` resolves to, said on stderr; `Err(code)`: stop with that exit code.
 fn ci_selection(repo: &Path) -> Result<Result<Selection, Code>, Error> {
-    let env = |k: &str| std::env::var(k).ok();
-    let read = |p: &str| std::fs::read_to_string(p);
-    let plan = match plan_ci(repo, &env, &read) {
+    let plan = match plan_ci_from_env(repo) {
         Ok(plan) => plan,
         Err(e) if e.is_incomplete() => {
             note(&format!("error: {e}"));
@@ -118,13 +115,14 @@ fn ci_selection(repo: &Path) -> Result<Result<Selection, Code>, Error> {
         Err(e) => return Err(e.into()),
     };
     note(&plan.describe());
-    Ok(match plan.sources.as_slice() {
-        [] => Err(Code::Clean),
-        [GitSource::Range { spec, .. }] => Ok(Selection::Range(spec.clone())),
-        [GitSource::NotOnRemotes { tip }] => Ok(Selection::NotOnRemotes(tip.clone())),
-        [GitSource::History { .. }] => Ok(Selection::All),
-        _ => return Err(format!("{}: nothing this command can verify", plan.origin).into()),
-    })
+    match plan.sources.as_slice() {
+        [] => Ok(Err(Code::Clean)),
+        [source] => match Selection::of_source(source) {
+            Some(selection) => Ok(Ok(selection)),
+            None => Err(format!("{}: nothing this command can verify", plan.origin).into()),
+        },
+        _ => Err(format!("{}: nothing this command can verify", plan.origin).into()),
+    }
 }
 
 pub fn run(args: &VerifyArgs) -> Result<Code, Error> {

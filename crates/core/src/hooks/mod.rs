@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 pub use install::{install_in, uninstall_in};
 pub use locate::{detect_manager, find_on_path, repository_hooks, vigil_global_dir, RepoHooks};
-pub use plan::{plan, plan_ci, HookPlan, HookPlanError};
+pub use plan::{plan, plan_ci, plan_ci_from_env, HookPlan, HookPlanError};
 pub use shim::{is_vigil_shim, shim, MARKER, PREVIOUS_SUFFIX};
 
 /// The hooks vigil installs.

@@ -9,6 +9,7 @@ use vigil_model::{ObjectVerdict, Status, VerifySummary};
 use crate::{
     config::ConfigError,
     config_source::ConfigSource,
+    scan_request::GitSource,
     verify::{
         policy::{Dir, PolicyError, VerifyConfig},
         verify, KeyTime, Policy, PolicyLocation, VerifyRequest,
@@ -46,6 +47,20 @@ pub enum Selection {
     NotOnRemotes(String),
     /// No commits: only the tags (with `tags`).
     None,
+}
+
+impl Selection {
+    /// The commits a git source covers, as a selection to verify; `None` for the staged
+    /// changes, which have no commits yet.
+    pub fn of_source(source: &GitSource) -> Option<Selection> {
+        match source {
+            GitSource::Range { spec, .. } => Some(Selection::Range(spec.clone())),
+            GitSource::Since { rev, .. } => Some(Selection::Since(rev.clone())),
+            GitSource::NotOnRemotes { tip } => Some(Selection::NotOnRemotes(tip.clone())),
+            GitSource::History { .. } => Some(Selection::All),
+            GitSource::Staged => None,
+        }
+    }
 }
 
 /// When keys are judged.
