@@ -112,6 +112,11 @@ impl Env {
         self.vigil_in(&self.repo(), args)
     }
 
+    /// The vigil under test first on PATH, for git's hooks to find.
+    fn real_vigil(&self) {
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), self.bin().join("vigil")).unwrap();
+    }
+
     /// A stub `vigil` first on PATH for git's hooks: it records that it ran, and how.
     fn stub_vigil(&self) -> PathBuf {
         let log = self.tmp.path().join("vigil-ran");
@@ -475,7 +480,7 @@ fn outside_a_repository_is_a_usage_error() {
 fn git_runs_the_hooks_and_they_block_secrets() {
     use crate::harness::GH_TOKEN;
     let env = Env::new();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    env.real_vigil();
     let repo = env.repo();
     ok(&env.vigil(&["hook", "install"]));
     let try_git = |args: &[&str]| env.try_git(&repo, args);
@@ -552,7 +557,7 @@ fn git_runs_the_hooks_and_they_block_secrets() {
 fn the_pre_commit_framework_runs_the_hooks() {
     use crate::harness::GH_TOKEN;
     let env = Env::new();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    env.real_vigil();
     let repo = env.repo();
     let pre_commit = |args: &[&str]| -> (bool, String) {
         let mut c = Command::new("python3");
@@ -620,7 +625,7 @@ fn the_pre_commit_framework_runs_the_hooks() {
 #[test]
 fn pre_push_verifies_signatures_when_the_policy_asks() {
     let env = Env::new();
-    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_vigil"), env.bin().join("vigil")).unwrap();
+    env.real_vigil();
     let repo = env.repo();
     ok(&env.vigil(&["hook", "install"]));
     fs::create_dir_all(repo.join(".vigil")).unwrap();

@@ -201,89 +201,113 @@ pub struct HookReport {
     pub vigil_on_path: Option<PathBuf>,
 }
 
-impl HookRequest {
-    /// Installs the shims (see the module documentation).
-    pub fn install(&self) -> Result<HookOutcome, HookError> {
-        let vigil_on_path = find_on_path("vigil");
-        if self.global {
-            let configured = locate::global_hooks_path(&self.cwd)?;
-            let dir = match &configured {
-                Some(dir) => dir.clone(),
-                None => vigil_global_dir()?,
-            };
-            let changes = install_in(&dir, &self.hooks)?;
-            if configured.is_none() {
-                locate::set_global_hooks_path(&self.cwd, &dir)?;
-            }
-            return Ok(HookOutcome::Done(HookReport {
-                dir,
-                changes,
-                outside_repository: false,
-                global_path_set: configured.is_none(),
-                global_path_unset: false,
-                vigil_on_path,
-            }));
-        }
-        let repo = repository_hooks(&self.cwd)?;
-        if let Some(manager) = detect_manager(&repo.top, &repo.dir) {
-            return Ok(HookOutcome::Managed {
-                manager,
-                top: repo.top,
-            });
-        }
-        let changes = install_in(&repo.dir, &self.hooks)?;
-        Ok(HookOutcome::Done(HookReport {
-            dir: repo.dir,
+/// Where the hooks go.
+enum Place {
+    /// The global hooks folder; `configured`: git's global `core.hooksPath` names it.
+    Global {
+        dir: PathBuf,
+        configured: bool,
+    },
+    Repository(RepoHooks),
+    /// husky or lefthook owns the repository's hooks: nothing is changed.
+    Managed(HookOutcome),
+}
+
+impl HookReport {
+    /// A report of `changes` in `dir`, with no global setting touched.
+    fn new(dir: PathBuf, changes: Vec<HookChange>, vigil_on_path: Option<PathBuf>) -> HookReport {
+        HookReport {
+            dir,
             changes,
-            outside_repository: repo.outside,
+            outside_repository: false,
             global_path_set: false,
             global_path_unset: false,
             vigil_on_path,
-        }))
+        }
+    }
+}
+
+impl HookRequest {
+    /// The folder git runs hooks from: the global one, or the repository's (unless a
+    /// hook manager owns it).
+    fn place(&self) -> Result<Place, HookError> {
+        if self.global {
+            let configured = locate::global_hooks_path(&self.cwd)?;
+            return Ok(match configured {
+                Some(dir) => Place::Global {
+                    dir,
+                    configured: true,
+                },
+                None => Place::Global {
+                    dir: vigil_global_dir()?,
+                    configured: false,
+                },
+            });
+        }
+        let repo = repository_hooks(&self.cwd)?;
+        if let Some(manager) = detect_manager(&repo.top, &repo.dir) {
+            return Ok(Place::Managed(HookOutcome::Managed {
+                manager,
+                top: repo.top,
+            }));
+        }
+        Ok(Place::Repository(repo))
+    }
+
+    /// Installs the shims (see the module documentation).
+    pub fn install(&self) -> Result<HookOutcome, HookError> {
+        let vigil_on_path = find_on_path("vigil");
+        let report = match self.place()? {
+            Place::Managed(outcome) => return Ok(outcome),
+            Place::Global { dir, configured } => {
+                let changes = install_in(&dir, &self.hooks)?;
+                if !configured {
+                    locate::set_global_hooks_path(&self.cwd, &dir)?;
+                }
+                HookReport {
+                    global_path_set: !configured,
+                    ..HookReport::new(dir, changes, vigil_on_path)
+                }
+            }
+            Place::Repository(repo) => {
+                let changes = install_in(&repo.dir, &self.hooks)?;
+                HookReport {
+                    outside_repository: repo.outside,
+                    ..HookReport::new(repo.dir, changes, vigil_on_path)
+                }
+            }
+        };
+        Ok(HookOutcome::Done(report))
     }
 
     /// Removes vigil's shims and puts back the hooks they replaced.
     pub fn uninstall(&self) -> Result<HookOutcome, HookError> {
         let vigil_on_path = find_on_path("vigil");
-        if self.global {
-            let configured = locate::global_hooks_path(&self.cwd)?;
-            let dir = match &configured {
-                Some(dir) => dir.clone(),
-                None => vigil_global_dir()?,
-            };
-            let changes = uninstall_in(&dir, &self.hooks)?;
-            // vigil set core.hooksPath to its own folder: take the setting back once
-            // that folder holds no hook any more.
-            let unset =
-                configured.is_some() && same_path(&dir, &vigil_global_dir()?) && is_empty_dir(&dir);
-            if unset {
-                locate::unset_global_hooks_path(&self.cwd)?;
+        let report = match self.place()? {
+            Place::Managed(outcome) => return Ok(outcome),
+            Place::Global { dir, configured } => {
+                let changes = uninstall_in(&dir, &self.hooks)?;
+                // vigil set core.hooksPath to its own folder: take the setting back once
+                // that folder holds no hook any more.
+                let unset =
+                    configured && same_path(&dir, &vigil_global_dir()?) && is_empty_dir(&dir);
+                if unset {
+                    locate::unset_global_hooks_path(&self.cwd)?;
+                }
+                HookReport {
+                    global_path_unset: unset,
+                    ..HookReport::new(dir, changes, vigil_on_path)
+                }
             }
-            return Ok(HookOutcome::Done(HookReport {
-                dir,
-                changes,
-                outside_repository: false,
-                global_path_set: false,
-                global_path_unset: unset,
-                vigil_on_path,
-            }));
-        }
-        let repo = repository_hooks(&self.cwd)?;
-        if let Some(manager) = detect_manager(&repo.top, &repo.dir) {
-            return Ok(HookOutcome::Managed {
-                manager,
-                top: repo.top,
-            });
-        }
-        let changes = uninstall_in(&repo.dir, &self.hooks)?;
-        Ok(HookOutcome::Done(HookReport {
-            dir: repo.dir,
-            changes,
-            outside_repository: repo.outside,
-            global_path_set: false,
-            global_path_unset: false,
-            vigil_on_path,
-        }))
+            Place::Repository(repo) => {
+                let changes = uninstall_in(&repo.dir, &self.hooks)?;
+                HookReport {
+                    outside_repository: repo.outside,
+                    ..HookReport::new(repo.dir, changes, vigil_on_path)
+                }
+            }
+        };
+        Ok(HookOutcome::Done(report))
     }
 }
 
