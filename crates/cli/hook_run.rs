@@ -53,6 +53,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             threads: 0,
             decode_depth: 2,
             baseline: baseline.clone(),
+            fail_on: None,
         };
         let prepared = request.prepare()?;
         for w in &prepared.warnings {

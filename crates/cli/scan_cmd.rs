@@ -3,8 +3,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use vigil_core::{
-    hooks::plan_ci_from_env, report::Redaction, suppress::Suppressed, GitSource, ScanRequest,
-    ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
+    hooks::plan_ci_from_env, report::Redaction, suppress::Suppressed, FailOn, GitSource,
+    ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
 };
 
 use crate::{
@@ -32,6 +32,10 @@ pub struct ScanArgs {
     /// Show whole secrets in the report instead of a short prefix.
     #[arg(long)]
     pub no_redact: bool,
+    /// Exit 1 only for findings at least this severe (critical, high, medium, low, info), or
+    /// `never`; all findings are still reported. Default info, or [scan] fail_on.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub config: crate::options::ConfigArgs,
     /// Skip files larger than this (e.g. 500k, 10MiB). Default 10MiB, or [scan] max_file_size.
@@ -123,6 +127,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         threads: args.threads,
         decode_depth: args.decode_depth,
         baseline: args.baseline.clone(),
+        fail_on: args.fail_on,
     };
     let prepared = request.prepare().map_err(flag_error)?;
     for w in &prepared.warnings {
@@ -139,6 +144,10 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
             Ok(Scanned::Run(Box::new(run)))
         }
     }
+}
+
+fn parse_fail_on(name: &str) -> Result<FailOn, String> {
+    FailOn::parse(name)
 }
 
 /// Errors about an option name the option as the command line spells it.

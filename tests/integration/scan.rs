@@ -119,6 +119,34 @@ fn exit_codes() {
 }
 
 #[test]
+fn fail_on_sets_which_findings_fail_and_all_are_still_reported() {
+    // examples/leaky-app holds critical, high and medium findings (and no info or low).
+    let app = || env!("CARGO_MANIFEST_DIR").to_owned() + "/examples/leaky-app";
+    let all = run(&["scan", &app(), "--format", "json"]).findings().len();
+    for (threshold, code) in [("critical", 1), ("medium", 1), ("never", 0)] {
+        let r = run(&["scan", &app(), "--format", "json", "--fail-on", threshold]);
+        assert_eq!(r.code, code, "--fail-on {threshold}: {}", r.stderr);
+        assert_eq!(r.findings().len(), all, "--fail-on {threshold} reports all");
+    }
+    let r = run(&["scan", &app(), "--fail-on", "severe"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("expected one of critical"),
+        "{}",
+        r.stderr
+    );
+    let configured = tree(&[
+        (".vigil.toml", b"[scan]\nfail_on = \"high\"\n"),
+        ("notes.txt", b"nothing here\n"),
+    ]);
+    assert_eq!(run_in(configured.path(), &["scan", "."]).code, 0);
+    let bad = tree(&[(".vigil.toml", b"[scan]\nfail_on = \"loud\"\n")]);
+    let r = run_in(bad.path(), &["scan", "."]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("[scan] fail_on"), "{}", r.stderr);
+}
+
+#[test]
 fn binary_and_large_files_are_skipped_and_counted() {
     let mut binary = b"\x00\x01\x02".to_vec();
     binary.extend_from_slice(GH_TOKEN.as_bytes());

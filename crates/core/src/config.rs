@@ -5,7 +5,7 @@ use std::{
 };
 
 use serde::Deserialize;
-use vigil_model::Origin;
+use vigil_model::{FailOn, Origin};
 use vigil_secrets::{
     builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, FingerprintKey,
     Fragment, Rule, RuleError, RuleSpec,
@@ -65,6 +65,7 @@ struct ScanSection {
     disable_rules: Vec<String>,
     gitignore: Option<bool>,
     fingerprint_key: Option<String>,
+    fail_on: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -93,6 +94,8 @@ pub struct Config {
     /// `[scan] fingerprint_key`: keys every finding's fingerprint, so published
     /// fingerprints (baselines, SARIF) cannot be used to test guesses of a secret.
     pub fingerprint_key: Option<FingerprintKey>,
+    /// `[scan] fail_on`: which findings fail a scan.
+    pub fail_on: Option<FailOn>,
     pub allowlist: AllowlistSpec,
     pub rules: Vec<RuleSpec>,
     /// A `.gitleaks.toml` read into this configuration: what vigil applies after the
@@ -133,6 +136,12 @@ impl Config {
             None => None,
             Some(hex) => Some(parse_fingerprint_key(hex).map_err(parse_err)?),
         };
+        let fail_on = match &file.scan.fail_on {
+            None => None,
+            Some(name) => {
+                Some(FailOn::parse(name).map_err(|m| parse_err(format!("[scan] fail_on: {m}")))?)
+            }
+        };
         Allowlist::compile(&file.allowlist).map_err(|message| ConfigError::Allowlist {
             path: path.to_owned(),
             message,
@@ -145,6 +154,7 @@ impl Config {
             gitignore: file.scan.gitignore,
             disable_rules: file.scan.disable_rules,
             fingerprint_key,
+            fail_on,
             allowlist: file.allowlist,
             rules: file.rule,
             gitleaks: None,

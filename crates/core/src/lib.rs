@@ -40,6 +40,6 @@ pub use scan_request::{
     ScanRun, Source,
 };
 pub use size::parse_size;
-pub use vigil_model::Status;
+pub use vigil_model::{FailOn, Status};
 pub use vigil_secrets::fingerprint;
 pub use {vigil_model as model, vigil_report as report};

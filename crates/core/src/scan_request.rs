@@ -12,7 +12,7 @@ use std::{
 };
 
 use vigil_git::{GitError, RangeSpec, Repo, Shard};
-use vigil_model::Status;
+use vigil_model::{FailOn, Status};
 use vigil_report::{RuleInfo, ScanInfo, Scanned};
 use vigil_secrets::{Detector, DetectorOptions};
 
@@ -65,6 +65,8 @@ pub struct ScanRequest {
     pub decode_depth: u8,
     /// Report only the findings this baseline does not accept.
     pub baseline: Option<PathBuf>,
+    /// Which findings fail the scan; else `[scan] fail_on`; else every finding.
+    pub fail_on: Option<FailOn>,
 }
 
 /// Why a scan could not run (a usage or configuration error: nothing was scanned).
@@ -93,6 +95,7 @@ pub struct PreparedScan {
     detector: Detector,
     options: ScanOptions,
     baseline: Option<(PathBuf, Baseline)>,
+    fail_on: FailOn,
 }
 
 enum PreparedSource {
@@ -198,6 +201,7 @@ impl ScanRequest {
             }
             None => None,
         };
+        let fail_on = self.fail_on.or(config.fail_on).unwrap_or_default();
         Ok(PreparedScan {
             source,
             config,
@@ -205,6 +209,7 @@ impl ScanRequest {
             detector,
             options,
             baseline,
+            fail_on,
         })
     }
 }
@@ -218,6 +223,7 @@ impl PreparedScan {
             detector,
             options,
             baseline,
+            fail_on,
             ..
         } = self;
         let staged = matches!(
@@ -252,7 +258,8 @@ impl PreparedScan {
         // file): freeing every rule, compiled regex and regex cache one by one took
         // about 4 ms at the end of every scan, 2% of a folder scan.
         std::mem::forget(detector);
-        let status = Status::of(!outcome.findings.is_empty(), !outcome.errors.is_empty());
+        let failing = outcome.findings.iter().any(|f| fail_on.fails(f.severity));
+        let status = Status::of(failing, !outcome.errors.is_empty());
         Ok(ScanResult::Done(ScanRun {
             outcome,
             status,
@@ -344,6 +351,7 @@ mod tests {
             threads: 0,
             decode_depth: 2,
             baseline: None,
+            fail_on: None,
         }
     }
 
@@ -370,6 +378,24 @@ mod tests {
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));
+    }
+
+    #[test]
+    fn findings_below_the_fail_on_threshold_are_reported_but_do_not_fail() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a.env"), format!("TOKEN={TOKEN}\n")).unwrap();
+        fs::write(
+            dir.path().join(".vigil.toml"),
+            "[scan]\nfail_on = \"never\"\n",
+        )
+        .unwrap();
+        let paths = || Source::Paths(vec![dir.path().to_path_buf()]);
+        let from_config = run(request(paths()));
+        assert_eq!(from_config.status, Status::Clean);
+        assert_eq!(from_config.outcome.findings.len(), 1, "still reported");
+        let mut flag = request(paths());
+        flag.fail_on = Some(FailOn::AtLeast(vigil_model::Severity::Info));
+        assert_eq!(run(flag).status, Status::Findings, "the flag wins");
     }
 
     #[test]

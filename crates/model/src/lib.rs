@@ -16,6 +16,6 @@ mod verdict;
 pub use finding::{redact, Finding, Location, Secret};
 pub use origin::{CommitInfo, Origin};
 pub use release_check::{Check, CheckStatus, VerifyReport};
-pub use severity::Severity;
+pub use severity::{FailOn, Severity};
 pub use status::Status;
 pub use verdict::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};
