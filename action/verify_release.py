@@ -316,8 +316,10 @@ def _plan_tar(archive: str):
                 if count > MAX_MEMBERS:
                     raise Failed(f"{archive}: more than {MAX_MEMBERS} entries: refused, nothing extracted")
                 name = _member_name(m.name, archive)
-                if name is None and m.isdir():
-                    continue
+                if name is None:
+                    if m.isdir():
+                        continue
+                    raise Failed(f"{archive}: the entry {printable(m.name)!r} is not a plain file name: refused, nothing extracted")
                 if not m.isfile():
                     kind = "a link" if (m.issym() or m.islnk()) else "a folder" if m.isdir() else "not a regular file"
                     raise Failed(f"{archive}: the entry {printable(m.name)!r} is {kind}: refused, nothing extracted")
@@ -337,9 +339,12 @@ def _plan_zip(archive: str):
             for i in infos:
                 name = _member_name(i.filename, archive)
                 mode = i.external_attr >> 16
-                if name is None and i.is_dir():
-                    continue
-                if i.is_dir() or stat.S_ISLNK(mode) or (mode and not stat.S_ISREG(mode)):
+                if name is None:
+                    if i.is_dir():
+                        continue
+                    raise Failed(f"{archive}: the entry {printable(i.filename)!r} is not a plain file name: refused, nothing extracted")
+                # Unix zips record the file type in the high bits; Windows ones leave it 0.
+                if i.is_dir() or stat.S_IFMT(mode) not in (0, stat.S_IFREG):
                     raise Failed(f"{archive}: the entry {printable(i.filename)!r} is not a regular file: refused, nothing extracted")
                 plan.append((name, i.file_size, bool(mode & 0o111)))
     except (zipfile.BadZipFile, OSError, EOFError) as e:
