@@ -48,7 +48,23 @@ pub enum GitSource {
     /// Every commit reachable from any reference; each blob change once.
     History { shard: Option<String> },
     /// A new branch: the commits reachable from `tip` and from no remote-tracking ref.
-    NotOnRemotes { tip: String },
+    NotOnRemotes { tip: String, shard: Option<String> },
+}
+
+impl GitSource {
+    /// The same commits, of which only shard `K/N` is scanned; `Staged` has no shards.
+    pub fn sharded(self, shard: Option<String>) -> Result<GitSource, String> {
+        Ok(match self {
+            GitSource::Staged if shard.is_some() => {
+                return Err("--shard splits commits; staged changes are not commits".to_owned())
+            }
+            GitSource::Staged => GitSource::Staged,
+            GitSource::Range { spec, .. } => GitSource::Range { spec, shard },
+            GitSource::Since { rev, .. } => GitSource::Since { rev, shard },
+            GitSource::History { .. } => GitSource::History { shard },
+            GitSource::NotOnRemotes { tip, .. } => GitSource::NotOnRemotes { tip, shard },
+        })
+    }
 }
 
 /// A scan request. Options left `None` take the configuration's value, then the default.
@@ -302,9 +318,11 @@ fn scan_git(
             vigil_git::range(repo, &RangeSpec::since(rev), shard(s)?)?
         }
         GitSource::History { shard: s } => vigil_git::history(repo, shard(s)?)?,
-        GitSource::NotOnRemotes { tip } => {
-            vigil_git::range(repo, &RangeSpec::NotOnRemotes { tip: tip.clone() }, None)?
-        }
+        GitSource::NotOnRemotes { tip, shard: s } => vigil_git::range(
+            repo,
+            &RangeSpec::NotOnRemotes { tip: tip.clone() },
+            shard(s)?,
+        )?,
     };
     progress.start(changes.changes.len() as u64, "blobs");
     let mut outcome = scan_changes(detector, repo, &changes, options, &|n| {
@@ -340,7 +358,7 @@ mod tests {
     use super::*;
 
     /// A fake GitHub classic token (documented format: ghp_ + 30 characters + CRC32 checksum).
-    const TOKEN: &str = "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";
+    const TOKEN: &str = "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"; // vigil:allow (fake)
 
     fn request(source: Source) -> ScanRequest {
         ScanRequest {
@@ -378,6 +396,30 @@ mod tests {
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));
+    }
+
+    #[test]
+    fn a_ci_source_takes_a_shard_and_staged_changes_do_not() {
+        let shard = Some("2/4".to_owned());
+        let new = GitSource::NotOnRemotes {
+            tip: "abc".into(),
+            shard: None,
+        };
+        assert_eq!(
+            new.sharded(shard.clone()),
+            Ok(GitSource::NotOnRemotes {
+                tip: "abc".into(),
+                shard: shard.clone()
+            })
+        );
+        assert_eq!(
+            GitSource::History { shard: None }.sharded(shard.clone()),
+            Ok(GitSource::History {
+                shard: shard.clone()
+            })
+        );
+        assert!(GitSource::Staged.sharded(shard).is_err());
+        assert_eq!(GitSource::Staged.sharded(None), Ok(GitSource::Staged));
     }
 
     #[test]
