@@ -381,6 +381,44 @@ class Download(unittest.TestCase):
         self.refused(p, runner, output, path, "could not unpack", "is a link")
 
 
+class ActionVersion(unittest.TestCase):
+    """The whole action with `version:`, run step by step as a runner does: the release is
+    downloaded, checked and used; a tampered one stops the job before vigil runs."""
+
+    def run_action(self, case: str) -> "Result":
+        from .github_runner import Runner
+
+        action = R.action_copy([f"{VERSION} {R.archive_name} {R.pin}"])
+        shutil.copy2(ROOT / "action.yml", action / "action.yml")
+        ws = Path(tempfile.mkdtemp(dir=R.tmp, prefix="ws-"))
+        (ws / "app.py").write_text("print('nothing secret')\n")
+        runner = Runner(ws, "workflow_dispatch", {}, job_env={
+            "VIGIL_RELEASE_URL": f"{R.base_url}/{case}",
+            "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        }, runner_arch=R.arch)
+        self.addCleanup(shutil.rmtree, runner.tmp, True)
+        return runner.run_action(action, {"version": VERSION, "paths": ".", "sarif": "false"})
+
+    def test_a_pinned_signed_release_is_installed_and_runs(self):
+        result = self.run_action("good")
+        self.assertEqual(result.exit_code, 0, result.log())
+        self.assertTrue(result.outputs["bin"].endswith(f"vigil-{VERSION}/vigil"), result.outputs)
+        self.assertEqual(result.outputs["verdict"], "clean")
+        self.assertEqual(result.step("__1").outcome, "skipped", "no build cache for a release")
+        self.assertIn("scanned 1 file", result.step("run").stderr)
+
+    def test_a_tampered_release_stops_the_job_before_vigil_runs(self):
+        base = R.copy_good("action-tampered")
+        with open(base / VERSION / R.archive_name, "ab") as f:
+            f.write(b"\0")
+        result = self.run_action("action-tampered")
+        self.assertEqual(result.conclusion, "failure")
+        self.assertEqual(result.step("install").outcome, "failure")
+        self.assertEqual(result.step("run").outcome, "skipped")
+        self.assertIn("does not match its line in SHA256SUMS", result.annotations[0].message)
+        self.assertEqual(result.outputs["verdict"], "")
+
+
 class ReadmeInstall(unittest.TestCase):
     """The README's install commands, run as written, with the test key in the project key's place."""
 
@@ -631,36 +669,49 @@ class Extract(unittest.TestCase):
         self.assertIn("is a link", p.stderr)
 
 
-class StaticChecks(unittest.TestCase):
-    """release.yml validates and passes zizmor; download.sh passes shellcheck; the workflow's shape."""
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
-    def test_workflow_schema(self):
+
+class StaticChecks(unittest.TestCase):
+    """action.yml and every workflow validate against GitHub's schemas and pass zizmor; the
+    action's scripts and every workflow's `run:` steps pass shellcheck; the release
+    workflow's shape; the action's documented inputs are action.yml's."""
+
+    def test_action_and_workflow_schemas(self):
         need("check-jsonschema")
-        check(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", WORKFLOW])
+        self.assertGreaterEqual(len(WORKFLOWS), 3, WORKFLOWS)
+        check(["check-jsonschema", "--builtin-schema", "vendor.github-actions", ROOT / "action.yml"])
+        check(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *WORKFLOWS])
 
     def test_zizmor(self):
         need("zizmor")
-        p = run(["zizmor", "--offline", "--no-progress", WORKFLOW], cwd=ROOT)
+        p = run(["zizmor", "--offline", "--no-progress", "."], cwd=ROOT)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("No findings to report", p.stdout)
 
     def test_shellcheck(self):
         need("shellcheck")
-        check(["shellcheck", ACTION / "download.sh"])
+        scripts = sorted(ACTION.glob("*.sh"))
+        self.assertGreaterEqual(len(scripts), 5, scripts)
+        check(["shellcheck", *scripts])
 
     def test_workflow_run_steps_pass_shellcheck(self):
         need("shellcheck")
-        wf = yaml.safe_load(WORKFLOW.read_text())
         folder = Path(tempfile.mkdtemp(dir=R.tmp, prefix="steps-"))
-        for job_name, job in wf["jobs"].items():
-            for n, step in enumerate(job["steps"]):
-                if "run" in step:
-                    script = folder / f"{job_name}-{n}.sh"
-                    script.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + step["run"])
-                    p = run(["shellcheck", script])
-                    self.assertEqual(p.returncode, 0, f"{job_name}: {step.get('name')}:\n{p.stdout}")
+        for path in WORKFLOWS:
+            wf = yaml.safe_load(path.read_text())
+            for job_name, job in wf["jobs"].items():
+                for n, step in enumerate(job["steps"]):
+                    if "run" in step:
+                        script = folder / f"{path.stem}-{job_name}-{n}.sh"
+                        script.write_text("#!/usr/bin/env bash\nset -eo pipefail\n" + step["run"])
+                        p = run(["shellcheck", script])
+                        self.assertEqual(p.returncode, 0, f"{path.name} {job_name}: {step.get('name')}:\n{p.stdout}")
 
-    def test_workflow_shape(self):
+    def test_action_docs_list_its_inputs_and_outputs(self):
+        check([sys.executable, ROOT / "scripts" / "action-docs.py", "--check"])
+
+    def test_release_workflow_shape(self):
         wf = yaml.safe_load(WORKFLOW.read_text())
         self.assertEqual(wf[True]["push"]["tags"], ["v*"])  # YAML 1.1 reads `on` as true
         self.assertEqual(wf["permissions"], {})
