@@ -4,6 +4,8 @@
 //! `vigil verify --format json` writes for it), then one `summary` line. Readers skip
 //! the types they do not know.
 //!
+//! A shard's summary (`--shard K/N`) ends with `"shard": "K/N"`.
+//!
 //! The summary counts verdicts (`verdicts`, `verdicts_failed`, `verdict_counts` by
 //! verdict) only when the report holds some, so a scan's summary stays as it was.
 use std::{collections::BTreeMap, io};
@@ -52,6 +54,9 @@ struct SummaryLine<'a> {
     verdicts_failed: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     verdict_counts: Option<BTreeMap<&'static str, usize>>,
+    /// `K/N` in a shard's report (`--shard K/N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shard: Option<String>,
 }
 
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
@@ -89,6 +94,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         verdicts_failed: has_verdicts
             .then(|| verdicts.iter().filter(|v| !v.verdict.passes()).count()),
         verdict_counts: has_verdicts.then(|| verdict_counts(verdicts)),
+        shard: info.shard.map(|s| s.to_string()),
     };
     serde_json::to_writer(&mut *out, &summary)?;
     writeln!(out)

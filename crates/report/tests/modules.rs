@@ -12,7 +12,9 @@ const FORMATS: &[&str] = &[
 /// The one module allowed to import the formats.
 const DISPATCHER: &str = "format";
 /// Modules that import no format and not the dispatcher.
-const LEAVES: &[&str] = &["options", "records", "report", "text", "time", "units"];
+const LEAVES: &[&str] = &[
+    "options", "order", "records", "report", "text", "time", "units",
+];
 
 /// The crate modules `source` names (`crate::x…` or `crate::{x…, y…}`), outside
 /// comments and `#[cfg(test)]` modules.
