@@ -13,17 +13,19 @@ use crate::{
 /// Version of the JSON report; bumped on any incompatible change.
 pub const VERSION: u32 = 1;
 
+/// The report's shape, whatever its findings are made of (`merge` writes findings it
+/// read back).
 #[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
+pub(crate) struct Document<F> {
+    pub(crate) version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    shard: Option<String>,
-    findings: Vec<JsonFinding<'a>>,
+    pub(crate) shard: Option<String>,
+    pub(crate) findings: Vec<F>,
 }
 
 /// Writes the whole report, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
-    let document = Document {
+    let document: Document<JsonFinding<'_>> = Document {
         version: VERSION,
         shard: report.info.shard.map(|s| s.to_string()),
         findings: report

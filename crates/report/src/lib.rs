@@ -20,7 +20,9 @@
 //!   neutralising of control characters in text from commits (`text`);
 //! - the format modules ([`human`], [`json`], [`jsonl`], [`sarif`], [`gitlab`],
 //!   [`github`], [`junit`], [`verdict`]), which import only leaves;
-//! - [`Format`] (`format`), the one dispatcher, which imports the formats.
+//! - [`Format`] (`format`), the one dispatcher, which imports the formats;
+//! - [`merge`], which reads reports back (`vigil report merge`) and imports the
+//!   dispatcher, formats and leaves; nothing imports it.
 mod format;
 mod options;
 mod order;
@@ -36,6 +38,7 @@ pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod merge;
 pub mod release;
 pub mod sarif;
 pub mod verdict;
