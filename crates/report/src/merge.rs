@@ -1099,7 +1099,6 @@ fn merge_gitlab(parts: Vec<Part<'_, GitlabHead, Value>>) -> Result<Merged, Merge
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic)]
     use std::{
         sync::Arc,
         time::{Duration, SystemTime, UNIX_EPOCH},
