@@ -1413,6 +1413,22 @@ mod tests {
     }
 
     #[test]
+    fn cut_and_altered_reports_never_panic() {
+        let all = findings();
+        for format in FORMATS {
+            let good = write(format, &info(shard(1, 1), 1, &["x"], 1, 2), &all);
+            for cut in (0..good.len()).step_by(7) {
+                let mut bad = good[..cut].to_vec();
+                let _ = merged(&[("cut".into(), bad.clone())]);
+                // And with one byte changed past the cut.
+                bad.extend_from_slice(&good[cut..]);
+                bad[cut] = bad[cut].wrapping_add(1);
+                let _ = merged(&[("changed".into(), bad)]);
+            }
+        }
+    }
+
+    #[test]
     fn uris_decode_to_paths() {
         for path in ["a/b.txt", "my dir/ü#x", "/tmp/x y", "100%.txt"] {
             let (uri, relative) = sarif::path_uri(path);
