@@ -150,6 +150,8 @@ pub struct ScanRun {
     pub staged: bool,
     /// The rules in force.
     pub rules: Vec<RuleInfo>,
+    /// The part of a sharded scan this run covered (`--shard K/N`).
+    pub shard: Option<vigil_report::Shard>,
 }
 
 /// The outcome of [`PreparedScan::run`].
@@ -249,6 +251,10 @@ impl PreparedScan {
                 ..
             }
         );
+        let shard = match &source {
+            PreparedSource::Git { what, .. } => what.shard(),
+            _ => None,
+        };
         let outcome = match source {
             PreparedSource::Git { repo, what } => {
                 match scan_git(&detector, &repo, &what, &options, progress) {
@@ -283,7 +289,25 @@ impl PreparedScan {
             max_file_size: options.max_file_size,
             staged,
             rules,
+            shard,
         }))
+    }
+}
+
+impl GitSource {
+    /// The shard asked for, when it reads as `K/N` (else the scan stops with an error).
+    fn shard(&self) -> Option<vigil_report::Shard> {
+        let text = match self {
+            GitSource::Range { shard, .. }
+            | GitSource::Since { shard, .. }
+            | GitSource::History { shard } => shard.as_deref()?,
+            GitSource::Staged | GitSource::NotOnRemotes { .. } => return None,
+        };
+        let s = Shard::parse(text).ok()?;
+        Some(vigil_report::Shard {
+            index: s.index,
+            count: s.count,
+        })
     }
 }
 
@@ -346,7 +370,11 @@ impl ScanRun {
             commits: self.outcome.stats.commits,
         };
         info.rules = self.rules.clone();
+        // Sorted: workers meet errors in no fixed order, and a report (a merged one
+        // too) should read the same on every run.
         info.errors = self.outcome.errors.iter().map(|e| e.to_string()).collect();
+        info.errors.sort();
+        info.shard = self.shard;
         info
     }
 }
