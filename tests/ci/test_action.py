@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -347,6 +348,38 @@ class ActionTest(unittest.TestCase):
         result, _ = self.act(ws, "push", event, head, {"command": "deploy"})
         self.assertEqual(result.conclusion, "failure")
         self.assertIn("expected scan, verify, sign or install", result.annotations[0].message)
+
+    def test_a_history_matrix_of_four_shards_merges_to_the_single_jobs_reports(self):
+        bare = self.origin()
+        for i in range(6):
+            commit(self.work, {f"svc{i % 3}/.env": f"T{i}={TOKENS[i]}\n"}, f"change {i}", 1_700_000_200 + i)
+        self.push(bare)
+        ws = self.checkout(bare, "main")
+        head = git(ws, "rev-parse", "HEAD")
+        scan = {"upload-sarif": "false", "fail-on": "never"}
+        whole, _ = self.act(ws, "schedule", {}, head, scan)
+        self.assertEqual(whole.exit_code, 0, whole.log())
+        self.assertIn("history", whole.step("run").stderr)
+        reports: dict[str, list[str]] = {"sarif-file": [], "report-file": []}
+        for k in range(1, 5):
+            shard, upload = self.act(ws, "schedule", {}, head, dict(scan, shard=f"{k}/4"))
+            self.assertEqual(shard.exit_code, 0, shard.log())
+            self.assertEqual(upload.calls, [], "shards do not upload")
+            for output in reports:
+                kept = self.tmp / f"shard-{id(self)}-{k}-{Path(shard.outputs[output]).name}"
+                shutil.copy2(shard.outputs[output], kept)  # the runner's temp goes with the job
+                reports[output].append(str(kept))
+        bin_ = whole.outputs["bin"]
+        for output, mask in (("sarif-file", ("startTimeUtc", "endTimeUtc")), ("report-file", ())):
+            merged = subprocess.run([bin_, "report", "merge", *reports[output]], capture_output=True, text=True)
+            self.assertEqual(merged.returncode, 1, merged.stderr)  # findings, as the whole scan's
+            expected, actual = Path(whole.outputs[output]).read_text(), merged.stdout
+            for field in mask:  # the times of the runs, which differ
+                pattern = re.compile(f'"{field}": "[^"]*"')
+                expected = pattern.sub(f'"{field}": ""', expected)
+                actual = pattern.sub(f'"{field}": ""', actual)
+            self.assertEqual(actual, expected, output)
+        self.assertEqual(int(whole.outputs["findings"]), 7)
 
     # --- verify -----------------------------------------------------------------------------
 
