@@ -88,9 +88,14 @@ scan)
   ;;
 verify)
   report="$dir/verify.junit.xml"
-  rm -f "$report"
-  run_vigil verify "${common[@]}" --ci --format github --report "markdown=$summary" \
-    --report "junit=$report" "${extra[@]}"
+  args=(verify --ci --format github --report "markdown=$summary" --report "junit=$report")
+  sarif=""
+  if [ "${VIGIL_SARIF:-true}" = true ]; then
+    sarif="$dir/verify.sarif"
+    args+=(--report "sarif=$sarif")
+  fi
+  rm -f "$report" "$sarif"
+  run_vigil "${args[@]:0:1}" "${common[@]}" "${extra[@]}" "${args[@]:1}"
   case $code in
   0) verdict=verified ;;
   1) verdict=failed ;;
@@ -98,7 +103,11 @@ verify)
   *) verdict=error ;;
   esac
   [ -f "$report" ] || report=""
-  echo "report-file=$report" >>"$outputs"
+  [ -n "$sarif" ] && [ ! -f "$sarif" ] && sarif=""
+  {
+    echo "report-file=$report"
+    echo "sarif-file=$sarif"
+  } >>"$outputs"
   ;;
 sign)
   read -r -d '' -a patterns <<<"${VIGIL_FILES:-}" || true

@@ -210,6 +210,7 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         verdicts,
         summary,
         status,
+        ..
     } = &verified;
     let mut out = std::io::stdout().lock();
     let ci_format = |format: ReportFormat, out: &mut dyn Write| {

@@ -407,14 +407,20 @@ class ActionTest(unittest.TestCase):
         self.assertEqual(result.exit_code, 0, result.log())
         self.assertEqual(result.outputs["verdict"], "verified")
         self.assertIn("### Signatures: 1 object verified", result.summary)
-        self.assertEqual(upload.calls, [])
+        self.assertEqual(len(upload.calls), 1)
+        self.assertEqual(upload.calls[0]["category"], "vigil-verify")
 
         unsigned = commit(self.work, {"c.txt": "c\n"}, "not signed", 1_700_000_400)
         self.push(bare)
         ws = self.checkout(bare, "main")
         event = {"ref": "refs/heads/main", "before": signed, "after": unsigned, "deleted": False}
-        result, _ = self.act(ws, "push", event, unsigned, {"command": "verify"})
+        result, upload = self.act(ws, "push", event, unsigned, {"command": "verify"})
         self.assertEqual(result.exit_code, 1, result.log())
+        # Code scanning takes the verdict: it points at the policy file.
+        self.assertEqual(result.step("upload-sarif").outcome, "success", result.log())
+        sarif = json.loads(Path(upload.calls[0]["sarif_file"]).read_text())
+        location = sarif["runs"][0]["results"][0]["locations"][0]
+        self.assertEqual(location["physicalLocation"]["artifactLocation"]["uri"], ".vigil.toml")
         self.assertEqual(result.outputs["verdict"], "failed")
         errors = [a for a in result.annotations if a.kind == "error"]
         self.assertEqual([a.properties["title"] for a in errors], ["vigil: signature/unsigned"])

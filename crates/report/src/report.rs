@@ -74,6 +74,9 @@ pub struct ScanInfo {
     pub errors: Vec<String>,
     /// The part of a sharded scan this report holds (`--shard K/N`).
     pub shard: Option<Shard>,
+    /// The trust policy signature verdicts were judged by (`.vigil.toml`), relative to
+    /// the repository root: the file a verdict's SARIF result points at.
+    pub policy_file: Option<String>,
 }
 
 impl ScanInfo {
@@ -88,6 +91,7 @@ impl ScanInfo {
             rules: Vec::new(),
             errors: Vec::new(),
             shard: None,
+            policy_file: None,
         }
     }
 

@@ -13,10 +13,12 @@
 //! verdict's reason as the message. A commit or tag is no file, so the location is a
 //! logical one, `{"fullyQualifiedName": <object id>, "kind": "object"}` (with the tag's
 //! ref as `name`), and `partialFingerprints` holds `vigilObject/v1` = `commit:<id>` or
-//! `tag:<id>`. The SARIF schema accepts that; GitHub code scanning does not: it rejects
-//! a whole upload when any result lacks `physicalLocation.artifactLocation`, so a
-//! front-end that uploads there must leave verdicts out of that SARIF. Their rules
-//! follow the findings' rules, so findings keep their rule indexes.
+//! `tag:<id>`. GitHub code scanning rejects a whole upload when any result lacks
+//! `physicalLocation.artifactLocation`, so when the verdicts were judged by the
+//! repository's trust policy the result also points at that file (line 1): the policy
+//! is what the commit fails. With one-off trust files there is no such file, and such a
+//! SARIF is for other readers than code scanning. Their rules follow the findings'
+//! rules, so findings keep their rule indexes.
 use std::io;
 
 use serde_json::{json, Map, Value};
@@ -256,7 +258,21 @@ fn verdict_descriptor(v: Verdict) -> Value {
     })
 }
 
-fn verdict_result(v: &ObjectVerdict, rule_index: usize) -> Value {
+/// The object as a logical location, and the policy file when there is one.
+fn verdict_location(logical: Map<String, Value>, policy_file: Option<&str>) -> Value {
+    match policy_file {
+        Some(path) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": path },
+                "region": { "startLine": 1 },
+            },
+            "logicalLocations": [logical],
+        }),
+        None => json!({ "logicalLocations": [logical] }),
+    }
+}
+
+fn verdict_result(v: &ObjectVerdict, rule_index: usize, policy_file: Option<&str>) -> Value {
     let mut logical = Map::new();
     if let Some(r) = &v.ref_name {
         logical.insert("name".into(), Value::String(r.clone()));
@@ -285,7 +301,7 @@ fn verdict_result(v: &ObjectVerdict, rule_index: usize) -> Value {
         "ruleIndex": rule_index,
         "level": "error",
         "message": { "text": v.reason },
-        "locations": [{ "logicalLocations": [logical] }],
+        "locations": [verdict_location(logical, policy_file)],
         "partialFingerprints": { OBJECT_FINGERPRINT_KEY: format!("{}:{}", v.kind, v.id) },
         "properties": properties,
     })
@@ -330,7 +346,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             .iter()
             .position(|k| *k == v.verdict)
             .unwrap_or(0);
-        verdict_result(v, fired.len() + k)
+        verdict_result(v, fired.len() + k, report.info.policy_file.as_deref())
     }));
     let driver = json!({
         "name": info.tool_name,

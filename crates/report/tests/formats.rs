@@ -457,6 +457,28 @@ mod with_verdicts {
     }
 
     #[test]
+    fn sarif_verdicts_point_at_the_repository_policy_when_there_is_one() {
+        let mut info = info(0, 4, &[]);
+        info.policy_file = Some("config/.vigil.toml".into());
+        let verdicts = verdicts();
+        let report = Report::new(&info, &[]).with_verdicts(&verdicts);
+        let sarif: serde_json::Value =
+            serde_json::from_str(&render(Format::Sarif, &report, &Options::default())).unwrap();
+        let results = sarif["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 4);
+        for r in results {
+            let loc = &r["locations"][0];
+            // What GitHub code scanning requires of every result, and the object itself.
+            assert_eq!(
+                loc["physicalLocation"]["artifactLocation"]["uri"],
+                "config/.vigil.toml"
+            );
+            assert_eq!(loc["physicalLocation"]["region"]["startLine"], 1);
+            assert!(loc["logicalLocations"][0]["fullyQualifiedName"].is_string());
+        }
+    }
+
+    #[test]
     fn sarif_has_a_result_per_failing_verdict() {
         let text = write(Format::Sarif);
         golden(&format!("verdicts.{}", ext(Format::Sarif)), &text);

@@ -123,6 +123,9 @@ pub struct Verified {
     pub verdicts: Vec<ObjectVerdict>,
     pub summary: VerifySummary,
     pub status: Status,
+    /// The repository's trust policy file, relative to its root; `None` for one-off
+    /// trust files.
+    pub policy_file: Option<String>,
 }
 
 /// The outcome of [`PreparedVerify::run`].
@@ -230,6 +233,7 @@ impl Verified {
             .unwrap_or(finished);
         info.scanned.commits = self.verdicts.iter().filter(|v| v.kind == "commit").count() as u64;
         info.errors = self.summary.errors.clone();
+        info.policy_file = self.policy_file.clone();
         info
     }
 }
@@ -283,6 +287,7 @@ impl PreparedVerify {
             verdicts: outcome.verdicts,
             summary,
             status,
+            policy_file: self.location.as_ref().map(|l| l.config_rel.clone()),
         }))
     }
 }
