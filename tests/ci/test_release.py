@@ -28,28 +28,12 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from .support import ROOT, need, vigil_bin
+
 ACTION = ROOT / "action"
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 VERSION = "v9.9.9"
 PASSWORD = "correct horse battery staple"
-
-
-def vigil_bin() -> Path:
-    """$VIGIL_BIN, else cargo's debug build (as tests/ci/support.py finds it)."""
-    if os.environ.get("VIGIL_BIN"):
-        path = Path(os.environ["VIGIL_BIN"])
-    else:
-        path = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "vigil"
-    if not path.is_file():
-        raise RuntimeError(f"{path}: no vigil binary (build it with `cargo build`, or set VIGIL_BIN)")
-    return path.resolve()
-
-
-def need(*tools: str) -> None:
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        raise RuntimeError(f"missing tools {missing}: run scripts/test, which installs them")
 
 
 def run(cmd, **kw) -> subprocess.CompletedProcess:
