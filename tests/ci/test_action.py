@@ -94,15 +94,14 @@ class ActionTest(unittest.TestCase):
         cls.store = cls.tmp / "cache"
         cls.cache = LocalCache(cls.store)
         # `uses: ./` on a runner: the action's folder is the workspace's checkout. A copy
-        # of the files the action needs keeps the test's build apart from the tree's.
+        # of what the action and its build read keeps the test's build apart from the
+        # tree's (and works where the checkout has no .git).
         cls.action = cls.tmp / "action"
-        files = git(ROOT, "ls-files", "--cached", "--others", "--exclude-standard").splitlines()
-        for f in files:
-            src = ROOT / f
-            if src.is_file() and not f.startswith(("fixtures/", "tests/", "bench/", "examples/")):
-                dst = cls.action / f
-                dst.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(src, dst)
+        cls.action.mkdir()
+        for name in ("action.yml", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"):
+            shutil.copy2(ROOT / name, cls.action / name)
+        for folder in ("action", "crates"):
+            shutil.copytree(ROOT / folder, cls.action / folder, ignore=shutil.ignore_patterns("target*"))
 
         # Build once, as the first run on a runner would, so that every test after it
         # restores the build from the cache (a job that fails saves no cache).
