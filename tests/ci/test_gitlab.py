@@ -420,6 +420,19 @@ class SecretScan(Case):
         report = self.report(repo)
         self.assertEqual([v["location"]["file"] for v in report["vulnerabilities"]], ["ci/env.sh"])
 
+    def test_new_branch_scans_the_commits_on_no_remote_tracking_ref(self):
+        repo = self.repo()
+        _, base = leaky_history(repo)
+        repo.git("update-ref", "refs/remotes/origin/main", base)  # main, as fetched
+        repo.git("checkout", "-q", "-b", "topic")
+        tip = repo.commit("leak", {"ci/env.sh": f"GITHUB_TOKEN={FAKE_TOKEN}\n"})
+        repo.pipeline(("secret-scan", {}))
+        run = glci(repo, branch_push(ZERO, tip, branch="topic"))
+        self.assertEqual(run.jobs, {"vigil-secret-scan": "FAIL"}, run)
+        self.assertIn("on no remote-tracking ref", run.output)
+        report = self.report(repo)
+        self.assertEqual([v["location"]["file"] for v in report["vulnerabilities"]], ["ci/env.sh"])
+
     def test_fail_on_never_reports_without_failing(self):
         repo = self.repo()
         _, base = leaky_history(repo)
