@@ -354,6 +354,18 @@ class Shape(Case):
             self.assertEqual(step, first, f"{where}: the install step differs")
         self.assertGreaterEqual(len(steps), 5)
 
+    def test_scripts_pass_shellcheck_as_posix_sh(self):
+        checked = 0
+        for name in NAMES:
+            for key, job in documents(name)[3].items():
+                script = self.tmp / f"{name}-{checked}.sh"
+                script.write_text("#!/bin/sh\n" + "\n".join(script_texts(job)) + "\n")
+                out = subprocess.run([tool("shellcheck"), "-s", "sh", str(script)],
+                                     capture_output=True, text=True)
+                self.assertEqual(out.returncode, 0, f"{name}: {key}\n{out.stdout}")
+                checked += 1
+        self.assertGreaterEqual(checked, 5)
+
     def test_readme_tables_match_the_specs(self):
         text = (ROOT / "README.md").read_text()
         self.assertEqual(
