@@ -9,6 +9,7 @@ rsync, git, ssh-keygen, minisign, check-jsonschema. A missing tool fails the tes
 `python3 tests/ci/test_gitlab.py --write-readme` rewrites the README's input tables
 from the templates' specs (the tables are checked against them here).
 """
+import base64
 import hashlib
 import json
 import os
@@ -622,15 +623,26 @@ class VerifyCommits(Case):
 
 
 class SignArtifacts(Case):
-    def setUp(self):
-        super().setUp()
-        self.keys = self.tmp / "keys"
-        self.password = "correct horse battery"
-        out = subprocess.run(
-            [str(vigil_bin()), "keygen", "--out-dir", str(self.keys), "--password-env", "PW"],
-            env={**os.environ, "PW": self.password}, capture_output=True, text=True)
-        self.assertEqual(out.returncode, 0, out.stderr)
-        self.key_text = (self.keys / "vigil.key").read_text()
+    """One password-protected key (its scrypt costs seconds in a debug build) and one
+    unencrypted key, made once for the class."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.key_dir = Path(tempfile.mkdtemp(prefix="vigil-gitlab-keys-"))
+        cls.password = "correct horse battery"
+        for name, flags in (("locked", ["--password-env", "PW"]), ("open", ["--unencrypted"])):
+            out = subprocess.run(
+                [str(vigil_bin()), "keygen", "--out-dir", str(cls.key_dir), "--name", name, *flags],
+                env={**os.environ, "PW": cls.password}, capture_output=True, text=True)
+            if out.returncode != 0:
+                raise AssertionError(f"vigil keygen: {out.stderr}")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.key_dir, ignore_errors=True)
+
+    def key_text(self, name):
+        return (self.key_dir / f"{name}.key").read_text()
 
     def release_repo(self):
         repo = self.repo()
@@ -641,16 +653,16 @@ class SignArtifacts(Case):
         (repo.path / "dist" / "app-1.0.0.zip").write_bytes(b"PK fake zip")
         return repo, sha
 
-    def check_outputs(self, repo, run):
+    def check_outputs(self, repo, sha, run, key):
         dist = repo.path / "dist"
         for name in ("SHA256SUMS", "SHA256SUMS.minisig", "SHA256SUMS.sig", "provenance.intoto.jsonl"):
             self.assertTrue((dist / name).is_file(), f"{name} missing\n{run}")
-        out = subprocess.run([tool("minisign"), "-Vm", "SHA256SUMS", "-p", str(self.keys / "vigil.pub")],
+        out = subprocess.run([tool("minisign"), "-Vm", "SHA256SUMS", "-p", str(self.key_dir / f"{key}.pub")],
                              cwd=dist, capture_output=True, text=True)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         with open(dist / "SHA256SUMS", "rb") as sums:
             out = subprocess.run([tool("ssh-keygen"), "-Y", "verify", "-f",
-                                  str(self.keys / "vigil.allowed_signers"), "-I", "release@vigil",
+                                  str(self.key_dir / f"{key}.allowed_signers"), "-I", "release@vigil",
                                   "-n", "file", "-s", "SHA256SUMS.sig"],
                                  cwd=dist, stdin=sums, capture_output=True, text=True)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
@@ -658,43 +670,59 @@ class SignArtifacts(Case):
                              capture_output=True, text=True)
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
         self.assertIn("app-1.0.0.zip: OK", out.stdout)
-        provenance = (dist / "provenance.intoto.jsonl").read_text()
-        self.assertIn("https://gitlab.example.com/acme/app", json.dumps(json.loads(
-            __import__("base64").b64decode(json.loads(provenance.splitlines()[0])["payload"]))))
-        for secret in (self.password, self.key_text.splitlines()[1]):
+        # the provenance names this pipeline's project, tag, commit, runner and job
+        envelope = json.loads((dist / "provenance.intoto.jsonl").read_text().splitlines()[0])
+        statement = json.loads(base64.b64decode(envelope["payload"]))
+        sums = dict(reversed(line.split("  ", 1))
+                    for line in (dist / "SHA256SUMS").read_text().splitlines())
+        self.assertEqual({s["name"]: s["digest"]["sha256"] for s in statement["subject"]}, sums)
+        build = statement["predicate"]["buildDefinition"]
+        self.assertEqual(build["externalParameters"]["tag"], "v1.0.0")
+        self.assertEqual(build["externalParameters"]["source"], "https://gitlab.example.com/acme/app")
+        self.assertEqual(build["resolvedDependencies"][0]["digest"]["gitCommit"], sha)
+        run_details = statement["predicate"]["runDetails"]
+        self.assertEqual(run_details["builder"]["id"], "https://gitlab.example.com/acme/app/-/runners/42")
+        self.assertEqual(run_details["metadata"]["invocationId"],
+                         "https://gitlab.example.com/acme/app/-/jobs/1")
+        for secret in (self.password, self.key_text(key).splitlines()[1]):
             self.assertNotIn(secret, run.output)
 
     def test_tag_pipeline_signs_with_a_variable_key(self):
         repo, sha = self.release_repo()
         repo.pipeline(("sign-artifacts", {}))
-        run = glci(repo, {**tag_push(sha, "v1.0.0"), "VIGIL_SIGNING_KEY": self.key_text,
+        run = glci(repo, {**tag_push(sha, "v1.0.0"), "VIGIL_SIGNING_KEY": self.key_text("locked"),
                           "VIGIL_SIGNING_PASSWORD": self.password}, unset=MR_UNSET)
         self.assertEqual(run.jobs, {"vigil-sign-artifacts": "PASS"}, run)
-        self.check_outputs(repo, run)
+        self.check_outputs(repo, sha, run, "locked")
 
     def test_file_variable_key_and_other_names(self):
         repo, sha = self.release_repo()
         key_file = self.tmp / "release.key"
-        key_file.write_text(self.key_text)
+        key_file.write_text(self.key_text("open"))
         repo.pipeline(("sign-artifacts", {"key-variable": "RELEASE_KEY",
                                           "password-variable": "RELEASE_PW",
                                           "files": "dist/*.tar.gz dist/*.zip"}))
-        run = glci(repo, {**tag_push(sha, "v1.0.0"), "RELEASE_KEY": str(key_file),
-                          "RELEASE_PW": self.password}, unset=MR_UNSET)
+        run = glci(repo, {**tag_push(sha, "v1.0.0"), "RELEASE_KEY": str(key_file)},
+                   unset=MR_UNSET)
         self.assertEqual(run.jobs, {"vigil-sign-artifacts": "PASS"}, run)
-        self.check_outputs(repo, run)
+        self.check_outputs(repo, sha, run, "open")
 
     def test_only_tag_pipelines_sign_and_a_wrong_password_fails(self):
         repo, sha = self.release_repo()
         repo.pipeline(("sign-artifacts", {}))
-        run = glci(repo, {**branch_push(ZERO, sha), "VIGIL_SIGNING_KEY": self.key_text}, "--list")
+        key = self.key_text("locked")
+        run = glci(repo, {**branch_push(ZERO, sha), "VIGIL_SIGNING_KEY": key}, "--list")
         self.assertEqual(run.code, 0, run)
         self.assertNotIn("vigil-sign-artifacts", run.output)
-        run = glci(repo, {**tag_push(sha, "v1.0.0"), "VIGIL_SIGNING_KEY": self.key_text,
+        run = glci(repo, {**tag_push(sha, "v1.0.0"), "VIGIL_SIGNING_KEY": key,
                           "VIGIL_SIGNING_PASSWORD": "wrong password"}, unset=MR_UNSET)
         self.assertEqual(run.jobs, {"vigil-sign-artifacts": "FAIL"}, run)
         self.assertFalse((repo.path / "dist" / "SHA256SUMS.minisig").exists())
-        self.assertNotIn(self.key_text.splitlines()[1], run.output)
+        self.assertNotIn(key.splitlines()[1], run.output)
+        # no key at all: an error naming the variable
+        run = glci(repo, tag_push(sha, "v1.0.0"), unset=MR_UNSET)
+        self.assertEqual(run.jobs, {"vigil-sign-artifacts": "FAIL"}, run)
+        self.assertIn("VIGIL_SIGNING_KEY", run.output)
 
 
 if __name__ == "__main__":
