@@ -153,7 +153,7 @@ def folder_cases(r):
         stdin=(app / "config/settings.yaml").read_bytes(),
     )
     for cmd in ["", "scan", "rules", "baseline", "baseline create", "baseline import", "migrate",
-                "keygen", "sign", "verify-artifact", "verify"]:
+                "keygen", "sign", "verify-artifact", "verify", "report", "report merge"]:
         r.run(f"help-{cmd.replace(' ', '-') or 'vigil'}", cmd.split() + ["--help"], app)
     r.run("rules-human", ["rules"], app)
     r.run("rules-json", ["rules", "--format", "json"], app)
@@ -220,6 +220,16 @@ def git_cases(r):
         r.run(f"scan-history-{f}", ["scan", "--history", "--format", f], hist)
     for k in ["1/2", "2/2"]:
         r.run(f"scan-history-shard-{k[0]}", ["scan", "--history", "--shard", k, "--format", "json"], hist)
+    # The fan-in of a sharded scan: the shards' reports merged (in another order).
+    for f in ["json", "sarif"]:
+        for k in ["1/2", "2/2"]:
+            subprocess.run(
+                [str(r.binary), "scan", "--history", "--shard", k, "--format", f, "--report-path", f"shard-{k[0]}.{f}"],
+                cwd=hist, env=r.env, capture_output=True, check=False,
+            )
+        r.run(f"report-merge-{f}", ["report", "merge", f"shard-2.{f}", f"shard-1.{f}"], hist)
+    r.run("report-merge-mixed", ["report", "merge", "shard-1.json", "shard-2.sarif"], hist)
+    r.run("report-merge-missing", ["report", "merge", "shard-1.json"], hist)
     r.run("scan-history-deep", ["scan", "--history", "--format", "json"], r.work / "git-deep")
 
 

@@ -64,4 +64,9 @@ pub enum Command {
     /// Exit codes: 0 done, 2 nothing changed (husky or lefthook manages the hooks, a
     /// hook file vigil did not write is in the way, not a repository).
     Hook(crate::hook_cmd::HookArgs),
+    /// Work on reports already written: merge the reports of a sharded scan.
+    ///
+    /// Exit codes: 0 merged, nothing found, 1 merged, with findings, 2 usage error or
+    /// reports that cannot be merged, 3 merged, but a shard's scan was incomplete.
+    Report(crate::report_cmd::ReportArgs),
 }

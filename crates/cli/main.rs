@@ -9,6 +9,7 @@ mod keygen_cmd;
 mod migrate_cmd;
 mod options;
 mod progress;
+mod report_cmd;
 mod report_out;
 mod rules_cmd;
 mod scan_cmd;
@@ -32,6 +33,7 @@ fn main() -> ExitCode {
         args::Command::VerifyArtifact(a) => verify_artifact_cmd::run(&a),
         args::Command::Verify(a) => verify_cmd::run(&a),
         args::Command::Hook(a) => hook_cmd::run(&a),
+        args::Command::Report(a) => report_cmd::run(&a),
     };
     match result {
         Ok(code) => code.into(),

@@ -43,7 +43,7 @@ pub enum ReportFormat {
 }
 
 impl ReportFormat {
-    fn format(self) -> Format {
+    pub fn format(self) -> Format {
         match self {
             ReportFormat::Human => Format::Human,
             ReportFormat::Json => Format::Json,

@@ -20,8 +20,8 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub git: GitSourceArgs,
-    /// Scan only shard K of N of a --range/--since/--history scan (for CI matrices); the union of
-    /// all N shard reports equals the unsharded report.
+    /// Scan only shard K of N of a --range/--since/--history/--ci scan (for CI matrices); the
+    /// union of all N shard reports equals the unsharded report (`vigil report merge`).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
     #[command(flatten)]
@@ -165,7 +165,7 @@ enum Resolved {
 }
 
 /// What `--ci` resolves to, said on stderr.
-fn ci_source(repo: &Path) -> Result<Resolved, Error> {
+fn ci_source(repo: &Path, shard: Option<String>) -> Result<Resolved, Error> {
     let plan = match plan_ci_from_env(repo) {
         Ok(plan) => plan,
         Err(e) if e.is_incomplete() => {
@@ -180,7 +180,7 @@ fn ci_source(repo: &Path) -> Result<Resolved, Error> {
         [] => Ok(Resolved::Nothing),
         [what] => Ok(Resolved::Source(Source::Git {
             repo: plan.root.clone(),
-            what: what.clone(),
+            what: what.clone().sharded(shard)?,
         })),
         _ => Err(format!(
             "{}: several sets of commits to scan; run one scan per set",
@@ -200,8 +200,10 @@ fn source(args: &ScanArgs) -> Result<Resolved, Error> {
     if git.any() && (stdin || args.paths.len() > 1) {
         return Err("git sources (--staged, --range, --since, --history) take at most one PATH: the repository".into());
     }
-    if args.shard.is_some() && !(git.range.is_some() || git.since.is_some() || git.history) {
-        return Err("--shard splits a --range, --since or --history scan".into());
+    if args.shard.is_some()
+        && !(git.range.is_some() || git.since.is_some() || git.history || git.ci)
+    {
+        return Err("--shard splits a --range, --since, --history or --ci scan".into());
     }
     let shard = args.shard.clone();
     let repo = args
@@ -210,7 +212,7 @@ fn source(args: &ScanArgs) -> Result<Resolved, Error> {
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
     if git.ci {
-        return ci_source(&repo);
+        return ci_source(&repo, shard);
     }
     let what = if git.staged {
         GitSource::Staged

@@ -12,6 +12,7 @@ use vigil_core::{
         Format as ReportFormat, Options, Report,
     },
     verify::command::{KeyTimeChoice, Selection, Trust, Verified, VerifyCommand, VerifyResult},
+    write_report_file,
 };
 
 use crate::{
@@ -94,6 +95,10 @@ pub struct VerifyArgs {
     /// (sarif, junit, jsonl, github, markdown).
     #[arg(long, value_enum, default_value = "human")]
     pub format: VerifyFormat,
+    /// One more report to a file: FORMAT (jsonl, sarif, junit, github, markdown) to FILE,
+    /// e.g. --report junit=verify.xml. Repeatable.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_verify_report)]
+    pub report: Vec<crate::report_out::ReportSpec>,
     /// List every object in the human report, not only those that fail.
     #[arg(long, short = 'v')]
     pub verbose: bool,
@@ -101,6 +106,26 @@ pub struct VerifyArgs {
     pub config: ConfigArgs,
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+}
+
+/// `--report FORMAT=FILE`: a CI format, to a file.
+fn parse_verify_report(text: &str) -> Result<crate::report_out::ReportSpec, String> {
+    use crate::report_out::ReportFormat as F;
+    let spec = crate::report_out::parse_report_spec(text)?;
+    if !matches!(
+        spec.format,
+        F::Jsonl | F::Sarif | F::Junit | F::Github | F::Markdown
+    ) {
+        return Err(format!(
+            "{text:?}: verify writes jsonl, sarif, junit, github or markdown to a file (human and json go to stdout with --format)"
+        ));
+    }
+    if spec.path.is_none() {
+        return Err(format!(
+            "{text:?} names no file (expected FORMAT=FILE; stdout is --format's)"
+        ));
+    }
+    Ok(spec)
 }
 
 /// What `--ci` resolves to, said on stderr; `Err(code)`: stop with that exit code.
@@ -208,6 +233,13 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         VerifyFormat::Markdown => ci_format(ReportFormat::Markdown, &mut out),
     };
     write_ok(written.and_then(|()| out.flush()))?;
+    for spec in &args.report {
+        if let Some(path) = &spec.path {
+            let info = verified.report_info();
+            let report = Report::new(&info, &[]).with_verdicts(verdicts);
+            write_report_file(path, spec.format.format(), &report, &Options::default())?;
+        }
+    }
     let commits = verdicts.iter().filter(|v| v.kind == "commit").count();
     let tags = verdicts.len() - commits;
     note(&format!(

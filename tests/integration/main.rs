@@ -13,6 +13,7 @@ mod git;
 mod harness;
 #[cfg(unix)]
 mod hooks;
+mod merge;
 mod migration;
 mod reports;
 mod robustness;

@@ -336,6 +336,37 @@ fn claimed_time_is_an_option_and_labelled() {
 }
 
 #[test]
+fn reports_go_to_files_beside_the_stdout_format() {
+    let (_t, dir) = build("cases");
+    let repo = dir.join("repo");
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let junit = format!("junit={}", out.join("verify.xml").display());
+    let summary = format!("markdown={}", out.join("summary.md").display());
+    let mut args: Vec<String> = ["verify", "--rev", "c-ssh-expired-dated", "--format", "json"]
+        .map(String::from)
+        .to_vec();
+    args.extend(["--report".into(), junit, "--report".into(), summary]);
+    args.extend(trust_args(&dir));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run_in(&repo, &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.json()["verdicts"][0]["verdict"], "expired-key");
+    let xml = std::fs::read_to_string(out.join("verify.xml")).unwrap();
+    assert!(
+        xml.contains("<testsuite name=\"signatures\"") && xml.contains("expired-key"),
+        "{xml}"
+    );
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(md.contains("### Signatures: 1 of 1 object failed"), "{md}");
+    for bad in ["human=x.txt", "json=x.json", "junit"] {
+        let r = run_in(&repo, &["verify", "--report", bad]);
+        assert_eq!(r.code, 2, "--report {bad}");
+        assert!(r.stderr.contains(bad), "{}", r.stderr);
+    }
+}
+
+#[test]
 fn policy_changes_are_judged_by_the_previous_policy() {
     let (_t, dir) = build("policy");
     let repo = dir.join("repo");

@@ -7,6 +7,7 @@
 //! - sign and check releases: [`release`];
 //! - configuration: [`ConfigSource`] finds and loads `.vigil.toml` / `.gitleaks.toml`;
 //! - baselines: [`baseline`];
+//! - the reports of a sharded scan made one: [`report_merge`];
 //! - what a hook or CI job should scan or verify: [`resolve`].
 //! - git hooks: [`hooks`] installs and removes the shims that run `vigil hook`.
 //!
@@ -20,6 +21,7 @@ pub mod hooks;
 pub mod migrate;
 pub mod release;
 mod report_file;
+pub mod report_merge;
 pub mod resolve;
 pub mod rules;
 pub mod scan;
@@ -32,6 +34,7 @@ pub use config::{Config, ConfigError, CONFIG_FILE};
 pub use config_source::{find_config, ConfigSource, LoadedConfig};
 pub use git_scan::scan_changes;
 pub use report_file::write_report_file;
+pub use report_merge::{MergeOutcome, ReportMerge, ReportMergeError};
 pub use scan::{
     scan_paths, scan_reader, ScanError, ScanOptions, ScanOutcome, ScanStats, DEFAULT_MAX_FILE_SIZE,
 };

@@ -76,7 +76,7 @@ pub enum ScanError {
 
 #[derive(Debug, Default)]
 pub struct ScanOutcome {
-    /// Sorted by path, line, column and rule.
+    /// Sorted by path, line, commit, column and rule ([`vigil_report::finding_order`]).
     pub findings: Vec<Finding>,
     pub stats: ScanStats,
     /// Files or folders that could not be read; non-empty means incomplete.
@@ -298,8 +298,9 @@ fn push_all<T>(list: &Mutex<Vec<T>>, items: Vec<T>) {
     }
 }
 
+/// Sorts findings in the order reports list them ([`vigil_report::finding_order`]:
+/// path, line, commit, column, rule); a stable sort, so findings that tie keep the
+/// order the detector found them in.
 pub(crate) fn sort(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (&a.origin.path, a.location, &a.rule).cmp(&(&b.origin.path, b.location, &b.rule))
-    });
+    findings.sort_by(vigil_report::finding_order);
 }

@@ -48,7 +48,23 @@ pub enum GitSource {
     /// Every commit reachable from any reference; each blob change once.
     History { shard: Option<String> },
     /// A new branch: the commits reachable from `tip` and from no remote-tracking ref.
-    NotOnRemotes { tip: String },
+    NotOnRemotes { tip: String, shard: Option<String> },
+}
+
+impl GitSource {
+    /// The same commits, of which only shard `K/N` is scanned; `Staged` has no shards.
+    pub fn sharded(self, shard: Option<String>) -> Result<GitSource, String> {
+        Ok(match self {
+            GitSource::Staged if shard.is_some() => {
+                return Err("--shard splits commits; staged changes are not commits".to_owned())
+            }
+            GitSource::Staged => GitSource::Staged,
+            GitSource::Range { spec, .. } => GitSource::Range { spec, shard },
+            GitSource::Since { rev, .. } => GitSource::Since { rev, shard },
+            GitSource::History { .. } => GitSource::History { shard },
+            GitSource::NotOnRemotes { tip, .. } => GitSource::NotOnRemotes { tip, shard },
+        })
+    }
 }
 
 /// A scan request. Options left `None` take the configuration's value, then the default.
@@ -134,6 +150,8 @@ pub struct ScanRun {
     pub staged: bool,
     /// The rules in force.
     pub rules: Vec<RuleInfo>,
+    /// The part of a sharded scan this run covered (`--shard K/N`).
+    pub shard: Option<vigil_report::Shard>,
 }
 
 /// The outcome of [`PreparedScan::run`].
@@ -233,6 +251,10 @@ impl PreparedScan {
                 ..
             }
         );
+        let shard = match &source {
+            PreparedSource::Git { what, .. } => what.shard(),
+            _ => None,
+        };
         let outcome = match source {
             PreparedSource::Git { repo, what } => {
                 match scan_git(&detector, &repo, &what, &options, progress) {
@@ -267,7 +289,25 @@ impl PreparedScan {
             max_file_size: options.max_file_size,
             staged,
             rules,
+            shard,
         }))
+    }
+}
+
+impl GitSource {
+    /// The shard asked for, when it reads as `K/N` (else the scan stops with an error).
+    fn shard(&self) -> Option<vigil_report::Shard> {
+        let text = match self {
+            GitSource::Range { shard, .. }
+            | GitSource::Since { shard, .. }
+            | GitSource::History { shard } => shard.as_deref()?,
+            GitSource::Staged | GitSource::NotOnRemotes { .. } => return None,
+        };
+        let s = Shard::parse(text).ok()?;
+        Some(vigil_report::Shard {
+            index: s.index,
+            count: s.count,
+        })
     }
 }
 
@@ -302,9 +342,11 @@ fn scan_git(
             vigil_git::range(repo, &RangeSpec::since(rev), shard(s)?)?
         }
         GitSource::History { shard: s } => vigil_git::history(repo, shard(s)?)?,
-        GitSource::NotOnRemotes { tip } => {
-            vigil_git::range(repo, &RangeSpec::NotOnRemotes { tip: tip.clone() }, None)?
-        }
+        GitSource::NotOnRemotes { tip, shard: s } => vigil_git::range(
+            repo,
+            &RangeSpec::NotOnRemotes { tip: tip.clone() },
+            shard(s)?,
+        )?,
     };
     progress.start(changes.changes.len() as u64, "blobs");
     let mut outcome = scan_changes(detector, repo, &changes, options, &|n| {
@@ -328,7 +370,11 @@ impl ScanRun {
             commits: self.outcome.stats.commits,
         };
         info.rules = self.rules.clone();
+        // Sorted: workers meet errors in no fixed order, and a report (a merged one
+        // too) should read the same on every run.
         info.errors = self.outcome.errors.iter().map(|e| e.to_string()).collect();
+        info.errors.sort();
+        info.shard = self.shard;
         info
     }
 }
@@ -340,7 +386,7 @@ mod tests {
     use super::*;
 
     /// A fake GitHub classic token (documented format: ghp_ + 30 characters + CRC32 checksum).
-    const TOKEN: &str = "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";
+    const TOKEN: &str = "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"; // vigil:allow (fake)
 
     fn request(source: Source) -> ScanRequest {
         ScanRequest {
@@ -378,6 +424,30 @@ mod tests {
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));
+    }
+
+    #[test]
+    fn a_ci_source_takes_a_shard_and_staged_changes_do_not() {
+        let shard = Some("2/4".to_owned());
+        let new = GitSource::NotOnRemotes {
+            tip: "abc".into(),
+            shard: None,
+        };
+        assert_eq!(
+            new.sharded(shard.clone()),
+            Ok(GitSource::NotOnRemotes {
+                tip: "abc".into(),
+                shard: shard.clone()
+            })
+        );
+        assert_eq!(
+            GitSource::History { shard: None }.sharded(shard.clone()),
+            Ok(GitSource::History {
+                shard: shard.clone()
+            })
+        );
+        assert!(GitSource::Staged.sharded(shard).is_err());
+        assert_eq!(GitSource::Staged.sharded(None), Ok(GitSource::Staged));
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl Format {
         let redaction = options.redaction;
         match self {
             Format::Human => human::write(out, report.findings, redaction, options.color),
-            Format::Json => json::write(out, report.findings, redaction),
+            Format::Json => json::write(out, report, redaction),
             Format::Jsonl => jsonl::write(out, report, redaction),
             Format::Sarif => sarif::write(out, report, redaction),
             Format::Gitlab => gitlab::write(out, report, redaction),

@@ -72,13 +72,38 @@ fn object(v: &ObjectVerdict) -> String {
     }
 }
 
-/// One workflow command per finding, one `::error` per verdict that does not pass,
-/// then a warning per item that could not be scanned.
+/// GitHub shows at most this many annotations of each kind (error, warning, notice)
+/// per step; the rest are dropped without a word.
+pub const ANNOTATIONS_PER_KIND: usize = 10;
+
+/// One annotation: its kind, its rank (0 is the most severe) and its whole line.
+struct Annotation {
+    kind: &'static str,
+    rank: u8,
+    line: String,
+}
+
+fn finding_rank(s: Severity) -> u8 {
+    match s {
+        Severity::Critical => 0,
+        Severity::High => 2,
+        Severity::Medium => 4,
+        Severity::Low => 5,
+        Severity::Info => 6,
+    }
+}
+
+/// A workflow command per finding, an `::error` per verdict that does not pass and a
+/// warning per item that could not be scanned: the most severe first (critical
+/// findings, failing verdicts, high findings, unread items, medium, low, info), at most
+/// [`ANNOTATIONS_PER_KIND`] of each kind, then one notice with the totals, so a cut is
+/// never silent. Nothing at all to say writes nothing.
 pub fn write_commands(
     out: &mut dyn io::Write,
     report: &Report<'_>,
     redaction: Redaction,
 ) -> io::Result<()> {
+    let mut all: Vec<Annotation> = Vec::new();
     for f in report.findings {
         let l = f.location;
         let mut props = format!("file={}", escape_property(&f.origin.path));
@@ -94,30 +119,87 @@ pub fn write_commands(
             ",title={}",
             escape_property(&format!("vigil: {}", f.rule))
         ));
-        writeln!(
-            out,
-            "::{} {props}::{}",
-            command(f.severity),
-            escape_data(&message(f, redaction))
-        )?;
+        let kind = command(f.severity);
+        all.push(Annotation {
+            kind,
+            rank: finding_rank(f.severity),
+            line: format!("::{kind} {props}::{}", escape_data(&message(f, redaction))),
+        });
     }
-    for v in report.verdicts.iter().filter(|v| !v.verdict.passes()) {
-        writeln!(
-            out,
-            "::error title={}::{}",
-            escape_property(&format!("vigil: signature/{}", v.verdict.as_str())),
-            escape_data(&printable(&format!("{}: {}", object(v), v.reason)))
-        )?;
+    let failing = report.verdicts.iter().filter(|v| !v.verdict.passes());
+    for v in failing.clone() {
+        all.push(Annotation {
+            kind: "error",
+            rank: 1,
+            line: format!(
+                "::error title={}::{}",
+                escape_property(&format!("vigil: signature/{}", v.verdict.as_str())),
+                escape_data(&printable(&format!("{}: {}", object(v), v.reason)))
+            ),
+        });
     }
     for e in &report.info.errors {
-        writeln!(
-            out,
-            "::warning title={}::{}",
-            escape_property("vigil: scan incomplete"),
-            escape_data(e)
-        )?;
+        all.push(Annotation {
+            kind: "warning",
+            rank: 3,
+            line: format!(
+                "::warning title={}::{}",
+                escape_property("vigil: scan incomplete"),
+                escape_data(&printable(e))
+            ),
+        });
     }
-    Ok(())
+    if all.is_empty() {
+        return Ok(());
+    }
+    // Stable: within a rank, the report's own order.
+    all.sort_by_key(|a| a.rank);
+    let mut shown = [("error", 0usize), ("warning", 0), ("notice", 0)];
+    let mut cut = 0;
+    for a in &all {
+        let Some(slot) = shown.iter_mut().find(|(k, _)| *k == a.kind) else {
+            continue;
+        };
+        // One notice is kept for the totals.
+        let room = ANNOTATIONS_PER_KIND - usize::from(a.kind == "notice");
+        if slot.1 < room {
+            slot.1 += 1;
+            writeln!(out, "{}", a.line)?;
+        } else {
+            cut += 1;
+        }
+    }
+    let mut totals = Vec::new();
+    if !report.findings.is_empty() {
+        totals.push(plural(report.findings.len(), "finding", "findings"));
+    }
+    let failing = failing.count();
+    if failing > 0 {
+        totals.push(format!(
+            "{} failing signature verification",
+            plural(failing, "object", "objects")
+        ));
+    }
+    if !report.info.errors.is_empty() {
+        totals.push(plural(
+            report.info.errors.len(),
+            "item not scanned",
+            "items not scanned",
+        ));
+    }
+    let mut total = format!("{}.", totals.join(", "));
+    if cut > 0 {
+        total.push_str(&format!(
+            " {} not shown here (GitHub shows {ANNOTATIONS_PER_KIND} of each kind per step, the most severe first); the job summary and the reports list all.",
+            plural(cut, "annotation is", "annotations are")
+        ));
+    }
+    writeln!(
+        out,
+        "::notice title={}::{}",
+        escape_property("vigil: totals"),
+        escape_data(&total)
+    )
 }
 
 /// Text for a Markdown table cell.
@@ -136,7 +218,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// The verdicts section of the Markdown summary: a headline, a table of the objects
 /// that fail, and how many got each verdict.
-fn write_verdicts(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Result<()> {
+fn write_verdicts(
+    out: &mut dyn io::Write,
+    verdicts: &[ObjectVerdict],
+    max_rows: usize,
+) -> io::Result<()> {
     let failing: Vec<&ObjectVerdict> = verdicts.iter().filter(|v| !v.verdict.passes()).collect();
     let n = verdicts.len();
     writeln!(out)?;
@@ -156,7 +242,7 @@ fn write_verdicts(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Re
         writeln!(out)?;
         writeln!(out, "| Verdict | Object | Reason |")?;
         writeln!(out, "|---|---|---|")?;
-        for v in &failing {
+        for v in failing.iter().take(max_rows) {
             let short = v.id.get(..12).unwrap_or(&v.id);
             let what = match &v.ref_name {
                 Some(r) => format!("{} {r} @ {short}", v.kind),
@@ -170,6 +256,7 @@ fn write_verdicts(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Re
                 code(&printable(&v.reason)),
             )?;
         }
+        not_shown(out, failing.len(), max_rows, "object", "objects")?;
     }
     writeln!(out)?;
     let counts: Vec<String> = verdict_counts(verdicts)
@@ -179,12 +266,70 @@ fn write_verdicts(out: &mut dyn io::Write, verdicts: &[ObjectVerdict]) -> io::Re
     writeln!(out, "Verdicts: {}.", counts.join(", "))
 }
 
+/// GitHub's limit on one step's job summary: a larger one is refused whole.
+pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// Says how many rows of a list of `n` were left out when only `max_rows` were shown.
+fn not_shown(
+    out: &mut dyn io::Write,
+    n: usize,
+    max_rows: usize,
+    one: &str,
+    many: &str,
+) -> io::Result<()> {
+    if n > max_rows {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "*{} more {} not shown: a job summary is limited to 1 MiB. The other reports list them all.*",
+            n - max_rows,
+            if n - max_rows == 1 { one } else { many }
+        )?;
+    }
+    Ok(())
+}
+
 /// A Markdown summary: a headline, a table of findings, how to revoke each kind of
-/// credential, the signature verdicts when there are any, and what was scanned.
+/// credential, the signature verdicts when there are any, and what was scanned. At most
+/// [`SUMMARY_LIMIT`] bytes: the longest tables that fit, saying how many rows were cut.
 pub fn write_markdown(
     out: &mut dyn io::Write,
     report: &Report<'_>,
     redaction: Redaction,
+) -> io::Result<()> {
+    let render = |max_rows: usize| -> io::Result<Vec<u8>> {
+        let mut buf = Vec::new();
+        write_markdown_rows(&mut buf, report, redaction, max_rows)?;
+        Ok(buf)
+    };
+    let mut best = render(usize::MAX)?;
+    if best.len() > SUMMARY_LIMIT {
+        // The most rows per table that fit: a binary search over the row count.
+        let longest = report
+            .findings
+            .len()
+            .max(report.verdicts.len())
+            .max(report.info.errors.len());
+        let (mut fits, mut too_many) = (0, longest);
+        best = render(0)?;
+        while too_many - fits > 1 {
+            let mid = fits + (too_many - fits) / 2;
+            let text = render(mid)?;
+            if text.len() <= SUMMARY_LIMIT {
+                (fits, best) = (mid, text);
+            } else {
+                too_many = mid;
+            }
+        }
+    }
+    out.write_all(&best)
+}
+
+fn write_markdown_rows(
+    out: &mut dyn io::Write,
+    report: &Report<'_>,
+    redaction: Redaction,
+    max_rows: usize,
 ) -> io::Result<()> {
     let info = report.info;
     let n = report.findings.len();
@@ -200,7 +345,7 @@ pub fn write_markdown(
         writeln!(out)?;
         writeln!(out, "| Severity | Rule | Location | Secret | Fingerprint |")?;
         writeln!(out, "|---|---|---|---|---|")?;
-        for f in report.findings {
+        for f in report.findings.iter().take(max_rows) {
             let mut place = format!("{}:{}", f.origin.path, f.location.line);
             if let Some(c) = &f.origin.commit {
                 place.push_str(&format!(" @ {}", c.id.get(..12).unwrap_or(&c.id)));
@@ -216,6 +361,7 @@ pub fn write_markdown(
                 code(&f.fingerprint),
             )?;
         }
+        not_shown(out, n, max_rows, "finding", "findings")?;
         writeln!(out)?;
         writeln!(out, "### How to revoke")?;
         writeln!(out)?;
@@ -237,7 +383,7 @@ pub fn write_markdown(
         }
     }
     if !report.verdicts.is_empty() {
-        write_verdicts(out, report.verdicts)?;
+        write_verdicts(out, report.verdicts, max_rows)?;
     }
     if !info.errors.is_empty() {
         writeln!(out)?;
@@ -246,8 +392,15 @@ pub fn write_markdown(
             "> **Warning**: the scan is incomplete; {} could not be read:",
             plural(info.errors.len(), "item", "items")
         )?;
-        for e in &info.errors {
-            writeln!(out, "> - {}", cell(e))?;
+        for e in info.errors.iter().take(max_rows) {
+            writeln!(out, "> - {}", cell(&printable(e)))?;
+        }
+        if info.errors.len() > max_rows {
+            writeln!(
+                out,
+                "> - … {} more (a job summary is limited to 1 MiB)",
+                info.errors.len() - max_rows
+            )?;
         }
     }
     writeln!(out)?;

@@ -7,6 +7,8 @@
 //! `raw_source_code_extract` holds the secret as every other format shows it: redacted
 //! unless `--no-redact`.
 //!
+//! A shard's report (`--shard K/N`) lists the shard in `scan.options`.
+//!
 //! Signature verification verdicts are not written: the secret detection report holds
 //! vulnerabilities found in files, each with a file, lines and an identifier, and has
 //! no place for a verdict on a commit. GitLab CI shows verdicts through the JUnit
@@ -25,6 +27,9 @@ pub const VERSION: &str = "15.2.4";
 pub const SCHEMA: &str = "https://gitlab.com/gitlab-org/security-products/security-report-schemas/-/raw/v15.2.4/dist/secret-detection-report-format.json";
 /// The commit id written for content that did not come from a commit.
 pub const NO_COMMIT: &str = "0000000";
+/// The name of the `scan.options` entry that says which part of a sharded scan
+/// (`--shard K/N`) a report holds: `{"name": "shard", "source": "argument", "value": "K/N"}`.
+pub const SHARD_OPTION: &str = "shard";
 /// The file name GitLab CI jobs conventionally give the report.
 pub const FILE_NAME: &str = "gl-secret-detection-report.json";
 
@@ -156,18 +161,25 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         .filter(|e| !e.is_empty())
         .map(|e| json!({ "level": "warn", "value": e }))
         .collect();
+    let mut scan = json!({
+        "analyzer": tool,
+        "scanner": tool,
+        "type": "secret_detection",
+        "start_time": utc_timestamp(info.started, false),
+        "end_time": utc_timestamp(info.finished, false),
+        "status": if info.complete() { "success" } else { "failure" },
+        "messages": messages,
+    });
+    if let (Some(shard), Some(obj)) = (info.shard, scan.as_object_mut()) {
+        obj.insert(
+            "options".into(),
+            json!([{ "name": SHARD_OPTION, "source": "argument", "value": shard.to_string() }]),
+        );
+    }
     let doc = json!({
         "version": VERSION,
         "schema": SCHEMA,
-        "scan": {
-            "analyzer": tool,
-            "scanner": tool,
-            "type": "secret_detection",
-            "start_time": utc_timestamp(info.started, false),
-            "end_time": utc_timestamp(info.finished, false),
-            "status": if info.complete() { "success" } else { "failure" },
-            "messages": messages,
-        },
+        "scan": scan,
         "vulnerabilities": report
             .findings
             .iter()

@@ -1,33 +1,39 @@
-//! `--format json`: `{"version": 1, "findings": [...]}`.
+//! `--format json`: `{"version": 1, "findings": [...]}`, and in a shard's report
+//! (`--shard K/N`) `"shard": "K/N"` between the two.
 use std::io;
 
 use serde::Serialize;
-use vigil_model::Finding;
 
 use crate::{
     options::Redaction,
     records::{to_json, JsonFinding},
+    report::Report,
 };
 
 /// Version of the JSON report; bumped on any incompatible change.
 pub const VERSION: u32 = 1;
 
+/// The report's shape, whatever its findings are made of (`merge` writes findings it
+/// read back).
 #[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
+pub(crate) struct Document<F> {
+    pub(crate) version: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<String>,
+    pub(crate) findings: Vec<F>,
 }
 
 /// Writes the whole report, pretty-printed, with a trailing newline.
-pub fn write(
-    out: &mut dyn io::Write,
-    findings: &[Finding],
-    redaction: Redaction,
-) -> io::Result<()> {
-    let report = Report {
+pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
+    let document: Document<JsonFinding<'_>> = Document {
         version: VERSION,
-        findings: findings.iter().map(|f| to_json(f, redaction)).collect(),
+        shard: report.info.shard.map(|s| s.to_string()),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| to_json(f, redaction))
+            .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
+    serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)
 }

@@ -4,6 +4,8 @@
 //! `vigil verify --format json` writes for it), then one `summary` line. Readers skip
 //! the types they do not know.
 //!
+//! A shard's summary (`--shard K/N`) ends with `"shard": "K/N"`.
+//!
 //! The summary counts verdicts (`verdicts`, `verdicts_failed`, `verdict_counts` by
 //! verdict) only when the report holds some, so a scan's summary stays as it was.
 use std::{collections::BTreeMap, io};
@@ -33,25 +35,29 @@ struct VerdictLine<'a> {
     verdict: JsonVerdict<'a>,
 }
 
+/// The last line (`merge` writes one of its own).
 #[derive(Serialize)]
-struct SummaryLine<'a> {
+pub(crate) struct SummaryLine<'a> {
     #[serde(rename = "type")]
-    kind: &'static str,
-    tool: &'a str,
-    version: &'a str,
-    findings: usize,
-    files: u64,
-    commits: u64,
-    complete: bool,
-    errors: &'a [String],
-    started: String,
-    finished: String,
+    pub(crate) kind: &'static str,
+    pub(crate) tool: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) findings: usize,
+    pub(crate) files: u64,
+    pub(crate) commits: u64,
+    pub(crate) complete: bool,
+    pub(crate) errors: &'a [String],
+    pub(crate) started: String,
+    pub(crate) finished: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verdicts: Option<usize>,
+    pub(crate) verdicts: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verdicts_failed: Option<usize>,
+    pub(crate) verdicts_failed: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    verdict_counts: Option<BTreeMap<&'static str, usize>>,
+    pub(crate) verdict_counts: Option<BTreeMap<&'static str, usize>>,
+    /// `K/N` in a shard's report (`--shard K/N`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) shard: Option<String>,
 }
 
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
@@ -89,6 +95,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         verdicts_failed: has_verdicts
             .then(|| verdicts.iter().filter(|v| !v.verdict.passes()).count()),
         verdict_counts: has_verdicts.then(|| verdict_counts(verdicts)),
+        shard: info.shard.map(|s| s.to_string()),
     };
     serde_json::to_writer(&mut *out, &summary)?;
     writeln!(out)

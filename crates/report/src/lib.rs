@@ -15,13 +15,17 @@
 //! Modules import one way, so no two import each other:
 //! - leaves, which import no format: [`Report`] and [`ScanInfo`] (`report`), the
 //!   rendering [`Options`] (`options`), [`utc_timestamp`] (`time`), the unit a finding
-//!   belongs to (`units`), the JSON records of findings and verdicts (`records`) and
-//!   the neutralising of control characters in text from commits (`text`);
+//!   belongs to (`units`), the order findings are listed in ([`finding_order`],
+//!   `order`), the JSON records of findings and verdicts (`records`) and the
+//!   neutralising of control characters in text from commits (`text`);
 //! - the format modules ([`human`], [`json`], [`jsonl`], [`sarif`], [`gitlab`],
 //!   [`github`], [`junit`], [`verdict`]), which import only leaves;
-//! - [`Format`] (`format`), the one dispatcher, which imports the formats.
+//! - [`Format`] (`format`), the one dispatcher, which imports the formats;
+//! - [`merge`], which reads reports back (`vigil report merge`) and imports the
+//!   dispatcher, formats and leaves; nothing imports it.
 mod format;
 mod options;
+mod order;
 mod records;
 mod report;
 mod text;
@@ -34,12 +38,14 @@ pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
+pub mod merge;
 pub mod release;
 pub mod sarif;
 pub mod verdict;
 
 pub use format::Format;
 pub use options::{Options, Redaction};
-pub use report::{Report, RuleInfo, ScanInfo, Scanned};
+pub use order::compare as finding_order;
+pub use report::{Report, RuleInfo, ScanInfo, Scanned, Shard};
 pub use time::utc_timestamp;
 pub use units::Target;

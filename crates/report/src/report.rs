@@ -7,7 +7,7 @@
 //! summary write beside the findings.
 //!
 //! A leaf: it imports nothing from the crate.
-use std::time::SystemTime;
+use std::{fmt, time::SystemTime};
 
 use vigil_model::{Finding, Severity};
 
@@ -29,6 +29,36 @@ pub struct Scanned {
     pub commits: u64,
 }
 
+/// One job's part of a scan split with `--shard K/N` (1 <= K <= N). The JSON, JSON
+/// Lines, SARIF and GitLab reports of a shard say which part they hold, so that
+/// `vigil report merge` can tell a missing or repeated shard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// Reads `K/N` as the reports write it: decimal digits, 1 <= K <= N.
+    pub fn parse(text: &str) -> Option<Shard> {
+        let (k, n) = text.split_once('/')?;
+        let number = |s: &str| {
+            (!s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<u32>().ok())
+                .flatten()
+        };
+        let (index, count) = (number(k)?, number(n)?);
+        (index >= 1 && index <= count).then_some(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
 /// Everything a report says besides the findings themselves.
 #[derive(Debug, Clone)]
 pub struct ScanInfo {
@@ -42,6 +72,8 @@ pub struct ScanInfo {
     pub rules: Vec<RuleInfo>,
     /// What could not be scanned. Non-empty means the scan is incomplete.
     pub errors: Vec<String>,
+    /// The part of a sharded scan this report holds (`--shard K/N`).
+    pub shard: Option<Shard>,
 }
 
 impl ScanInfo {
@@ -55,6 +87,7 @@ impl ScanInfo {
             scanned: Scanned::default(),
             rules: Vec::new(),
             errors: Vec::new(),
+            shard: None,
         }
     }
 
@@ -81,7 +114,8 @@ impl ScanInfo {
 #[non_exhaustive]
 pub struct Report<'a> {
     pub info: &'a ScanInfo,
-    /// Sorted as the scan sorted them (path, line, column, rule).
+    /// Sorted as the scan sorted them ([`crate::finding_order`]: path, line, commit,
+    /// column, rule).
     pub findings: &'a [Finding],
     /// Signature verification verdicts (`vigil verify`), one per commit or tag.
     pub verdicts: &'a [vigil_model::ObjectVerdict],

@@ -5,6 +5,9 @@
 //! region and a redacted snippet, and `partialFingerprints` holding vigil's fingerprint
 //! (rule, secret and path; no line), so an alert survives lines moving.
 //!
+//! A shard's report (`--shard K/N`) says which part it holds in the invocation's
+//! properties: `"properties": {"shard": "K/N"}`.
+//!
 //! Signature verification verdicts that do not pass are results too, after the
 //! findings: rule `signature/<verdict>` (`signature/untrusted-key`), level `error`, the
 //! verdict's reason as the message. A commit or tag is no file, so the location is a
@@ -340,17 +343,21 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         .iter()
         .map(|e| json!({ "level": "error", "message": { "text": e } }))
         .collect();
+    let mut invocation = json!({
+        "executionSuccessful": info.complete(),
+        "startTimeUtc": utc_timestamp(info.started, true),
+        "endTimeUtc": utc_timestamp(info.finished, true),
+        "toolExecutionNotifications": notifications,
+    });
+    if let (Some(shard), Some(obj)) = (info.shard, invocation.as_object_mut()) {
+        obj.insert("properties".into(), json!({ "shard": shard.to_string() }));
+    }
     let log = json!({
         "$schema": SCHEMA,
         "version": VERSION,
         "runs": [{
             "tool": { "driver": driver },
-            "invocations": [{
-                "executionSuccessful": info.complete(),
-                "startTimeUtc": utc_timestamp(info.started, true),
-                "endTimeUtc": utc_timestamp(info.finished, true),
-                "toolExecutionNotifications": notifications,
-            }],
+            "invocations": [invocation],
             "results": results,
         }],
     });

@@ -242,6 +242,96 @@ fn unredacted_and_coloured_read_as_before() {
     }
 }
 
+/// `n` findings: a third critical, a third medium, a third low, in that cycle.
+fn many_findings(n: usize) -> Vec<Finding> {
+    let severities = [Severity::Critical, Severity::Medium, Severity::Low];
+    (0..n)
+        .map(|i| {
+            finding(F {
+                rule: "acme-deploy-key",
+                severity: severities[i % 3],
+                path: "src/many.rs",
+                line: i as u32 + 1,
+                secret: "acmedk_q8w7e6r5t4y3u2i1o0p9a8s7",
+                commit: None,
+                decoded: Vec::new(),
+                remediation: false,
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn github_shows_ten_of_each_kind_most_severe_first_then_the_totals() {
+    let info = info(1, 0, &[]);
+    let findings = many_findings(60);
+    let text = render(
+        Format::Github,
+        &Report::new(&info, &findings),
+        &Options::default(),
+    );
+    let count = |kind: &str| text.lines().filter(|l| l.starts_with(kind)).count();
+    assert_eq!(count("::error "), 10, "{text}");
+    assert_eq!(count("::warning "), 10, "{text}");
+    assert_eq!(
+        count("::notice "),
+        10,
+        "nine findings and the totals: {text}"
+    );
+    let last = text.lines().last().unwrap();
+    assert_eq!(
+        last,
+        "::notice title=vigil%3A totals::60 findings. 31 annotations are not shown here (GitHub shows 10 of each kind per step, the most severe first); the job summary and the reports list all."
+    );
+    // Errors come first, in the report's order.
+    assert!(
+        text.starts_with("::error file=src/many.rs,line=1,"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_markdown_summary_stays_under_one_mebibyte_and_says_what_was_cut() {
+    let info = info(1, 0, &[]);
+    let findings = many_findings(20_000);
+    let text = render(
+        Format::Markdown,
+        &Report::new(&info, &findings),
+        &Options::default(),
+    );
+    assert!(
+        text.len() <= vigil_report::github::SUMMARY_LIMIT,
+        "{}",
+        text.len()
+    );
+    assert!(
+        text.len() > vigil_report::github::SUMMARY_LIMIT - 4096,
+        "as much as fits"
+    );
+    let rows = text
+        .lines()
+        .filter(|l| {
+            l.starts_with("| critical ") || l.starts_with("| medium ") || l.starts_with("| low ")
+        })
+        .count();
+    let cut = format!(
+        "*{} more findings not shown: a job summary is limited to 1 MiB.",
+        20_000 - rows
+    );
+    assert!(text.contains(&cut), "{cut}");
+    assert!(
+        text.contains("### How to revoke"),
+        "the sections after the table remain"
+    );
+    assert!(text.trim_end().ends_with("</sub>"));
+    let small = render(
+        Format::Markdown,
+        &Report::new(&info, &findings[..3]),
+        &Options::default(),
+    );
+    assert!(!small.contains("not shown"), "{small}");
+}
+
 mod verify {
     use vigil_model::{ObjectVerdict, TimeBasis, Verdict, VerifySummary};
     use vigil_report::{human::Color, verdict};
@@ -519,20 +609,26 @@ mod with_verdicts {
         let text = write(Format::Github);
         golden(&format!("verdicts.{}", ext(Format::Github)), &text);
         let lines: Vec<&str> = text.lines().collect();
-        // Two findings, then four failing verdicts; passing ones make no line.
-        assert_eq!(lines.len(), 6, "{text}");
+        // Four failing verdicts (passing ones make no line), the high finding, the info
+        // finding, then the totals: the most severe first.
+        assert_eq!(lines.len(), 7, "{text}");
+        assert!(lines[4].starts_with("::error file=src/"), "{text}");
         assert_eq!(
-            lines[2],
+            lines[6],
+            "::notice title=vigil%3A totals::2 findings, 4 objects failing signature verification."
+        );
+        assert_eq!(
+            lines[0],
             "::error title=vigil%3A signature/untrusted-key::commit 89abcdef0123456789abcdef0123456789abcdef: key SHA256:abcdef is not in allowed_signers"
         );
         // The hostile reason stays on one line: %, CR and LF are escaped as the runner
         // expects, ESC is U+FFFD, and the forged command is inside the message.
         assert_eq!(
-            lines[4],
+            lines[2],
             "::error title=vigil%3A signature/signer-mismatch::commit 5555555555555555555555555555555555555555: signer mismatch for eve@example.com%0A::error::forged%0D 100%250A \u{fffd}[2Jcleared"
         );
         assert_eq!(
-            lines[5],
+            lines[3],
             "::error title=vigil%3A signature/expired-key::tag refs/tags/v2.0 (77777777777777777777777777777777deadbeef): key SHA256:abcdef expired on 2024-01-01"
         );
         assert!(!text.contains('\r'), "{text}");

@@ -149,7 +149,7 @@ impl HookPlan {
                     None => format!("range {spec}"),
                 },
                 GitSource::Since { rev, .. } => format!("commits since {rev}"),
-                GitSource::NotOnRemotes { tip } => {
+                GitSource::NotOnRemotes { tip, .. } => {
                     format!("the commits of {} on no remote-tracking ref", short(tip))
                 }
             })
@@ -167,6 +167,9 @@ fn source_of(set: &Commits) -> GitSource {
             spec: format!("{}..{}", r.base, r.head),
             shard: None,
         },
-        Commits::New { tip } => GitSource::NotOnRemotes { tip: tip.clone() },
+        Commits::New { tip } => GitSource::NotOnRemotes {
+            tip: tip.clone(),
+            shard: None,
+        },
     }
 }

@@ -56,7 +56,7 @@ impl Selection {
         match source {
             GitSource::Range { spec, .. } => Some(Selection::Range(spec.clone())),
             GitSource::Since { rev, .. } => Some(Selection::Since(rev.clone())),
-            GitSource::NotOnRemotes { tip } => Some(Selection::NotOnRemotes(tip.clone())),
+            GitSource::NotOnRemotes { tip, .. } => Some(Selection::NotOnRemotes(tip.clone())),
             GitSource::History { .. } => Some(Selection::All),
             GitSource::Staged => None,
         }
