@@ -302,7 +302,7 @@ class Shape(Case):
             variants = [defaults(name)]
             if name == "secret-scan":
                 variants.append({**defaults(name), "shards": 4, "fail-on": "high",
-                                 "paths": "src docs", "version": "1.2.3",
+                                 "paths": "src docs", "version": "v1.2.3",
                                  "sha256": "a" * 64, "job-prefix": "audit"})
             for n, values in enumerate(variants):
                 files.append(self.tmp / f"{name}.body{n}.json")
@@ -515,14 +515,84 @@ class SecretScan(Case):
         self.assertEqual(run.code, 0, run)
 
 
+# --- sharded history scans -----------------------------------------------------------
+
+
+def without_times(report):
+    scan = dict(report["scan"])
+    for key in ("start_time", "end_time"):
+        scan.pop(key, None)
+    return {**report, "scan": scan}
+
+
+class Shards(Case):
+    def test_four_shards_merge_into_the_one_job_report(self):
+        repo = self.repo()
+        leaky_history(repo)
+        for i in range(12):
+            files = {f"src/mod{i}.py": f"VALUE = {i}\n"}
+            if i % 3 == 0:
+                files[f"deploy/env{i}.sh"] = f"# stage {i}\nexport GITHUB_TOKEN={FAKE_TOKEN}\n"
+            repo.commit(f"change {i}", files)
+        head = repo.git("rev-parse", "HEAD")
+        schedule = {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_SHA": head,
+                    "CI_COMMIT_BRANCH": "main", "CI_COMMIT_REF_NAME": "main"}
+
+        repo.pipeline(("secret-scan", {}))
+        run = glci(repo, schedule)
+        self.assertEqual(run.jobs, {"vigil-secret-scan": "FAIL"}, run)
+        self.assertIn("the whole history from GitLab schedule pipeline", run.output)
+        one = self.report(repo)
+        self.assertEqual(len(one["vulnerabilities"]), 5, run)
+        (repo.path / "gl-secret-detection-report.json").unlink()
+
+        repo.pipeline(("secret-scan", {"shards": 4}))
+        run = glci(repo, schedule)
+        shards = {f"vigil-secret-scan-shard: [{k}/4]" for k in range(1, 5)}
+        self.assertEqual(set(run.jobs), shards | {"vigil-secret-scan-merge"}, run)
+        self.assertEqual(run.jobs["vigil-secret-scan-merge"], "PASS", run)
+        # the shards with findings fail, so the pipeline does
+        self.assertIn("FAIL", {run.jobs[s] for s in shards}, run)
+        self.assertNotEqual(run.code, 0, run)
+        for k in range(1, 5):
+            self.report(repo, f"vigil-shard-{k}-of-4.json")
+        merged = self.report(repo)
+        self.assertEqual(without_times(merged), without_times(one))
+
+    def test_shards_that_write_no_report(self):
+        repo = self.repo()
+        leaky_history(repo)
+        head = repo.git("rev-parse", "HEAD")
+        schedule = {"CI_PIPELINE_SOURCE": "schedule", "CI_COMMIT_SHA": head}
+        # every shard stops (a bad argument): they fail, the merge has nothing to merge
+        repo.pipeline(("secret-scan", {"shards": 2, "args": "--no-such-flag"}))
+        run = glci(repo, schedule)
+        self.assertEqual(run.jobs, {"vigil-secret-scan-shard: [1/2]": "FAIL",
+                                    "vigil-secret-scan-shard: [2/2]": "FAIL",
+                                    "vigil-secret-scan-merge": "PASS"}, run)
+        self.assertNotEqual(run.code, 0, run)
+        self.assertIn("no shard wrote a report", run.output)
+        # one shard's report of two: the merge job refuses to merge a part
+        out = subprocess.run([str(vigil_bin()), "scan", "--history", "--shard", "1/2",
+                              "--report", "gitlab=vigil-shard-1-of-2.json"],
+                             cwd=repo.path, capture_output=True, text=True)
+        self.assertIn(out.returncode, (0, 1), out.stderr)
+        self.assertTrue((repo.path / "vigil-shard-1-of-2.json").is_file())
+        repo.pipeline(("secret-scan", {"shards": 2}))
+        run = glci(repo, schedule, "vigil-secret-scan-merge")
+        self.assertEqual(run.jobs, {"vigil-secret-scan-merge": "FAIL"}, run)
+        self.assertIn("the reports of shards 2 (of 2) are missing", run.output)
+        self.assertFalse((repo.path / "gl-secret-detection-report.json").exists())
+
+
 # --- getting vigil --------------------------------------------------------------------
 
 
 class Install(Case):
     def test_release_download_is_checked_against_the_pinned_sha256(self):
-        version = "0.0.1"
+        version = "v0.0.1"
         archive = f"vigil-{version}-x86_64-unknown-linux-musl.tar.gz"
-        folder = self.tmp / "releases" / f"v{version}"
+        folder = self.tmp / "releases" / version
         folder.mkdir(parents=True)
         stripped = self.tmp / "vigil"
         subprocess.run([tool("strip"), "-o", str(stripped), str(vigil_bin())], check=True)
