@@ -324,6 +324,12 @@ class Shape(Case):
                 self.assertIn("default", item, f"{name}: {key}")
             for key in ("stage", "job-prefix", "image", "version", "sha256", "release-url", "args"):
                 self.assertIn(key, spec["inputs"], f"{name}: {key}")
+        # the inputs every template takes mean the same in each: one release URL, one pin
+        for key in ("version", "sha256", "release-url", "image", "args"):
+            specs = {n: {k: v for k, v in inputs_of(n)[key].items() if k != "description"}
+                     for n in NAMES}
+            self.assertEqual(len({json.dumps(s, sort_keys=True) for s in specs.values()}), 1,
+                             f"{key}: {specs}")
         scan = inputs_of("secret-scan")
         self.assertEqual(scan["fail-on"]["options"],
                          ["critical", "high", "medium", "low", "info", "never"])
