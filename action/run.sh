@@ -50,8 +50,8 @@ case "${VIGIL_COMMAND:-scan}" in
 scan)
   read -r -d '' -a paths <<<"${VIGIL_PATHS:-}" || true
   report="$dir/vigil.json"
-  args=(scan --fail-on "${VIGIL_FAIL_ON:-info}" --report github=- --report "markdown=$summary"
-    --report "json=$report")
+  args=(scan --report github=- --report "markdown=$summary" --report "json=$report")
+  [ -n "${VIGIL_FAIL_ON:-}" ] && args+=(--fail-on "$VIGIL_FAIL_ON")
   [ -n "${VIGIL_BASELINE:-}" ] && args+=(--baseline "$VIGIL_BASELINE")
   sarif=""
   if [ "${VIGIL_SARIF:-true}" = true ]; then

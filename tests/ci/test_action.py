@@ -25,6 +25,11 @@ ZERO = "0" * 40
 TOKENS = [github_token(i) for i in range(14)]
 
 
+def build_folders(folder: str, names: list[str]) -> list[str]:
+    """cargo's target folders, which a copy of the sources leaves out."""
+    return [n for n in names if n.startswith("target") and os.path.isdir(os.path.join(folder, n))]
+
+
 class LocalCache:
     """actions/cache on a local folder: restores the newest entry whose key is the key
     or starts with a restore key, and saves after a successful job when the key missed."""
@@ -101,7 +106,7 @@ class ActionTest(unittest.TestCase):
         for name in ("action.yml", "Cargo.toml", "Cargo.lock", "rust-toolchain.toml"):
             shutil.copy2(ROOT / name, cls.action / name)
         for folder in ("action", "crates"):
-            shutil.copytree(ROOT / folder, cls.action / folder, ignore=shutil.ignore_patterns("target*"))
+            shutil.copytree(ROOT / folder, cls.action / folder, ignore=build_folders)
 
         # Build once, as the first run on a runner would, so that every test after it
         # restores the build from the cache (a job that fails saves no cache).

@@ -91,7 +91,7 @@ def render_table(name):
         shown = '`""`' if default == "" else f"`{default}`"
         text = spec["description"]
         if spec.get("options"):
-            text += " One of " + ", ".join(f"`{o}`" for o in spec["options"]) + "."
+            text += " One of " + ", ".join(f"`{o}`" if o != "" else "`\"\"`" for o in spec["options"]) + "."
         rows.append(f"| `{key}` | {shown} | {text.replace('|', chr(92) + '|')} |")
     return "\n".join(rows)
 
@@ -332,8 +332,8 @@ class Shape(Case):
                              f"{key}: {specs}")
         scan = inputs_of("secret-scan")
         self.assertEqual(scan["fail-on"]["options"],
-                         ["critical", "high", "medium", "low", "info", "never"])
-        self.assertEqual(scan["fail-on"]["default"], "info")
+                         ["", "critical", "high", "medium", "low", "info", "never"])
+        self.assertEqual(scan["fail-on"]["default"], "", "empty: the configuration decides")
         self.assertEqual(scan["shards"], {**scan["shards"], "type": "number", "default": 1})
         self.assertEqual(inputs_of("sign-artifacts")["key-variable"]["default"], "VIGIL_SIGNING_KEY")
 
