@@ -8,7 +8,8 @@
 # Inputs arrive as environment variables only (never as ${{ }} in this script), and
 # `args`, `paths` and `files` are split on whitespace without any shell expansion but
 # the globs of `files`.
-set -euo pipefail
+# No `set -u`: macOS runners may run bash 3.2, where an empty array is "unbound".
+set -eo pipefail
 
 vigil="${VIGIL_BIN:?VIGIL_BIN is not set: the install step did not run}"
 outputs="${GITHUB_OUTPUT:?GITHUB_OUTPUT is not set: this script runs as a step of the vigil action}"
@@ -120,7 +121,7 @@ sign)
     exit 1
   fi
   files=()
-  shopt -s globstar
+  shopt -s globstar 2>/dev/null || true # bash 4 and later: ** spans folders
   for pattern in "${patterns[@]}"; do
     matched=0
     while IFS= read -r f; do
