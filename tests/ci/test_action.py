@@ -14,9 +14,12 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+import yaml
 
 from .github_runner import Result, Runner
 from .support import ROOT, commit, git, github_token, need
@@ -474,6 +477,84 @@ class ActionTest(unittest.TestCase):
         self.assertIn("refs/tags/v1.2.3", text)
         self.assertIn("SHA256SUMS", result.summary)
         self.assertNotIn("correct horse", result.log())
+
+    def test_the_release_workflows_sign_step_makes_what_the_download_step_accepts(self):
+        """release.yml's own steps end to end: its "Pack the archive" step packs a locally
+        built binary, its sign step (this action, its `with:` as written, the secrets
+        filled in) signs it; the result is served from a local folder, and the action's
+        download step installs it, and refuses it once tampered with."""
+        from . import test_release as rel
+        from .github_runner import interpolate
+        from .support import vigil_bin
+
+        arch, target = rel.host_platform()
+        bare = self.origin()
+        ws = self.checkout(bare, "main")
+        built = ws / "target" / target / "release"
+        built.mkdir(parents=True)
+        shutil.copy2(vigil_bin(), built / "vigil")
+        subprocess.run(["strip", str(built / "vigil")], check=True)
+        rel.pack_archive(ws, target)
+        keys = self.tmp / f"release-keys-{id(self)}"
+        subprocess.run([str(vigil_bin()), "keygen", "--out-dir", str(keys), "--password-env", "PW"],
+                       env=dict(os.environ, PW=rel.PASSWORD), check=True, capture_output=True)
+        secrets = {"VIGIL_RELEASE_KEY": (keys / "vigil.key").read_text(), "VIGIL_RELEASE_KEY_PASSWORD": rel.PASSWORD}
+        workflow = yaml.safe_load(rel.WORKFLOW.read_text())
+        step = next(s for s in workflow["jobs"]["sign"]["steps"] if s.get("id") == "sign")
+        inputs = {k: interpolate(str(v), {"secrets": secrets}) for k, v in step["with"].items()}
+        inputs["cache"] = "true"  # the one change: reuse this test's build instead of a cold one
+        head = git(ws, "rev-parse", "HEAD")
+        event = {"ref": f"refs/tags/{rel.VERSION}", "before": ZERO, "after": head, "deleted": False}
+        result, _ = self.act(ws, "push", event, head, inputs, ref=f"refs/tags/{rel.VERSION}")
+        self.assertEqual(result.exit_code, 0, result.log())
+        archive = f"vigil-{rel.VERSION}-{target}.tar.gz"
+        published = {Path(f).name for f in result.outputs["files"].splitlines()}
+        self.assertEqual(published, {archive, "SHA256SUMS", "SHA256SUMS.minisig", "SHA256SUMS.sig", "provenance.intoto.jsonl"})
+
+        # The release page, served from a local folder; the action with the test key.
+        www = self.tmp / f"www-{id(self)}"
+        for case in ("good", "tampered"):
+            folder = www / case / rel.VERSION
+            folder.mkdir(parents=True)
+            for f in result.outputs["files"].splitlines():
+                shutil.copy2(ws / f if not os.path.isabs(f) else f, folder)
+        with open(www / "tampered" / rel.VERSION / archive, "ab") as f:
+            f.write(b"\0")
+        pin = rel.sha256(www / "good" / rel.VERSION / archive)
+        action = self.tmp / f"action-{id(self)}"
+        shutil.copytree(self.action / "action", action / "action")
+        shutil.copy2(keys / "vigil.pub", action / "action" / "release-key.pub")
+        with open(action / "action" / "pinned-releases.txt", "a") as f:
+            f.write(f"{rel.VERSION} {archive} {pin}\n")
+        server = subprocess.Popen(
+            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(www)],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        )
+        self.addCleanup(server.wait)
+        self.addCleanup(server.terminate)
+        port = re.search(r"port (\d+)", server.stdout.readline()).group(1)
+        for case, ok in (("good", True), ("tampered", False)):
+            runner_dir = Path(tempfile.mkdtemp(dir=self.tmp))
+            (runner_dir / "output").touch()
+            (runner_dir / "path").touch()
+            env = {
+                "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
+                "HOME": str(runner_dir), "RUNNER_OS": "Linux", "RUNNER_ARCH": arch,
+                "RUNNER_TEMP": str(runner_dir), "GITHUB_OUTPUT": str(runner_dir / "output"),
+                "GITHUB_PATH": str(runner_dir / "path"), "VIGIL_VERSION": rel.VERSION,
+                "VIGIL_ACTION_PATH": str(action), "VIGIL_RELEASE_URL": f"http://127.0.0.1:{port}/{case}",
+            }
+            p = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(action / "action" / "download.sh")],
+                               env=env, capture_output=True, text=True, timeout=300)
+            if ok:
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+                installed = (runner_dir / "output").read_text().strip().removeprefix("bin=")
+                version = subprocess.run([installed, "--version"], capture_output=True, text=True, check=True)
+                self.assertTrue(version.stdout.startswith("vigil "), version.stdout)
+            else:
+                self.assertNotEqual(p.returncode, 0, p.stdout)
+                self.assertIn("does not match its line in SHA256SUMS", p.stdout)
+                self.assertEqual((runner_dir / "output").read_text(), "")
 
     def test_sign_refuses_an_empty_key_and_a_pattern_that_matches_nothing(self):
         bare = self.origin()

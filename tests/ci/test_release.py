@@ -80,6 +80,24 @@ def regular(name: str, mode: int = 0o755) -> tarfile.TarInfo:
     return info
 
 
+def pack_archive(workspace: Path, target: str) -> None:
+    """Runs release.yml's "Pack the archive" step, as the runner would (bash -e): packs
+    workspace/target/TARGET/release/vigil into workspace/dist/."""
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    script = next(s["run"] for s in steps if s.get("name") == "Pack the archive")
+    runner_temp = workspace / "runner-temp"
+    runner_temp.mkdir(exist_ok=True)
+    env = {
+        "PATH": os.environ["PATH"],
+        "TARGET": target,
+        "TAG": VERSION,
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_WORKSPACE": str(workspace),
+    }
+    check(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workspace, env=env)
+
+
 class Release:
     """Everything the tests share, made once: keys, archives, signed folders, a server."""
 
@@ -117,20 +135,7 @@ class Release:
     # -- making releases
 
     def pack(self, workspace: Path, target: str) -> None:
-        """Runs release.yml's "Pack the archive" step, as the runner would (bash -e)."""
-        workflow = yaml.safe_load(WORKFLOW.read_text())
-        steps = workflow["jobs"]["build"]["steps"]
-        script = next(s["run"] for s in steps if s.get("name") == "Pack the archive")
-        runner_temp = workspace / "runner-temp"
-        runner_temp.mkdir(exist_ok=True)
-        env = {
-            "PATH": os.environ["PATH"],
-            "TARGET": target,
-            "TAG": VERSION,
-            "RUNNER_TEMP": str(runner_temp),
-            "GITHUB_WORKSPACE": str(workspace),
-        }
-        check(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workspace, env=env)
+        pack_archive(workspace, target)
 
     def release_folder(self, case: str, files: dict[str, bytes]) -> Path:
         """www/CASE/VERSION/ holding the files; returns www/CASE (the release base URL's path)."""

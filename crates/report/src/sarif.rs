@@ -259,7 +259,7 @@ fn verdict_descriptor(v: Verdict) -> Value {
 }
 
 /// The object as a logical location, and the policy file when there is one.
-fn verdict_location(logical: Map<String, Value>, policy_file: Option<&str>) -> Value {
+fn verdict_location(logical: &Map<String, Value>, policy_file: Option<&str>) -> Value {
     match policy_file {
         Some(path) => json!({
             "physicalLocation": {
@@ -301,7 +301,7 @@ fn verdict_result(v: &ObjectVerdict, rule_index: usize, policy_file: Option<&str
         "ruleIndex": rule_index,
         "level": "error",
         "message": { "text": v.reason },
-        "locations": [verdict_location(logical, policy_file)],
+        "locations": [verdict_location(&logical, policy_file)],
         "partialFingerprints": { OBJECT_FINGERPRINT_KEY: format!("{}:{}", v.kind, v.id) },
         "properties": properties,
     })
