@@ -59,9 +59,10 @@ scan)
     sarif="$dir/vigil.sarif"
     args+=(--report "sarif=$sarif")
   fi
+  # With paths, vigil refuses a shard (it splits commits) rather than ignore it.
+  [ -n "${VIGIL_SHARD:-}" ] && args+=(--shard "$VIGIL_SHARD")
   if [ ${#paths[@]} -eq 0 ]; then
     args+=(--ci)
-    [ -n "${VIGIL_SHARD:-}" ] && args+=(--shard "$VIGIL_SHARD")
   else
     args+=(-- "${paths[@]}")
   fi
@@ -149,7 +150,7 @@ sign)
       echo "$delimiter"
     } >>"$outputs"
     {
-      echo "## vigil: signed ${#files[@]} release files"
+      echo "## vigil: signed ${#files[@]} file(s)"
       echo
       echo "| SHA-256 | File |"
       echo "|---|---|"
