@@ -213,11 +213,11 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         ..
     } = &verified;
     let mut out = std::io::stdout().lock();
-    let ci_format = |format: ReportFormat, out: &mut dyn Write| {
-        let info = verified.report_info();
-        let report = Report::new(&info, &[]).with_verdicts(verdicts);
-        format.write(out, &report, &Options::default())
-    };
+    // One report for stdout and every file, so they all give the same times.
+    let info = verified.report_info();
+    let report = Report::new(&info, &[]).with_verdicts(verdicts);
+    let ci_format =
+        |format: ReportFormat, out: &mut dyn Write| format.write(out, &report, &Options::default());
     let written = match args.format {
         VerifyFormat::Json => write_json(&mut out, verdicts, summary),
         VerifyFormat::Human => write_human(
@@ -236,8 +236,6 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
     write_ok(written.and_then(|()| out.flush()))?;
     for spec in &args.report {
         if let Some(path) = &spec.path {
-            let info = verified.report_info();
-            let report = Report::new(&info, &[]).with_verdicts(verdicts);
             write_report_file(path, spec.format.format(), &report, &Options::default())?;
         }
     }
