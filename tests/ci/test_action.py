@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
@@ -116,7 +115,7 @@ class ActionTest(unittest.TestCase):
         warm = cls.tmp / "warm"
         warm.mkdir()
         (warm / "README.md").write_text("# nothing secret here\n")
-        runner = cls.runner(cls, warm, "workflow_dispatch", {}, "", "refs/heads/main", SarifUpload(), {})
+        runner = cls.runner(warm, "workflow_dispatch", {}, "", "refs/heads/main", SarifUpload(), {})
         result = runner.run_action(cls.action, {"paths": ".", "sarif": "false"})
         if result.exit_code != 0 or not cls.cache.saved:
             raise RuntimeError(f"the first build failed:\n{result.log()}")
@@ -161,7 +160,8 @@ class ActionTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, runner.tmp, True)
         return result, upload
 
-    def runner(self, ws: Path, event_name: str, event: dict, sha: str, ref: str, upload: "SarifUpload", job_env: dict[str, str]) -> Runner:
+    @classmethod
+    def runner(cls, ws: Path, event_name: str, event: dict, sha: str, ref: str, upload: "SarifUpload", job_env: dict[str, str]) -> Runner:
         env = {
             # The runner image's Rust toolchain (rustup keeps it outside HOME here).
             "CARGO_HOME": os.environ.get("CARGO_HOME", str(Path.home() / ".cargo")),
@@ -178,7 +178,7 @@ class ActionTest(unittest.TestCase):
         return Runner(
             ws, event_name, event, sha=sha, ref=ref,
             job_env=dict(env, PATH=f"{cargo_bin}:/usr/local/bin:/usr/bin:/bin"),
-            handlers={"actions/cache": self.cache, "github/codeql-action/upload-sarif": upload},
+            handlers={"actions/cache": cls.cache, "github/codeql-action/upload-sarif": upload},
         )
 
     def assert_no_secret(self, result: Result, *extra_files: str) -> None:
@@ -526,35 +526,22 @@ class ActionTest(unittest.TestCase):
         shutil.copy2(keys / "vigil.pub", action / "action" / "release-key.pub")
         with open(action / "action" / "pinned-releases.txt", "a") as f:
             f.write(f"{rel.VERSION} {archive} {pin}\n")
-        server = subprocess.Popen(
-            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(www)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-        )
+        server, base_url = rel.serve(www, subprocess.DEVNULL)
+        self.addCleanup(server.stdout.close)
         self.addCleanup(server.wait)
         self.addCleanup(server.terminate)
-        port = re.search(r"port (\d+)", server.stdout.readline()).group(1)
         for case, ok in (("good", True), ("tampered", False)):
             runner_dir = Path(tempfile.mkdtemp(dir=self.tmp))
-            (runner_dir / "output").touch()
-            (runner_dir / "path").touch()
-            env = {
-                "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
-                "HOME": str(runner_dir), "RUNNER_OS": "Linux", "RUNNER_ARCH": arch,
-                "RUNNER_TEMP": str(runner_dir), "GITHUB_OUTPUT": str(runner_dir / "output"),
-                "GITHUB_PATH": str(runner_dir / "path"), "VIGIL_VERSION": rel.VERSION,
-                "VIGIL_ACTION_PATH": str(action), "VIGIL_RELEASE_URL": f"http://127.0.0.1:{port}/{case}",
-            }
-            p = subprocess.run(["bash", "--noprofile", "--norc", "-e", str(action / "action" / "download.sh")],
-                               env=env, capture_output=True, text=True, timeout=300)
+            p, _, output, _ = rel.run_download(runner_dir, action, rel.VERSION, f"{base_url}/{case}", arch)
             if ok:
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-                installed = (runner_dir / "output").read_text().strip().removeprefix("bin=")
+                installed = output.strip().removeprefix("bin=")
                 version = subprocess.run([installed, "--version"], capture_output=True, text=True, check=True)
                 self.assertTrue(version.stdout.startswith("vigil "), version.stdout)
             else:
                 self.assertNotEqual(p.returncode, 0, p.stdout)
                 self.assertIn("does not match its line in SHA256SUMS", p.stdout)
-                self.assertEqual((runner_dir / "output").read_text(), "")
+                self.assertEqual(output, "")
 
     def test_sign_refuses_an_empty_key_and_a_pattern_that_matches_nothing(self):
         bare = self.origin()

@@ -98,6 +98,43 @@ def pack_archive(workspace: Path, target: str) -> None:
     check(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=workspace, env=env)
 
 
+def serve(folder: Path, log) -> tuple[subprocess.Popen, str]:
+    """python3 -m http.server on 127.0.0.1 and a free port, serving `folder`; (process, base URL)."""
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(folder)],
+        stdout=subprocess.PIPE, stderr=log, text=True,
+    )
+    line = server.stdout.readline()
+    m = re.search(r"port (\d+)", line)
+    if not m:
+        server.kill()
+        raise RuntimeError(f"http.server did not start: {line!r}")
+    return server, f"http://127.0.0.1:{m.group(1)}"
+
+
+def run_download(runner: Path, action_root: Path, version: str, url: str, arch: str):
+    """Runs action/download.sh as a runner step, in the runner folder `runner`: a clean
+    environment with the runner's variables. (process, runner, GITHUB_OUTPUT, GITHUB_PATH)."""
+    (runner / "temp").mkdir()
+    output, path_file = runner / "output", runner / "path"
+    output.touch()
+    path_file.touch()
+    env = {
+        "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": str(runner),
+        "RUNNER_OS": "Linux",
+        "RUNNER_ARCH": arch,
+        "RUNNER_TEMP": str(runner / "temp"),
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_PATH": str(path_file),
+        "VIGIL_VERSION": version,
+        "VIGIL_ACTION_PATH": str(action_root),
+        "VIGIL_RELEASE_URL": url,
+    }
+    p = run(["bash", "--noprofile", "--norc", "-e", action_root / "action" / "download.sh"], env=env, cwd=runner)
+    return p, runner, output.read_text(), path_file.read_text()
+
+
 class Release:
     """Everything the tests share, made once: keys, archives, signed folders, a server."""
 
@@ -176,16 +213,7 @@ class Release:
 
     def start_server(self) -> None:
         self.server_log = open(self.tmp / "http.log", "w+")
-        self.server = subprocess.Popen(
-            [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1", "--directory", str(self.www)],
-            stdout=subprocess.PIPE, stderr=self.server_log, text=True,
-        )
-        line = self.server.stdout.readline()
-        m = re.search(r"port (\d+)", line)
-        if not m:
-            self.server.kill()
-            raise RuntimeError(f"http.server did not start: {line!r}")
-        self.base_url = f"http://127.0.0.1:{m.group(1)}"
+        self.server, self.base_url = serve(self.www, self.server_log)
 
     def requests(self) -> str:
         self.server_log.flush()
@@ -207,24 +235,8 @@ class Release:
                  url: str | None = None):
         """Runs action/download.sh as a runner step: a clean environment with the runner's variables."""
         runner = Path(tempfile.mkdtemp(dir=self.tmp, prefix="runner-"))
-        (runner / "temp").mkdir()
-        output, path_file = runner / "output", runner / "path"
-        output.touch()
-        path_file.touch()
-        env = {
-            "PATH": os.pathsep.join([os.path.dirname(sys.executable), "/usr/local/bin", "/usr/bin", "/bin"]),
-            "HOME": str(runner),
-            "RUNNER_OS": "Linux",
-            "RUNNER_ARCH": arch or self.arch,
-            "RUNNER_TEMP": str(runner / "temp"),
-            "GITHUB_OUTPUT": str(output),
-            "GITHUB_PATH": str(path_file),
-            "VIGIL_VERSION": version,
-            "VIGIL_ACTION_PATH": str(action_root),
-            "VIGIL_RELEASE_URL": url if url is not None else f"{self.base_url}/{case}",
-        }
-        p = run(["bash", "--noprofile", "--norc", "-e", action_root / "action" / "download.sh"], env=env, cwd=runner)
-        return p, runner, output.read_text(), path_file.read_text()
+        url = url if url is not None else f"{self.base_url}/{case}"
+        return run_download(runner, action_root, version, url, arch or self.arch)
 
 
 R: Release | None = None
