@@ -39,6 +39,25 @@ run_vigil() {
   cat "$dir/stderr.txt" >&2
 }
 
+# Adds a SARIF report named $1 to `args` when the sarif input is true; sets `sarif`.
+add_sarif() {
+  sarif=""
+  if [ "${VIGIL_SARIF:-true}" = true ]; then
+    sarif="$dir/$1"
+    args+=(--report "sarif=$sarif")
+  fi
+}
+
+# The verdict output for vigil's exit code: $1 for 0, $2 for 1.
+set_verdict() {
+  case $code in
+  0) verdict=$1 ;;
+  1) verdict=$2 ;;
+  3) verdict=incomplete ;;
+  *) verdict=error ;;
+  esac
+}
+
 # An error annotation for exit codes 2 and 3, with vigil's last error line.
 explain_failure() {
   local what=$1 why
@@ -54,11 +73,7 @@ scan)
   args=(scan --report github=- --report "markdown=$summary" --report "json=$report")
   [ -n "${VIGIL_FAIL_ON:-}" ] && args+=(--fail-on "$VIGIL_FAIL_ON")
   [ -n "${VIGIL_BASELINE:-}" ] && args+=(--baseline "$VIGIL_BASELINE")
-  sarif=""
-  if [ "${VIGIL_SARIF:-true}" = true ]; then
-    sarif="$dir/vigil.sarif"
-    args+=(--report "sarif=$sarif")
-  fi
+  add_sarif vigil.sarif
   # With paths, vigil refuses a shard (it splits commits) rather than ignore it.
   [ -n "${VIGIL_SHARD:-}" ] && args+=(--shard "$VIGIL_SHARD")
   if [ ${#paths[@]} -eq 0 ]; then
@@ -70,12 +85,7 @@ scan)
   run_vigil "${args[@]:0:1}" "${common[@]}" "${extra[@]}" "${args[@]:1}"
   findings=""
   [ -f "$report" ] && findings=$(jq '.findings | length' "$report")
-  case $code in
-  0) verdict=clean ;;
-  1) verdict=findings ;;
-  3) verdict=incomplete ;;
-  *) verdict=error ;;
-  esac
+  set_verdict clean findings
   # A --ci run that resolved to nothing (a deleted branch) writes no report.
   if [ ! -f "$report" ]; then
     report=""
@@ -91,19 +101,10 @@ scan)
 verify)
   report="$dir/verify.junit.xml"
   args=(verify --ci --format github --report "markdown=$summary" --report "junit=$report")
-  sarif=""
-  if [ "${VIGIL_SARIF:-true}" = true ]; then
-    sarif="$dir/verify.sarif"
-    args+=(--report "sarif=$sarif")
-  fi
+  add_sarif verify.sarif
   rm -f "$report" "$sarif"
   run_vigil "${args[@]:0:1}" "${common[@]}" "${extra[@]}" "${args[@]:1}"
-  case $code in
-  0) verdict=verified ;;
-  1) verdict=failed ;;
-  3) verdict=incomplete ;;
-  *) verdict=error ;;
-  esac
+  set_verdict verified failed
   [ -f "$report" ] || report=""
   [ -n "$sarif" ] && [ ! -f "$sarif" ] && sarif=""
   {
