@@ -22,8 +22,7 @@ use std::{
 /// The limit on an input read whole, unless raised.
 pub const DEFAULT_MAX_INPUT_SIZE: u64 = 16 << 20;
 
-/// What tells the user how to raise the limit (set by the front-end, which knows its
-/// flag's name).
+/// How to raise the limit, as errors say it (the CLI's flag and environment variable).
 pub const RAISE_HINT: &str = "raise it with --max-input-size SIZE or VIGIL_MAX_INPUT_SIZE";
 
 static MAX_INPUT_SIZE: AtomicU64 = AtomicU64::new(DEFAULT_MAX_INPUT_SIZE);
@@ -39,29 +38,61 @@ pub fn max_input_size() -> u64 {
 }
 
 /// Why an input was not read; each names the file and the rule.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum InputError {
-    #[error("cannot read {path}: {source}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{path}: no such file")]
-    Missing { path: PathBuf },
-    #[error("{path}: not a regular file ({kind}); vigil reads only regular files")]
-    NotRegular { path: PathBuf, kind: &'static str },
-    #[error("{path}: larger than the input limit of {} ({RAISE_HINT})", human_size(*limit))]
-    TooLarge { path: PathBuf, limit: u64 },
-    #[error("{path}: not UTF-8 text")]
-    NotText { path: PathBuf },
-    #[error("{path}: {}", Confinement::Symlink)]
-    LinkOut { path: PathBuf },
-    #[error("{path} (named by {by}): {rule}")]
+    Missing {
+        path: PathBuf,
+    },
+    NotRegular {
+        path: PathBuf,
+        kind: &'static str,
+    },
+    TooLarge {
+        path: PathBuf,
+        limit: u64,
+    },
+    NotText {
+        path: PathBuf,
+    },
+    /// A file vigil found on its own links out of its repository.
+    LinkOut {
+        path: PathBuf,
+    },
+    /// A file a configuration names (`by`) breaks a confinement rule.
     Outside {
         path: String,
         by: String,
         rule: Confinement,
     },
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::Io { path, source } => {
+                write!(f, "cannot read {}: {source}", path.display())
+            }
+            InputError::Outside { path, .. } => write!(f, "{path} {}", self.reason()),
+            InputError::Missing { path }
+            | InputError::NotRegular { path, .. }
+            | InputError::TooLarge { path, .. }
+            | InputError::NotText { path }
+            | InputError::LinkOut { path } => write!(f, "{}: {}", path.display(), self.reason()),
+        }
+    }
+}
+
+impl std::error::Error for InputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            InputError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 impl InputError {

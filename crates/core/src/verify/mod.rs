@@ -164,11 +164,11 @@ impl PolicySource for CommitTree<'_> {
             Some(b) if b.len() as u64 > limit => Err(PolicyError::Read {
                 path: path.to_owned(),
                 by: by.to_owned(),
-                message: format!(
-                    "larger than the input limit of {} ({})",
-                    crate::input::human_size(limit),
-                    crate::input::RAISE_HINT
-                ),
+                message: crate::input::InputError::TooLarge {
+                    path: path.into(),
+                    limit,
+                }
+                .reason(),
             }),
             other => Ok(other),
         }
