@@ -466,10 +466,13 @@ pub fn ensure_union_merge(baseline: &Path) -> std::io::Result<Option<PathBuf>> {
         return Ok(None);
     }
     let attributes = dir.join(".gitattributes");
-    let existing = match std::fs::read_to_string(&attributes) {
+    // A repository's file: read bounded, and never written through a link out of it.
+    let input_err = |e: crate::input::InputError| std::io::Error::other(e.to_string());
+    crate::input::confine_found(&crate::input::folder_root(dir), &attributes).map_err(input_err)?;
+    let existing = match crate::input::read_text(&attributes) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
+        Err(e) if e.is_missing() => String::new(),
+        Err(e) => return Err(input_err(e)),
     };
     let pattern = format!("/{name}");
     let already = existing.lines().any(|l| {
@@ -580,5 +583,22 @@ mod tests {
         };
         assert!(!e.is_expired(Date::parse("2025-06-29").unwrap()));
         assert!(e.is_expired(Date::parse("2025-06-30").unwrap()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn union_merge_never_writes_through_a_link_out_of_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "keep\n").unwrap();
+        std::os::unix::fs::symlink(&outside, repo.join(".gitattributes")).unwrap();
+        let e = ensure_union_merge(&repo.join(".vigil-baseline")).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
+        std::fs::remove_file(repo.join(".gitattributes")).unwrap();
+        let written = ensure_union_merge(&repo.join(".vigil-baseline")).unwrap();
+        assert_eq!(written, Some(repo.join(".gitattributes")));
     }
 }
