@@ -120,6 +120,13 @@ fn invalid_regex_in_custom_rule_is_a_clear_error() {
     // for a user's rule too (built-in rules wait until first use).
     for (rule, expected) in [
         ("regex = 'a(b)'\nsecret_group = 2\n", "secret_group 2"),
+        // A rule that can only match the empty string would never report: not clean.
+        ("regex = ''\n", "matches only the empty string"),
+        ("regex = '^$'\n", "matches only the empty string"),
+        (
+            "regex = 'x=()'\n",
+            "secret_group 1 matches only the empty string",
+        ),
         (
             "regex = 'ab'\n[rule.allowlist]\nregexes = ['(']\n",
             "allowlist",
