@@ -4,13 +4,16 @@ use crate::harness::*;
 #[test]
 fn inline_markers_suppress_their_line_only() {
     let text = format!(
-        "a = \"{GH_TOKEN}\"  # vigil:allow\nb = \"{GH_TOKEN}\"  // gitleaks:allow\nc = \"{GH_TOKEN}\"  # pragma: allowlist secret\nd = \"{GH_TOKEN_2}\"\n"
+        "a = \"{GH_TOKEN}\"  # vigil:allow\nb = \"{GH_TOKEN}\"  // gitleaks:allow\nc = \"{GH_TOKEN}\"  # pragma: allowlist secret\nd = \"{GH_TOKEN_2}\"\ne = \"{GH_TOKEN}\"  # vigil: allow\nf = \"{GH_TOKEN}\"  # VIGIL: ALLOW\n"
     );
     let dir = tree(&[("conf.py", text.as_bytes())]);
     let r = run_in(dir.path(), &["scan", ".", "--format", "json"]);
     assert_eq!(
         r.findings(),
-        vec![("github-pat-classic".into(), "conf.py".into(), 4)]
+        vec![
+            ("github-pat-classic".into(), "conf.py".into(), 4),
+            ("github-pat-classic".into(), "conf.py".into(), 6)
+        ]
     );
 }
 
