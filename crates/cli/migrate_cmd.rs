@@ -49,6 +49,12 @@ pub fn run(args: MigrateArgs) -> Result<Code, Error> {
             "  built-in rules in force: {} ({} disabled)",
             m.builtin_in_force, m.disabled
         )?;
+        if !m.in_scan_checks.is_empty() {
+            writeln!(out, "  checked in the scan:")?;
+            for c in &m.in_scan_checks {
+                writeln!(out, "    - {c}")?;
+            }
+        }
         if !m.post_scan_checks.is_empty() {
             writeln!(out, "  checked after the scan:")?;
             for c in &m.post_scan_checks {

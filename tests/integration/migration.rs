@@ -329,3 +329,199 @@ fn gitleaksignore_becomes_baseline_entries() {
     let r = run_in(dir.path(), &["baseline", "import", "--no-config"]);
     assert_eq!(r.code, 2, "one source is required");
 }
+
+/// gitleaks' own default configuration (fixtures/gitleaks/default-config.toml, see the
+/// README there), counted from the file: its rules with a regex, and its allowlists.
+struct DefaultConfig {
+    text: String,
+    with_regex: Vec<String>,
+    path_only: Vec<String>,
+    rule_allowlists: usize,
+}
+
+fn gitleaks_default_config() -> DefaultConfig {
+    let text =
+        std::fs::read_to_string(repo_root().join("fixtures/gitleaks/default-config.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    let rules = doc["rules"].as_array().unwrap();
+    let id = |r: &toml::Value| r["id"].as_str().unwrap().to_owned();
+    DefaultConfig {
+        with_regex: rules
+            .iter()
+            .filter(|r| r.get("regex").is_some())
+            .map(id)
+            .collect(),
+        path_only: rules
+            .iter()
+            .filter(|r| r.get("regex").is_none())
+            .map(id)
+            .collect(),
+        rule_allowlists: rules
+            .iter()
+            .filter_map(|r| r.get("allowlists"))
+            .map(|a| a.as_array().unwrap().len())
+            .sum(),
+        text,
+    }
+}
+
+/// A folder that looks like a clone (a `.git` folder) with gitleaks' default
+/// configuration as its `.gitleaks.toml`, and `files`.
+fn with_default_config(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tree(files);
+    std::fs::write(
+        dir.path().join(".gitleaks.toml"),
+        gitleaks_default_config().text,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    dir
+}
+
+#[test]
+fn gitleaks_default_config_translates_whole() {
+    let d = gitleaks_default_config();
+    assert_eq!(d.with_regex.len(), 221, "the fixture changed: recount");
+    assert_eq!(d.path_only, ["pkcs12-file"]);
+    assert_eq!(d.rule_allowlists, 13);
+    let dir = with_default_config(&[]);
+    let r = run_in(dir.path(), &["migrate", "gitleaks"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // Every rule with a regex is translated, under its own id, and in force: vigil's
+    // built-in rules are off, as gitleaks' defaults are for a file without [extend].
+    let translated = r
+        .stdout
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("rules translated: "))
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    assert!(
+        translated.starts_with(&format!("{} (", d.with_regex.len())),
+        "{translated}"
+    );
+    for id in &d.with_regex {
+        assert!(
+            translated.contains(&format!(" {id},"))
+                || translated.contains(&format!("({id},"))
+                || translated.ends_with(&format!(" {id})")),
+            "{id} missing: {translated}"
+        );
+    }
+    assert!(
+        r.stdout.contains("built-in rules in force: 0 ("),
+        "{}",
+        r.stdout
+    );
+    // Every allowlist is applied: the global one and each rule's, all but the two of
+    // generic-api-key that need what vigil's allowlists cannot hold (said as such).
+    assert!(
+        r.stdout.contains("global allowlist #1 (OR) for every rule"),
+        "{}",
+        r.stdout
+    );
+    // Each applied allowlist is listed once or twice: its regexes on the match or line
+    // checked in the scan, the rest after it.
+    let listed: std::collections::BTreeSet<String> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("    - rule `"))
+        .filter_map(|l| {
+            let (rule, rest) = l.split_once(" allowlist #")?;
+            Some(format!("{rule} #{}", rest.split([' ', ':']).next()?))
+        })
+        .collect();
+    assert_eq!(
+        listed.len(),
+        d.rule_allowlists - 2,
+        "{listed:?}\n{}",
+        r.stdout
+    );
+    let warnings: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(warnings.len(), 3, "{}", r.stdout);
+    assert!(
+        warnings[0].contains("`pkcs12-file`: a path-only rule"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("generic-api-key` allowlist #3"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[2].contains("generic-api-key` allowlist #4"),
+        "{warnings:?}"
+    );
+    assert!(!r.stdout.contains("does not compile"), "{}", r.stdout);
+}
+
+#[test]
+fn gitleaks_default_config_scans_with_its_rules_and_allowlists() {
+    // The global allowlist holds the RE2-only regexes (`{\d+}`): it once failed to
+    // compile and was dropped whole, paths and stopwords with it.
+    let token = format!("print(\"{GH_TOKEN}\")\n");
+    let dir = with_default_config(&[
+        ("app/config.py", token.as_bytes()),
+        ("node_modules/lib/index.js", token.as_bytes()),
+    ]);
+    let r = run_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.findings(),
+        vec![("github-pat".to_owned(), "app/config.py".to_owned(), 1)],
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("does not compile"), "{}", r.stderr);
+}
+
+#[test]
+fn a_gitleaks_config_with_no_rule_in_force_is_a_configuration_error() {
+    // gitleaks would scan with no rule and say "no leaks found".
+    let token = format!("token = \"{GH_TOKEN}\"\n");
+    let dir = tree(&[
+        ("a.txt", token.as_bytes()),
+        (
+            ".gitleaks.toml",
+            b"[[rules]]\nid = \"lookahead\"\nregex = '''tok(?=en)'''\n",
+        ),
+    ]);
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for args in [&["scan", "."][..], &["migrate", "gitleaks"]] {
+        let r = run_in(dir.path(), args);
+        assert_eq!(r.code, 2, "{args:?}: {}{}", r.stdout, r.stderr);
+        assert!(
+            r.stderr.contains(".gitleaks.toml")
+                && r.stderr.contains("no rule would be in force")
+                && r.stderr.contains("lookahead"),
+            "{}",
+            r.stderr
+        );
+    }
+    // With vigil's built-in rules on, the same rule is only a warning.
+    std::fs::write(
+        dir.path().join(".gitleaks.toml"),
+        "[extend]\nuseDefault = true\n[[rules]]\nid = \"lookahead\"\nregex = '''tok(?=en)'''\n",
+    )
+    .unwrap();
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("lookahead"), "{}", r.stderr);
+}
+
+#[test]
+fn a_gitleaks_rule_that_can_only_match_the_empty_string_is_not_translated() {
+    // (In a .vigil.toml it is an error: suppression.rs.)
+    let dir = tree(&[
+        ("a.txt", b"x\n"),
+        (
+            ".gitleaks.toml",
+            b"[extend]\nuseDefault = true\n[[rules]]\nid = \"empty\"\nregex = ''\n",
+        ),
+    ]);
+    let r = run_in(dir.path(), &["migrate", "gitleaks", ".gitleaks.toml"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("rule `empty` is not translated")
+            && r.stdout.contains("only the empty string"),
+        "{}",
+        r.stdout
+    );
+}

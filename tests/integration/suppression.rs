@@ -4,13 +4,16 @@ use crate::harness::*;
 #[test]
 fn inline_markers_suppress_their_line_only() {
     let text = format!(
-        "a = \"{GH_TOKEN}\"  # vigil:allow\nb = \"{GH_TOKEN}\"  // gitleaks:allow\nc = \"{GH_TOKEN}\"  # pragma: allowlist secret\nd = \"{GH_TOKEN_2}\"\n"
+        "a = \"{GH_TOKEN}\"  # vigil:allow\nb = \"{GH_TOKEN}\"  // gitleaks:allow\nc = \"{GH_TOKEN}\"  # pragma: allowlist secret\nd = \"{GH_TOKEN_2}\"\ne = \"{GH_TOKEN}\"  # vigil: allow\nf = \"{GH_TOKEN}\"  # VIGIL: ALLOW\n"
     );
     let dir = tree(&[("conf.py", text.as_bytes())]);
     let r = run_in(dir.path(), &["scan", ".", "--format", "json"]);
     assert_eq!(
         r.findings(),
-        vec![("github-pat-classic".into(), "conf.py".into(), 4)]
+        vec![
+            ("github-pat-classic".into(), "conf.py".into(), 4),
+            ("github-pat-classic".into(), "conf.py".into(), 6)
+        ]
     );
 }
 
@@ -116,6 +119,13 @@ fn invalid_regex_in_custom_rule_is_a_clear_error() {
     // for a user's rule too (built-in rules wait until first use).
     for (rule, expected) in [
         ("regex = 'a(b)'\nsecret_group = 2\n", "secret_group 2"),
+        // A rule that can only match the empty string would never report: not clean.
+        ("regex = ''\n", "matches only the empty string"),
+        ("regex = '^$'\n", "matches only the empty string"),
+        (
+            "regex = 'x=()'\n",
+            "secret_group 1 matches only the empty string",
+        ),
         (
             "regex = 'ab'\n[rule.allowlist]\nregexes = ['(']\n",
             "allowlist",

@@ -92,6 +92,10 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     pub gitignore: Option<bool>,
     pub disable_rules: Vec<String>,
+    /// Built-in rules that a custom rule of the same id replaces (a `.gitleaks.toml`
+    /// rule named like one of gitleaks' default rules, as gitleaks' own rules override
+    /// the defaults): off, while the custom rule stays on.
+    pub replaced_rules: Vec<String>,
     /// `[scan] fingerprint_key`: keys every finding's fingerprint, so published
     /// fingerprints (baselines, SARIF) cannot be used to test guesses of a secret.
     pub fingerprint_key: Option<FingerprintKey>,
@@ -153,6 +157,7 @@ impl Config {
             max_file_size,
             gitignore: file.scan.gitignore,
             disable_rules: file.scan.disable_rules,
+            replaced_rules: Vec::new(),
             fingerprint_key,
             fail_on,
             allowlist: file.allowlist,
@@ -192,7 +197,7 @@ impl Config {
         // Built-in rules are checked in full when first needed (see `Rule::deferred`).
         let mut rules = builtin
             .into_iter()
-            .filter(|s| enabled(s))
+            .filter(|s| enabled(s) && !self.replaced_rules.contains(&s.id))
             .map(|spec| Rule::deferred(spec, "built-in rules"))
             .collect::<Result<Vec<_>, _>>()
             .map_err(ConfigError::Builtin)?;

@@ -137,7 +137,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         fs::create_dir_all(root.join(".git")).unwrap();
-        fs::write(root.join(".gitleaks.toml"), "title = \"t\"\nbogus = 1\n").unwrap();
+        fs::write(
+            root.join(".gitleaks.toml"),
+            "title = \"t\"\nbogus = 1\n[extend]\nuseDefault = true\n",
+        )
+        .unwrap();
         let loaded = ConfigSource::default().load(root).unwrap();
         assert!(loaded.config.gitleaks.is_some());
         assert!(

@@ -5,9 +5,17 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::{Deserialize, Serialize};
 
-/// Comments that suppress every finding on their line. `gitleaks:allow` and
-/// `pragma: allowlist secret` (detect-secrets) are honoured for people migrating.
-pub const INLINE_MARKERS: &[&str] = &["vigil:allow", "gitleaks:allow", "pragma: allowlist secret"];
+/// Comments that suppress every finding on their line: `vigil:allow`, also written
+/// with one space (`vigil: allow`, as `pragma: allowlist secret` is). `gitleaks:allow`
+/// and `pragma: allowlist secret` (detect-secrets) are honoured for people migrating.
+/// Case and spacing are otherwise exact (`VIGIL:ALLOW`, `vigil:  allow` are not
+/// markers): a marker hides a finding, so it is spelled one way, as the peers do.
+pub const INLINE_MARKERS: &[&str] = &[
+    "vigil:allow",
+    "vigil: allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+];
 
 /// What a regex of an allowlist is matched against.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -200,6 +208,9 @@ mod tests {
     #[test]
     fn inline_markers() {
         assert!(has_inline_marker(b"key = 'x' # vigil:allow"));
+        assert!(has_inline_marker(b"key = 'x' # vigil: allow"));
+        assert!(!has_inline_marker(b"key = 'x' # vigil:  allow"));
+        assert!(!has_inline_marker(b"key = 'x' # VIGIL:ALLOW"));
         assert!(has_inline_marker(b"key = 'x' // gitleaks:allow"));
         assert!(has_inline_marker(b"key = 'x'  # pragma: allowlist secret"));
         assert!(!has_inline_marker(b"key = 'x'"));

@@ -221,6 +221,28 @@ impl Rule {
                 groups,
             });
         }
+        // A secret is never empty: a regex (or secret group) that matches only the
+        // empty string would report nothing, and a scan with it would look clean.
+        let empty_only = |h: &Hir| h.properties().maximum_len() == Some(0);
+        if empty_only(&hir) {
+            return Err(RuleError::invalid(
+                source,
+                spec,
+                format!(
+                    "regex {:?} matches only the empty string, so the rule can never report a secret",
+                    spec.regex
+                ),
+            ));
+        }
+        if secret_group > 0 && capture(&hir, secret_group).is_some_and(empty_only) {
+            return Err(RuleError::invalid(
+                source,
+                spec,
+                format!(
+                    "secret_group {secret_group} matches only the empty string, so the rule can never report a secret"
+                ),
+            ));
+        }
         // A group around the whole regex is the whole match, which the regex finds
         // without a capture search: on a long match (a private key) that search costs
         // several times the finding.
@@ -297,9 +319,49 @@ impl Rule {
     }
 }
 
+/// The capture group `index` of `hir`.
+fn capture(hir: &Hir, index: usize) -> Option<&Hir> {
+    match hir.kind() {
+        HirKind::Capture(c) if c.index as usize == index => Some(hir),
+        HirKind::Capture(c) => capture(&c.sub, index),
+        HirKind::Repetition(r) => capture(&r.sub, index),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            subs.iter().find_map(|s| capture(s, index))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_regex_or_secret_group_that_matches_only_the_empty_string_is_an_error() {
+        let compile = |regex: &str, group: Option<usize>| {
+            let mut spec: RuleSpec = toml::from_str(&format!(
+                "id = 't'\ndescription = 'd'\nregex = '''{regex}'''"
+            ))
+            .expect("spec");
+            spec.secret_group = group;
+            Rule::compile(spec, "test")
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        for re in ["", "^", "(?:)", r"\b$", "()", "a{0}"] {
+            let e = compile(re, None).expect_err(re);
+            assert!(
+                e.contains("rule `t`") && e.contains("only the empty string"),
+                "{e}"
+            );
+        }
+        let e = compile("key=()", None).expect_err("empty group");
+        assert!(e.contains("secret_group 1"), "{e}");
+        let e = compile("(a)(x{0})", Some(2)).expect_err("empty group 2");
+        assert!(e.contains("secret_group 2"), "{e}");
+        assert!(compile("a*", None).is_ok());
+        assert!(compile("key=(a?)", None).is_ok());
+    }
 
     #[test]
     fn a_group_around_the_whole_regex_is_the_whole_match() {

@@ -15,9 +15,12 @@ pub struct GitleaksMigration {
     pub path: PathBuf,
     /// Ids of the rules translated into vigil rules.
     pub translated: Vec<String>,
-    /// Built-in rules still in force, and how many it disables.
+    /// Built-in rules still in force, and how many are not (disabled, or replaced by
+    /// a rule of the file with the same id).
     pub builtin_in_force: usize,
     pub disabled: usize,
+    /// Allowlist regexes on the match or line, checked in the scan, for people.
+    pub in_scan_checks: Vec<String>,
     /// What is checked after the scan (rule paths, allowlists, ignore entries), for people.
     pub post_scan_checks: Vec<String>,
     /// What is not translated, or translated with a difference.
@@ -50,16 +53,29 @@ pub fn describe_gitleaks(
     load_into(&mut config, &path)?;
     let detector = config.detector(DetectorOptions::default())?;
     let translated: Vec<String> = config.rules.iter().map(|r| r.id.clone()).collect();
-    let builtin_in_force = detector.rules().len() - translated.len();
-    let (post_scan_checks, warnings) = match &config.gitleaks {
-        Some(gl) => (gl.post_scan_checks(), gl.warnings.clone()),
-        None => (Vec::new(), Vec::new()),
+    // Rule ids are unique in a detector: the rules in force that are not the file's.
+    let builtin_in_force = detector
+        .rules()
+        .iter()
+        .filter(|r| !translated.iter().any(|t| t == r.id()))
+        .count();
+    let builtin_total = vigil_secrets::builtin_rule_specs()
+        .map_err(ConfigError::Builtin)?
+        .len();
+    let (in_scan_checks, post_scan_checks, warnings) = match &config.gitleaks {
+        Some(gl) => (
+            gl.in_scan_checks().to_vec(),
+            gl.post_scan_checks(),
+            gl.warnings.clone(),
+        ),
+        None => (Vec::new(), Vec::new(), Vec::new()),
     };
     Ok(GitleaksMigration {
         path,
         translated,
         builtin_in_force,
-        disabled: config.disable_rules.len(),
+        disabled: builtin_total.saturating_sub(builtin_in_force),
+        in_scan_checks,
         post_scan_checks,
         warnings,
     })

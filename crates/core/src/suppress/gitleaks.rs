@@ -30,6 +30,9 @@ pub struct Gitleaks {
     pub(crate) rule_paths: Vec<(String, Regex)>,
     pub(crate) allowlists: Vec<PostAllowlist>,
     pub(crate) ignores: Vec<IgnoreEntry>,
+    /// Allowlist regexes on the match or the line, which went into vigil's own
+    /// allowlists (checked in the scan), one line each, for people.
+    pub(crate) in_scan_checks: Vec<String>,
 }
 
 impl Gitleaks {
@@ -69,6 +72,12 @@ impl Gitleaks {
     /// The `.gitleaksignore` entries in force.
     pub fn ignores(&self) -> &[IgnoreEntry] {
         &self.ignores
+    }
+
+    /// Allowlist regexes checked in the scan (on the match or the line), one line each,
+    /// for people.
+    pub fn in_scan_checks(&self) -> &[String] {
+        &self.in_scan_checks
     }
 
     /// What is checked after the scan, one line each, for people.

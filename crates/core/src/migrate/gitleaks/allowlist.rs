@@ -6,6 +6,7 @@ use toml::Table;
 use vigil_secrets::AllowlistSpec;
 
 use super::{
+    re2::re2_to_rust,
     read::{read_allowlists, RawAllowlist, Reader},
     rule_map::vigil_rules_for,
 };
@@ -143,13 +144,21 @@ fn add_allowlist(
             return;
         }
         native = put_native(slot, &a, &mut gl.warnings, what);
+        if native {
+            gl.in_scan_checks.push(format!(
+                "{}: {} regex(es) on the {} in {what}",
+                a.place,
+                a.regexes.len(),
+                a.target
+            ));
+        }
         if !native && a.all {
             return;
         }
     }
     let mut paths = Vec::new();
     for p in &a.paths {
-        match Regex::new(p) {
+        match Regex::new(&re2_to_rust(p)) {
             Ok(re) => paths.push(re),
             Err(e) => {
                 gl.warnings.push(format!(
@@ -163,7 +172,7 @@ fn add_allowlist(
     let mut regexes = Vec::new();
     if a.target == "secret" {
         for p in &a.regexes {
-            match BytesRegex::new(p) {
+            match BytesRegex::new(&re2_to_rust(p)) {
                 Ok(re) => regexes.push(re),
                 Err(e) => {
                     gl.warnings.push(format!(
@@ -212,6 +221,7 @@ fn put_native(
         return false;
     }
     slot.regex_target = with_target.regex_target;
-    slot.regexes.extend(a.regexes.iter().cloned());
+    slot.regexes
+        .extend(a.regexes.iter().map(|r| re2_to_rust(r)));
     true
 }

@@ -2,9 +2,9 @@
 //!
 //! What maps onto vigil's own configuration becomes part of it:
 //! - `[[rules]]` with a `regex` become custom rules (`RuleSpec`): `id` (made kebab-case
-//!   when it is not), `description`, `regex` (Go RE2 syntax, which the `regex` crate
-//!   accepts nearly always; a rule whose regex does not compile is skipped with a
-//!   warning), `keywords`, `entropy`, `secretGroup`, `tags`;
+//!   when it is not), `description`, `regex` (Go RE2 syntax, rewritten where the Rust
+//!   `regex` crate differs, see `re2`; a rule whose regex still does not compile is
+//!   skipped with a warning), `keywords`, `entropy`, `secretGroup`, `tags`;
 //! - `[extend] useDefault = true` keeps vigil's built-in rules (gitleaks' own default
 //!   rules are not copied: vigil's built-ins take their place); without it, as in
 //!   gitleaks, only the file's rules run; `disabledRules` disables the vigil rules that
@@ -26,13 +26,14 @@
 //! `match`/`line` regexes aimed at vigil's built-in rules.
 //!
 //! One part per file: `read` (the TOML as gitleaks reads it: keys in any case, typed
-//! values, allowlists as written), `rule_map` (gitleaks rule ids and vigil's),
+//! values, allowlists as written), `re2` (gitleaks' regex syntax in Rust's), `rule_map` (gitleaks rule ids and vigil's),
 //! `ignore` (the `.gitleaksignore`), `translate` (a `.gitleaks.toml` into vigil's
 //! configuration and the post-scan filter), `allowlist` (its allowlists, split between
 //! the two) and `load` (finding and reading the files).
 mod allowlist;
 mod ignore;
 mod load;
+mod re2;
 mod read;
 mod rule_map;
 mod translate;

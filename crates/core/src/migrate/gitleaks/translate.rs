@@ -10,6 +10,7 @@ use vigil_secrets::{AllowlistSpec, Rule, RuleSpec};
 
 use super::{
     allowlist::{apply_rule_allowlists, translate_global_allowlists, Targeted},
+    re2::re2_to_rust,
     read::{get, read_allowlists, tables, unknown_keys, RawAllowlist, Reader, GITLEAKS_CONFIG},
     rule_map::{builtin_rule_ids, vigil_rules_for},
 };
@@ -59,6 +60,7 @@ pub fn translate_into(
     let mut t = Translation {
         r: Reader { path },
         builtin: builtin_rule_ids()?,
+        builtin_on: false,
         config,
         gl: Gitleaks {
             source: path.to_owned(),
@@ -67,15 +69,19 @@ pub fn translate_into(
     };
     unknown_keys(&doc, TOP_LEVEL_KEYS, "top level", &mut t.gl.warnings);
     let extend = t.extend(&doc)?;
+    t.builtin_on = extend.use_default || extend.keep_builtin;
+    let mut targeted = t.rules(&doc, extend.use_default)?;
     if !extend.use_default && !extend.keep_builtin {
         // As in gitleaks: a configuration that does not extend the default replaces it.
         t.disable_builtin_rules();
     }
-    let mut targeted = t.rules(&doc, extend.use_default)?;
     targeted.extend(translate_global_allowlists(
         &t.r, &doc, t.config, &mut t.gl, &t.builtin,
     )?);
     apply_rule_allowlists(t.config, &mut t.gl, targeted);
+    if !t.builtin_on && t.config.rules.is_empty() {
+        return Err(t.no_rule_in_force(&doc));
+    }
     Ok(t.gl)
 }
 
@@ -87,6 +93,8 @@ struct Translation<'a> {
     gl: Gitleaks,
     /// The ids of vigil's built-in rules.
     builtin: Vec<String>,
+    /// Whether they stay on (`[extend]` says so), those the file's rules replace aside.
+    builtin_on: bool,
 }
 
 /// What `[extend]` says about gitleaks' default rules.
@@ -152,11 +160,41 @@ impl Translation<'_> {
         self.gl.rule_ids.push((id, vigil));
     }
 
-    /// Disables every built-in rule: only the file's rules run.
+    /// Disables every built-in rule: only the file's rules run (those that replace a
+    /// built-in of the same id are off already, see `custom_rule_id`).
     fn disable_builtin_rules(&mut self) {
         for id in &self.builtin {
-            disable(self.config, id);
+            if !self.config.replaced_rules.contains(id) {
+                disable(self.config, id);
+            }
         }
+    }
+
+    /// The error for a file that replaces vigil's built-in rules (no `[extend]
+    /// useDefault = true`) with rules of which none could be translated: scanning with
+    /// no rule would look clean.
+    fn no_rule_in_force(&self, doc: &Table) -> ConfigError {
+        let n = tables(doc, "rules").len();
+        let why = if n == 0 {
+            "it has no [[rules]]".to_owned()
+        } else {
+            let reasons: Vec<&str> = self
+                .gl
+                .warnings
+                .iter()
+                .filter(|w| w.starts_with("rule `"))
+                .map(String::as_str)
+                .take(3)
+                .collect();
+            format!(
+                "none of its {n} [[rules]] could be translated ({}{})",
+                reasons.join("; "),
+                if reasons.len() < n { "; …" } else { "" }
+            )
+        };
+        self.r.err(format!(
+            "no rule would be in force: {why}, and without [extend] useDefault = true vigil's built-in rules are off, as gitleaks' defaults would be; fix the rules or add [extend] useDefault = true"
+        ))
     }
 
     /// `[[rules]]`, in order. Returns their allowlists with the vigil rules each is for,
@@ -188,8 +226,8 @@ impl Translation<'_> {
             .ok_or_else(|| r.err(format!("[[rules]] #{}: a rule needs an `id`", n + 1)))?;
         let place = format!("rule `{gid}`");
         unknown_keys(t, RULE_KEYS, &place, &mut self.gl.warnings);
-        let regex = r.string(t, "regex", &place)?;
-        let path_re = r.string(t, "path", &place)?;
+        let regex = r.string(t, "regex", &place)?.map(|re| re2_to_rust(&re));
+        let path_re = r.string(t, "path", &place)?.map(|re| re2_to_rust(&re));
         let allowlists = read_allowlists(r, t, &place)?;
         if r.boolean(t, "skipReport", &place)?.unwrap_or(false) {
             self.gl.warnings.push(format!(
@@ -213,6 +251,17 @@ impl Translation<'_> {
                 "{place} is not translated: {e} (gitleaks uses Go RE2 syntax; vigil the Rust `regex` crate, bytes with Unicode classes off)"
             ));
             return Ok(Vec::new());
+        }
+        if self.builtin.contains(&id) {
+            // The file's rule replaces the built-in of the same id, as gitleaks' own
+            // rules override the defaults they extend (worth a word only where the
+            // built-in rules stay on).
+            self.config.replaced_rules.push(id.clone());
+            if self.builtin_on {
+                self.gl.warnings.push(format!(
+                    "{place} replaces vigil's built-in rule of the same id"
+                ));
+            }
         }
         if let Some(p) = path_re {
             self.restrict_to_paths(&place, &id, &p);
@@ -262,14 +311,6 @@ impl Translation<'_> {
         let mut id = kebab(gid);
         if id.is_empty() {
             id = format!("gitleaks-rule-{}", n + 1);
-        }
-        if self.builtin.contains(&id) && !taken.contains(&id) {
-            // The file's rule replaces the built-in of the same id, as gitleaks' own
-            // rules override the defaults they extend.
-            disable(self.config, &id);
-            self.gl.warnings.push(format!(
-                "{place} replaces vigil's built-in rule of the same id"
-            ));
         }
         let base = id.clone();
         let mut k = 2;
