@@ -100,7 +100,12 @@ fn configuration_files_linked_to_the_environment_are_refused() {
     );
     // .gitleaksignore beside a valid .gitleaks.toml
     let (_tmp, repo) = new_repo();
-    fs::write(repo.join(".gitleaks.toml"), "title = \"t\"\n").unwrap();
+    // (with a rule in force: a file with none is refused before its ignore file is read)
+    fs::write(
+        repo.join(".gitleaks.toml"),
+        "title = \"t\"\n[extend]\nuseDefault = true\n",
+    )
+    .unwrap();
     symlink("/proc/self/environ", repo.join(".gitleaksignore")).unwrap();
     refused(
         &in_dir(&repo, &["scan", "."]),
