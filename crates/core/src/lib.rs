@@ -19,6 +19,7 @@ pub mod config_source;
 pub mod git_scan;
 pub mod hooks;
 pub mod migrate;
+mod range;
 pub mod release;
 mod report_file;
 pub mod report_merge;
