@@ -275,3 +275,59 @@ fn reports_listing_skipped_items_pass_their_schemas() {
         &[gitlab],
     );
 }
+
+#[test]
+fn a_history_with_no_commit_is_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    incomplete(
+        &run_in(dir.path(), &["scan", "--history"]),
+        "nothing was scanned: no commit is reachable from HEAD or any reference",
+    );
+    // Nothing staged in a repository without commits: nothing to check.
+    assert_eq!(run_in(dir.path(), &["scan", "--staged"]).code, 0);
+}
+
+#[test]
+fn a_revision_past_the_first_commit_is_not_missing() {
+    let dir = repo();
+    let r = run_in(dir.path(), &["scan", "--range", "HEAD~10..HEAD"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("revision \"HEAD~10\": the history has fewer commits than it asks for"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("git fetch"), "{}", r.stderr);
+}
+
+#[test]
+fn a_corrupt_object_is_not_missing() {
+    let dir = repo();
+    let r = dir.path();
+    let head = crate::harness::rev(r, "HEAD");
+    let object = r.join(".git/objects").join(&head[..2]).join(&head[2..]);
+    let mut perms = std::fs::metadata(&object).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&object, perms).unwrap();
+    std::fs::write(&object, b"not a zlib stream").unwrap();
+    for args in [
+        &["scan", "--range", "HEAD~1..HEAD"][..],
+        &["scan", "--history"][..],
+    ] {
+        let out = run_in(r, args);
+        assert_eq!(out.code, 3, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("is corrupt or malformed"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("git fetch"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}

@@ -369,12 +369,18 @@ fn scan_git(
         GitSource::Since { rev, .. } => Some(RangeSpec::since(rev)),
         _ => None,
     };
-    if let (Some(RangeSpec::Range { base, tip }), false, 0) = (asked, resolved, changes.commits) {
-        outcome
-            .errors
-            .push(ScanError::EmptyRange(crate::range::why_empty(
-                repo, &base, &tip,
-            )));
+    if !resolved && changes.commits == 0 {
+        match (asked, what) {
+            (Some(RangeSpec::Range { base, tip }), _) => {
+                let why = crate::range::why_empty(repo, &base, &tip);
+                outcome.errors.push(ScanError::EmptyRange(why));
+            }
+            (_, GitSource::History { .. }) => {
+                let why = "no commit is reachable from HEAD or any reference".to_owned();
+                outcome.errors.push(ScanError::Nothing(why));
+            }
+            _ => {}
+        }
     }
     Ok(outcome)
 }

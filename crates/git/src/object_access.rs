@@ -33,12 +33,17 @@ pub(crate) fn commit_tree(
     repo: &gix::Repository,
     commit: ObjectId,
 ) -> Result<ObjectId, GitError> {
-    let data = object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
-        GitError::Missing {
-            what: format!("commit {commit}"),
-            hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-        }
-    })?;
+    let data =
+        object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|e| match e {
+            GitError::Missing { .. } => GitError::Missing {
+                what: format!("commit {commit}"),
+                hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
+            },
+            e => GitError::Corrupt {
+                what: format!("commit {commit}"),
+                message: e.to_string(),
+            },
+        })?;
     gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
         .tree_id()
         .map_err(|e| GitError::read(format!("commit {commit}"), e))
