@@ -331,3 +331,38 @@ fn a_corrupt_object_is_not_missing() {
         );
     }
 }
+
+/// The JSON reports of complete and incomplete scans, folder and git, match the
+/// published schema of the JSON report (`fixtures/schemas/vigil-scan-report-1.json`).
+#[cfg(unix)]
+#[test]
+fn json_reports_match_their_schema() {
+    let git_repo = repo();
+    let folder = tree(&[
+        (
+            "a.env",
+            format!("TOKEN={}\n", crate::harness::GH_TOKEN).as_bytes(),
+        ),
+        ("big.txt", &[b'x'; 2048]),
+    ]);
+    std::os::unix::fs::symlink("a.env", folder.path().join("link")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let runs: [(&Path, &[&str]); 4] = [
+        (folder.path(), &["scan", ".", "--max-file-size", "1k"]),
+        (folder.path(), &["scan", ".", "--max-file-size", "0"]),
+        (git_repo.path(), &["scan", "--range", "HEAD..HEAD~1"]),
+        (
+            git_repo.path(),
+            &["scan", "--history", "--max-file-size", "3"],
+        ),
+    ];
+    let mut files = Vec::new();
+    for (i, (dir, args)) in runs.iter().enumerate() {
+        let r = run_in(dir, &[args, &["--format", "json"][..]].concat());
+        assert!([0, 1, 3].contains(&r.code), "{args:?}: {}", r.stderr);
+        let file = out.path().join(format!("{i}.json"));
+        std::fs::write(&file, &r.stdout).unwrap();
+        files.push(file);
+    }
+    crate::reports::validate(crate::reports::JSON_SCHEMA, &files);
+}
