@@ -145,6 +145,7 @@ def folder_cases(r):
     r.run("scan-folder-color", ["scan", ".", "--color", "always", "-j", "1"], app)
     r.run("scan-missing-path", ["scan", "no-such-dir"], app)
     r.run("scan-bad-size", ["scan", ".", "--max-file-size", "ten"], app)
+    r.run("scan-size-zero", ["scan", ".", "--max-file-size", "0", "--format", "json"], app)
     r.run("scan-two-stdout", ["scan", ".", "--format", "json", "--format", "sarif"], app)
     r.run(
         "scan-stdin",
@@ -215,6 +216,7 @@ def git_cases(r):
         r.run(f"scan-range-{f}", ["scan", "--range", "c-base..main", "--format", f], rng)
     r.run("scan-since", ["scan", "--since", "c-main-note", "--format", "json"], rng)
     r.run("scan-range-bad", ["scan", "--range", "c-base..no-such-branch"], rng)
+    r.run("scan-range-reversed", ["scan", "--range", "main..c-base", "--format", "json"], rng)
     hist = r.work / "git-history"
     for f in FORMATS:
         r.run(f"scan-history-{f}", ["scan", "--history", "--format", f], hist)

@@ -54,6 +54,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             decode_depth: 2,
             baseline: baseline.clone(),
             fail_on: None,
+            resolved: true,
         };
         let prepared = request.prepare()?;
         for w in &prepared.warnings {
@@ -109,6 +110,7 @@ fn verify_on_push(root: &std::path::Path, sources: &[GitSource]) -> Result<Code,
             key_time: None,
             now: None,
             ignore_start: false,
+            resolved: true,
         };
         match command.prepare()?.run()? {
             VerifyResult::Incomplete(e) => {

@@ -3,8 +3,10 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use vigil_core::{
-    hooks::plan_ci_from_env, report::Redaction, suppress::Suppressed, FailOn, GitSource,
-    ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
+    hooks::plan_ci_from_env,
+    report::{Redaction, SkipReason},
+    suppress::Suppressed,
+    FailOn, GitSource, ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
 };
 
 use crate::{
@@ -129,6 +131,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         decode_depth: args.decode_depth,
         baseline: args.baseline.clone(),
         fail_on: args.fail_on,
+        resolved: args.git.ci,
     };
     let prepared = request.prepare().map_err(flag_error)?;
     for w in &prepared.warnings {
@@ -142,7 +145,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         }
         ScanResult::Done(run) => {
             say_suppressed(&run.suppressed);
-            Ok(Scanned::Run(Box::new(run)))
+            Ok(Scanned::Run(run))
         }
     }
 }
@@ -155,6 +158,7 @@ fn parse_fail_on(name: &str) -> Result<FailOn, String> {
 fn flag_error(e: ScanRequestError) -> Error {
     match e {
         ScanRequestError::MaxFileSize(m) => format!("--max-file-size: {m}").into(),
+        ScanRequestError::Shard(m) => format!("--shard: {m}").into(),
         e => e.into(),
     }
 }
@@ -333,14 +337,39 @@ pub fn summarize(run: &ScanRun) {
         if outcome.findings.len() == 1 { "" } else { "s" }
     ));
     note(&line);
+    let listed = outcome
+        .skipped
+        .iter()
+        .filter(|s| s.reason != SkipReason::Unreadable);
+    let mut listed: Vec<_> = listed.collect();
+    listed.sort();
+    for s in listed.iter().take(MAX_SKIPPED_SHOWN) {
+        note(&printable(&s.to_string()));
+    }
+    if listed.len() > MAX_SKIPPED_SHOWN {
+        note(&format!(
+            "... and {} more not scanned (the JSON, JSON Lines, SARIF and GitLab reports list all)",
+            listed.len() - MAX_SKIPPED_SHOWN
+        ));
+    }
     for e in &outcome.errors {
         note(&format!("error: {e}"));
     }
     if !outcome.errors.is_empty() {
         note(&format!(
-            "scan incomplete: {} item{} could not be read (exit code 3 unless there are findings)",
+            "scan incomplete: {} error{} (exit code 3 unless there are findings)",
             outcome.errors.len(),
-            if outcome.errors.len() == 1 { "" } else { "s" }
+            plural(outcome.errors.len() as u64)
         ));
     }
+}
+
+/// Items not scanned listed on stderr; the reports list all.
+const MAX_SKIPPED_SHOWN: usize = 20;
+
+/// Paths come from the folder or the repository: no control character reaches the terminal.
+fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
 }

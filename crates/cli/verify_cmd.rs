@@ -193,6 +193,7 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         }),
         now: args.now,
         ignore_start: args.ignore_start,
+        resolved: s.ci,
     };
     let prepared = command.prepare()?;
     for w in &prepared.warnings {

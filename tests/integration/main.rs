@@ -8,6 +8,7 @@
 )]
 
 mod baseline;
+mod complete;
 mod corpus;
 mod git;
 mod harness;

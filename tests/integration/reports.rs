@@ -16,6 +16,8 @@ use crate::harness::*;
 
 const SARIF_SCHEMA: &str = "fixtures/schemas/sarif-schema-2.1.0.json";
 const GITLAB_SCHEMA: &str = "fixtures/schemas/gitlab-secret-detection-report-15.2.4.json";
+/// vigil's own JSON report (`--format json`).
+pub const JSON_SCHEMA: &str = "fixtures/schemas/vigil-scan-report-1.json";
 
 /// Every format, as `--report` names it, and the snapshot file it is compared with.
 const FORMATS: &[(&str, &str)] = &[
@@ -225,6 +227,7 @@ fn snapshot_of_every_format_and_schemas() {
         GITLAB_SCHEMA,
         &[out.path().join("gl-secret-detection-report.json")],
     );
+    validate(JSON_SCHEMA, &[out.path().join("report.json")]);
 }
 
 #[test]

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use vigil_git::{added_lines, changed_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
 use vigil_model::{Finding, Origin};
+use vigil_report::SkipReason;
 use vigil_secrets::{Detector, Fragment};
 
 use crate::scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
@@ -43,6 +44,11 @@ pub fn scan_changes(
                 match scan_change(detector, reader, change, options, &counters) {
                     Ok(f) => found.extend(f),
                     Err(e) => {
+                        counters.skip(
+                            change.path.clone(),
+                            change.commit.as_ref().map(|c| c.id.clone()),
+                            SkipReason::Unreadable,
+                        );
                         if let Ok(mut list) = errors.lock() {
                             list.push(ScanError::Git(e));
                         }
@@ -64,6 +70,7 @@ pub fn scan_changes(
             ..counters.stats(start.elapsed())
         },
         errors: errors.into_inner().unwrap_or_default(),
+        skipped: counters.take_skipped(),
     };
     sort(&mut outcome.findings);
     outcome
@@ -95,7 +102,8 @@ fn scan_change(
         return Ok(Vec::new());
     }
     let new = reader.blob(change.new, &change.path)?;
-    if !counters.admit(&new, options.max_file_size) {
+    let commit = change.commit.as_ref().map(|c| c.id.as_str());
+    if !counters.admit(&new, options.max_file_size, &change.path, commit) {
         return Ok(Vec::new());
     }
     let origin = Arc::new(Origin {

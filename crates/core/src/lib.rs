@@ -20,6 +20,7 @@ pub mod git_scan;
 pub mod hooks;
 pub mod input;
 pub mod migrate;
+mod range;
 pub mod release;
 mod report_file;
 pub mod report_merge;

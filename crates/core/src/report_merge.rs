@@ -28,7 +28,7 @@ pub struct MergeOutcome {
     /// N, the number of shards merged.
     pub shards: u32,
     /// Findings, incomplete (a shard could not read everything) or clean, as the
-    /// unsharded scan would have ended; a JSON report does not say it was incomplete.
+    /// unsharded scan would have ended.
     pub status: Status,
 }
 
@@ -149,7 +149,7 @@ mod tests {
         let a = dir.path().join("a.json");
         std::fs::write(
             &a,
-            "{\"version\": 1, \"shard\": \"1/1\", \"findings\": []}\n",
+            "{\"version\": 1, \"shard\": \"1/1\", \"complete\": true, \"errors\": [], \"skipped\": [], \"findings\": []}\n",
         )
         .unwrap();
         let link = dir.path().join("link.json");
@@ -171,7 +171,7 @@ mod tests {
         assert_eq!(done.status, Status::Clean);
         assert_eq!(
             std::fs::read_to_string(&out).unwrap(),
-            "{\n  \"version\": 1,\n  \"findings\": []\n}\n"
+            "{\n  \"version\": 1,\n  \"complete\": true,\n  \"errors\": [],\n  \"skipped\": [],\n  \"findings\": []\n}\n"
         );
     }
 

@@ -11,6 +11,7 @@ use std::{
 
 use ignore::{WalkBuilder, WalkState};
 use vigil_model::{Finding, Origin};
+use vigil_report::{SkipReason, Skipped};
 use vigil_secrets::{Detector, Fragment};
 
 /// Default limit on the size of a file to scan; larger files are skipped and counted.
@@ -75,6 +76,16 @@ pub enum ScanError {
     Walk(String),
     #[error("{0}")]
     Git(#[from] vigil_git::GitError),
+    /// A path named to scan is a FIFO, a device or a socket: reading it could block
+    /// forever or never end, so it is not opened.
+    #[error("{path}: not a regular file ({kind}): not scanned")]
+    NotAFile { path: PathBuf, kind: &'static str },
+    /// Everything in scope was skipped: "found nothing" would mean "looked at nothing".
+    #[error("nothing was scanned: {0}")]
+    Nothing(String),
+    /// An explicit commit range holds no commits.
+    #[error("nothing was scanned: {0}")]
+    EmptyRange(String),
 }
 
 #[derive(Debug, Default)]
@@ -84,6 +95,47 @@ pub struct ScanOutcome {
     pub stats: ScanStats,
     /// Files or folders that could not be read; non-empty means incomplete.
     pub errors: Vec<ScanError>,
+    /// Each item in scope that was not scanned, and why (not sorted).
+    pub skipped: Vec<Skipped>,
+}
+
+impl ScanOutcome {
+    /// When everything in scope was skipped (and nothing failed to be read, which is
+    /// said already), the error that says so: a scan that looked at nothing is not clean.
+    pub(crate) fn check_covered(&mut self, max_file_size: u64) {
+        if self.stats.files > 0 || self.skipped.is_empty() || !self.errors.is_empty() {
+            return;
+        }
+        let mut why = Vec::new();
+        for reason in SkipReason::ALL {
+            let n = self.skipped.iter().filter(|s| s.reason == reason).count();
+            if n == 0 {
+                continue;
+            }
+            why.push(match reason {
+                SkipReason::TooLarge => format!(
+                    "{n} larger than the size limit of {max_file_size} bytes (raise it with --max-file-size or [scan] max_file_size)"
+                ),
+                SkipReason::Symlink => {
+                    format!("{n} symbolic link{} (links are not followed)", plural(n))
+                }
+                SkipReason::NotAFile => format!("{n} not a regular file"),
+                SkipReason::Unreadable => format!("{n} unreadable"),
+            });
+        }
+        self.errors.push(ScanError::Nothing(format!(
+            "every item was skipped: {}",
+            why.join(", ")
+        )));
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// What a scan counts as it goes (shared by the folder and git pipelines).
@@ -95,6 +147,8 @@ pub(crate) struct Counters {
     pub(crate) binary: AtomicU64,
     pub(crate) large: AtomicU64,
     pub(crate) allowlisted: AtomicU64,
+    /// Items not scanned, and why.
+    pub(crate) skipped: Mutex<Vec<Skipped>>,
 }
 
 /// Scans folders (walked in parallel) and named files. A path that does not exist is
@@ -110,8 +164,34 @@ pub fn scan_paths(
             path: missing.clone(),
         });
     }
+    // A FIFO or a device named to scan is never opened: reading it could block forever
+    // (a FIFO with no writer) or never end (`/dev/zero`). Its type is read first.
+    let mut named_errors = Vec::new();
+    let mut named_skipped = Vec::new();
+    let paths: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| match std::fs::metadata(p) {
+            Ok(m) if !m.is_file() && !m.is_dir() => {
+                named_skipped.push(Skipped {
+                    path: display_path(p),
+                    commit: None,
+                    reason: SkipReason::NotAFile,
+                });
+                named_errors.push(ScanError::NotAFile {
+                    path: (*p).clone(),
+                    kind: file_kind(&m.file_type()),
+                });
+                false
+            }
+            _ => true,
+        })
+        .collect();
     let Some((first, rest)) = paths.split_first() else {
-        return Ok(ScanOutcome::default());
+        return Ok(ScanOutcome {
+            errors: named_errors,
+            skipped: named_skipped,
+            ..ScanOutcome::default()
+        });
     };
     let mut builder = WalkBuilder::new(first);
     for p in rest {
@@ -134,7 +214,10 @@ pub fn scan_paths(
     let config_file = options.config_file.as_ref().map(absolute);
     let counters = Counters::default();
     let findings = Mutex::new(Vec::new());
-    let errors = Mutex::new(Vec::new());
+    let errors = Mutex::new(named_errors);
+    if let Ok(mut s) = counters.skipped.lock() {
+        s.extend(named_skipped);
+    }
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             let entry = match entry {
@@ -144,7 +227,20 @@ pub fn scan_paths(
                     return WalkState::Continue;
                 }
             };
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
+            let Some(kind) = entry.file_type() else {
+                return WalkState::Continue;
+            };
+            if !kind.is_file() {
+                // Links are not followed (one could lead out of the folder); FIFOs,
+                // devices and sockets are not opened. Both are listed as skipped.
+                let reason = if kind.is_symlink() {
+                    SkipReason::Symlink
+                } else if kind.is_dir() {
+                    return WalkState::Continue;
+                } else {
+                    SkipReason::NotAFile
+                };
+                counters.skip(display_path(entry.path()), None, reason);
                 return WalkState::Continue;
             }
             let path = entry.path();
@@ -161,10 +257,13 @@ pub fn scan_paths(
                 counters.allowlisted.fetch_add(1, Ordering::Relaxed);
                 return WalkState::Continue;
             }
-            match scan_file(detector, path, display, options, &counters) {
+            match scan_file(detector, path, display.clone(), options, &counters) {
                 Ok(found) if !found.is_empty() => push_all(&findings, found),
                 Ok(_) => {}
-                Err(e) => push(&errors, e),
+                Err(e) => {
+                    counters.skip(display, None, SkipReason::Unreadable);
+                    push(&errors, e);
+                }
             }
             WalkState::Continue
         })
@@ -173,6 +272,7 @@ pub fn scan_paths(
         findings: findings.into_inner().unwrap_or_default(),
         stats: counters.stats(start.elapsed()),
         errors: errors.into_inner().unwrap_or_default(),
+        skipped: counters.take_skipped(),
     };
     sort(&mut outcome.findings);
     Ok(outcome)
@@ -219,6 +319,7 @@ pub fn scan_reader(
             ..ScanStats::default()
         },
         errors: Vec::new(),
+        skipped: Vec::new(),
     })
 }
 
@@ -238,6 +339,7 @@ fn scan_file(
     let len = file.metadata().map_err(read_err)?.len();
     if len > options.max_file_size {
         counters.large.fetch_add(1, Ordering::Relaxed);
+        counters.skip(display, None, SkipReason::TooLarge);
         return Ok(Vec::new());
     }
     // Each walker thread reads every file into one buffer: a fresh one per file
@@ -257,7 +359,7 @@ fn scan_file(
             len
         };
         file.take(limit).read_to_end(bytes).map_err(read_err)?;
-        if !counters.admit(bytes, options.max_file_size) {
+        if !counters.admit(bytes, options.max_file_size, &display, None) {
             return Ok(Vec::new());
         }
         let origin = Arc::new(Origin {
@@ -269,10 +371,22 @@ fn scan_file(
 }
 
 impl Counters {
-    /// Counts `bytes` as scanned, or as skipped for being larger than
-    /// `max_file_size` or binary; true when they are to be scanned.
-    pub(crate) fn admit(&self, bytes: &[u8], max_file_size: u64) -> bool {
+    /// Counts `bytes` (of `path`, in `commit`) as scanned, or as skipped for being
+    /// larger than `max_file_size` (listed) or binary (counted); true when they are to
+    /// be scanned.
+    pub(crate) fn admit(
+        &self,
+        bytes: &[u8],
+        max_file_size: u64,
+        path: &str,
+        commit: Option<&str>,
+    ) -> bool {
         let skipped = if bytes.len() as u64 > max_file_size {
+            self.skip(
+                path.to_owned(),
+                commit.map(str::to_owned),
+                SkipReason::TooLarge,
+            );
             &self.large
         } else if is_binary(bytes) {
             &self.binary
@@ -283,6 +397,25 @@ impl Counters {
         };
         skipped.fetch_add(1, Ordering::Relaxed);
         false
+    }
+
+    /// Lists `path` (in `commit`) as not scanned, for `reason`.
+    pub(crate) fn skip(&self, path: String, commit: Option<String>, reason: SkipReason) {
+        push(
+            &self.skipped,
+            Skipped {
+                path,
+                commit,
+                reason,
+            },
+        );
+    }
+
+    pub(crate) fn take_skipped(&self) -> Vec<Skipped> {
+        self.skipped
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
     }
 
     pub(crate) fn stats(&self, elapsed: Duration) -> ScanStats {
@@ -301,6 +434,28 @@ impl Counters {
 /// Binary content, as git decides it: a NUL byte near the start.
 fn is_binary(bytes: &[u8]) -> bool {
     memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some()
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = kind;
+    "not a file or a folder"
 }
 
 fn display_path(path: &Path) -> String {

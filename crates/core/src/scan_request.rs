@@ -83,6 +83,11 @@ pub struct ScanRequest {
     pub baseline: Option<PathBuf>,
     /// Which findings fail the scan; else `[scan] fail_on`; else every finding.
     pub fail_on: Option<FailOn>,
+    /// The git source was resolved from a push or a CI event ([`crate::hooks::plan`]),
+    /// whose resolver already decided what there is to scan: an empty range there is a
+    /// push that added no commits. An empty range asked for by hand is incomplete (a
+    /// reversed range, a typo).
+    pub resolved: bool,
 }
 
 /// Why a scan could not run (a usage or configuration error: nothing was scanned).
@@ -90,6 +95,9 @@ pub struct ScanRequest {
 pub enum ScanRequestError {
     #[error("max file size: {0}")]
     MaxFileSize(String),
+    /// `--shard K/N` does not read as a shard.
+    #[error("{0}")]
+    Shard(String),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -112,6 +120,7 @@ pub struct PreparedScan {
     options: ScanOptions,
     baseline: Option<(PathBuf, Baseline)>,
     fail_on: FailOn,
+    resolved: bool,
 }
 
 enum PreparedSource {
@@ -156,7 +165,7 @@ pub struct ScanRun {
 
 /// The outcome of [`PreparedScan::run`].
 pub enum ScanResult {
-    Done(ScanRun),
+    Done(Box<ScanRun>),
     /// The commits to scan could not all be read: nothing is reported (a partial git
     /// scan would look like a clean one).
     Incomplete(GitError),
@@ -234,6 +243,7 @@ impl ScanRequest {
             options,
             baseline,
             fail_on,
+            resolved: self.resolved,
         })
     }
 }
@@ -248,6 +258,7 @@ impl PreparedScan {
             options,
             baseline,
             fail_on,
+            resolved,
             ..
         } = self;
         let staged = matches!(
@@ -263,7 +274,7 @@ impl PreparedScan {
         };
         let outcome = match source {
             PreparedSource::Git { repo, what } => {
-                match scan_git(&detector, &repo, &what, &options, progress) {
+                match scan_git(&detector, &repo, &what, &options, resolved, progress) {
                     Ok(outcome) => outcome,
                     Err(ScanRequestError::Git(e)) if e.is_incomplete() => {
                         return Ok(ScanResult::Incomplete(e))
@@ -277,6 +288,11 @@ impl PreparedScan {
             PreparedSource::Paths(paths) => scan_paths(&detector, &paths, &options)?,
         };
         let mut outcome = outcome;
+        // A shard may hold nothing but skipped items while the whole scan does not; the
+        // reports of shards must merge into the whole's, so only whole scans say it.
+        if shard.is_none() {
+            outcome.check_covered(options.max_file_size);
+        }
         let suppressed = suppress::apply(
             &mut outcome.findings,
             config.gitleaks.as_ref(),
@@ -290,7 +306,7 @@ impl PreparedScan {
         std::mem::forget(detector);
         let failing = outcome.findings.iter().any(|f| fail_on.fails(f.severity));
         let status = Status::of(failing, !outcome.errors.is_empty());
-        Ok(ScanResult::Done(ScanRun {
+        Ok(ScanResult::Done(Box::new(ScanRun {
             outcome,
             status,
             suppressed,
@@ -298,7 +314,7 @@ impl PreparedScan {
             staged,
             rules,
             shard,
-        }))
+        })))
     }
 }
 
@@ -325,18 +341,12 @@ fn scan_git(
     repo: &Repo,
     what: &GitSource,
     options: &ScanOptions,
+    resolved: bool,
     progress: &dyn Progress,
 ) -> Result<ScanOutcome, ScanRequestError> {
     let shard = |s: &Option<String>| -> Result<Option<Shard>, ScanRequestError> {
         s.as_ref()
-            .map(|s| {
-                Shard::parse(s).map_err(|message| {
-                    ScanRequestError::Git(GitError::BadRange {
-                        spec: s.clone(),
-                        message,
-                    })
-                })
-            })
+            .map(|s| Shard::parse(s).map_err(ScanRequestError::Shard))
             .transpose()
     };
     // The summary's time covers finding the changes (the walk and tree diffs) too.
@@ -362,6 +372,24 @@ fn scan_git(
     });
     progress.finish();
     outcome.stats.elapsed = start.elapsed();
+    let asked = match what {
+        GitSource::Range { spec, .. } => RangeSpec::parse(spec).ok(),
+        GitSource::Since { rev, .. } => Some(RangeSpec::since(rev)),
+        _ => None,
+    };
+    if !resolved && changes.commits == 0 {
+        match (asked, what) {
+            (Some(RangeSpec::Range { base, tip }), _) => {
+                let why = crate::range::why_empty(repo, &base, &tip);
+                outcome.errors.push(ScanError::EmptyRange(why));
+            }
+            (_, GitSource::History { .. }) => {
+                let why = "no commit is reachable from HEAD or any reference".to_owned();
+                outcome.errors.push(ScanError::Nothing(why));
+            }
+            _ => {}
+        }
+    }
     Ok(outcome)
 }
 
@@ -382,6 +410,8 @@ impl ScanRun {
         // too) should read the same on every run.
         info.errors = self.outcome.errors.iter().map(|e| e.to_string()).collect();
         info.errors.sort();
+        info.skipped = self.outcome.skipped.clone();
+        info.skipped.sort();
         info.shard = self.shard;
         info
     }
@@ -406,12 +436,13 @@ mod tests {
             decode_depth: 2,
             baseline: None,
             fail_on: None,
+            resolved: false,
         }
     }
 
     fn run(request: ScanRequest) -> ScanRun {
         match request.prepare().unwrap().run(&NoProgress).unwrap() {
-            ScanResult::Done(run) => run,
+            ScanResult::Done(run) => *run,
             ScanResult::Incomplete(e) => panic!("incomplete: {e}"),
         }
     }
@@ -490,9 +521,10 @@ mod tests {
         assert_eq!(from_config.max_file_size, 3);
         assert_eq!(
             from_config.status,
-            Status::Clean,
-            "a.env is too large to scan"
+            Status::Incomplete,
+            "a.env is too large to scan, and nothing else was"
         );
+        assert_eq!(from_config.outcome.skipped.len(), 1);
         let mut flag = request(paths());
         flag.max_file_size = Some("1k".into());
         assert_eq!(run(flag).max_file_size, 1024);

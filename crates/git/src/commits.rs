@@ -80,12 +80,17 @@ fn reachable(
         if shallow.as_ref().is_some_and(|s| s.contains(&id)) {
             return Err(shallow_end(id));
         }
-        let data = object_data(&objects, local, id, gix::objs::Kind::Commit).map_err(|e| {
-            GitError::Missing {
-                what: format!("a commit of the walked history ({e})"),
-                hint: fetch_hint("<commit>", repo.is_shallow()),
-            }
-        })?;
+        let data =
+            object_data(&objects, local, id, gix::objs::Kind::Commit).map_err(|e| match e {
+                GitError::Missing { .. } => GitError::Missing {
+                    what: format!("a commit of the walked history ({e})"),
+                    hint: fetch_hint("<commit>", repo.is_shallow()),
+                },
+                e => GitError::Corrupt {
+                    what: format!("commit {id} of the walked history"),
+                    message: e.to_string(),
+                },
+            })?;
         for parent in gix::objs::CommitRefIter::from_bytes(&data, local.object_hash()).parent_ids()
         {
             if seen.insert(parent) {

@@ -45,11 +45,17 @@ pub(crate) fn commit_tree(
     if let Some((gix::objs::Kind::Commit, data)) = preloaded.get(&commit) {
         return tree(data);
     }
-    let data = object_data(&repo.objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
-        GitError::Missing {
-            what: format!("commit {commit}"),
-            hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
-        }
-    })?;
+    let data = object_data(&repo.objects, repo, commit, gix::objs::Kind::Commit).map_err(
+        |e| match e {
+            GitError::Missing { .. } => GitError::Missing {
+                what: format!("commit {commit}"),
+                hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
+            },
+            e => GitError::Corrupt {
+                what: format!("commit {commit}"),
+                message: e.to_string(),
+            },
+        },
+    )?;
     tree(&data)
 }

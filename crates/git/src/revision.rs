@@ -3,7 +3,7 @@
 use gix::ObjectId;
 
 use crate::{
-    error::{fetch_hint, GitError},
+    error::{fetch_hint, unreadable, GitError},
     repo::Repo,
 };
 
@@ -53,12 +53,13 @@ pub(crate) fn resolve(
     local: &gix::Repository,
     rev: &str,
 ) -> Result<ObjectId, GitError> {
-    let missing = || GitError::Missing {
-        what: format!("revision {rev:?}"),
-        hint: fetch_hint(rev, repo.is_shallow()),
-    };
-    let id = local.rev_parse_single(rev).map_err(|_| missing())?;
-    let object = id.object().map_err(|_| missing())?;
+    let what = || format!("revision {rev:?}");
+    let id = local
+        .rev_parse_single(rev)
+        .map_err(|e| unreadable(what(), rev, repo.is_shallow(), &e))?;
+    let object = id
+        .object()
+        .map_err(|e| unreadable(what(), rev, repo.is_shallow(), &e))?;
     let commit = object.peel_to_commit().map_err(|e| GitError::BadRange {
         spec: rev.to_owned(),
         message: format!("does not name a commit: {e}"),
@@ -69,15 +70,33 @@ pub(crate) fn resolve(
 /// HEAD and every reference, peeled to commits.
 pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
     let mut tips = Vec::new();
-    if let Ok(head) = local.head_id() {
-        tips.push(head.detach());
+    let shallow = local.is_shallow().unwrap_or(false);
+    // A reference that names nothing (an unborn HEAD, a dangling symbolic ref) is no
+    // tip, as before; one whose object is here but cannot be decoded is an error, not
+    // a history with fewer commits.
+    let corrupt = |what: String, rev: &str, e: &(dyn std::error::Error + 'static)| match unreadable(
+        what, rev, shallow, e,
+    ) {
+        e @ GitError::Corrupt { .. } => Err(e),
+        _ => Ok(()),
+    };
+    match local.head_id() {
+        Ok(head) => tips.push(head.detach()),
+        Err(e) => corrupt("HEAD".to_owned(), "HEAD", &e)?,
     }
     let refs = local
         .references()
         .map_err(|e| GitError::read("references", e))?;
     for r in refs.all().map_err(|e| GitError::read("references", e))? {
         let Ok(mut r) = r else { continue };
-        let Ok(id) = r.peel_to_id() else { continue };
+        let name = r.name().as_bstr().to_string();
+        let id = match r.peel_to_id() {
+            Ok(id) => id,
+            Err(e) => {
+                corrupt(format!("reference {name}"), &name, &e)?;
+                continue;
+            }
+        };
         if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
             tips.push(commit.id);
         }

@@ -64,6 +64,11 @@ impl Format {
     ) -> io::Result<()> {
         let redaction = options.redaction;
         match self {
+            // "No secrets found" would read as clean: say the scan is incomplete instead.
+            Format::Human if report.findings.is_empty() && !report.info.complete() => writeln!(
+                out,
+                "no secrets found in what was scanned, but the scan is incomplete (see the errors)"
+            ),
             Format::Human => human::write(out, report.findings, redaction, options.color),
             Format::Json => json::write(out, report, redaction),
             Format::Jsonl => jsonl::write(out, report, redaction),

@@ -149,6 +149,18 @@ pub fn write_commands(
             ),
         });
     }
+    for s in &report.info.skipped {
+        all.push(Annotation {
+            kind: "notice",
+            rank: 4,
+            line: format!(
+                "::notice file={},title={}::{}",
+                escape_property(&s.path),
+                escape_property("vigil: not scanned"),
+                escape_data(&printable(&s.to_string()))
+            ),
+        });
+    }
     if all.is_empty() {
         return Ok(());
     }
@@ -181,8 +193,14 @@ pub fn write_commands(
         ));
     }
     if !report.info.errors.is_empty() {
+        totals.push(format!(
+            "scan incomplete ({})",
+            plural(report.info.errors.len(), "error", "errors")
+        ));
+    }
+    if !report.info.skipped.is_empty() {
         totals.push(plural(
-            report.info.errors.len(),
+            report.info.skipped.len(),
             "item not scanned",
             "items not scanned",
         ));
@@ -200,6 +218,28 @@ pub fn write_commands(
         escape_property("vigil: totals"),
         escape_data(&total)
     )
+}
+
+/// A quoted paragraph: `head`, then at most `max_rows` of `items`, then how many more.
+fn write_quoted_list(
+    out: &mut dyn io::Write,
+    head: &str,
+    items: &[String],
+    max_rows: usize,
+) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{head}")?;
+    for e in items.iter().take(max_rows) {
+        writeln!(out, "> - {}", cell(&printable(e)))?;
+    }
+    if items.len() > max_rows {
+        writeln!(
+            out,
+            "> - … {} more (a job summary is limited to 1 MiB)",
+            items.len() - max_rows
+        )?;
+    }
+    Ok(())
 }
 
 /// Text for a Markdown table cell.
@@ -309,7 +349,8 @@ pub fn write_markdown(
             .findings
             .len()
             .max(report.verdicts.len())
-            .max(report.info.errors.len());
+            .max(report.info.errors.len())
+            .max(report.info.skipped.len());
         let (mut fits, mut too_many) = (0, longest);
         best = render(0)?;
         while too_many - fits > 1 {
@@ -333,7 +374,12 @@ fn write_markdown_rows(
 ) -> io::Result<()> {
     let info = report.info;
     let n = report.findings.len();
-    if n == 0 {
+    if n == 0 && !info.complete() {
+        writeln!(
+            out,
+            "## vigil: scan incomplete, no secrets found in what was scanned"
+        )?;
+    } else if n == 0 {
         writeln!(out, "## vigil: no secrets found")?;
     } else {
         writeln!(out, "## vigil: {} found", plural(n, "secret", "secrets"))?;
@@ -386,22 +432,19 @@ fn write_markdown_rows(
         write_verdicts(out, report.verdicts, max_rows)?;
     }
     if !info.errors.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "> **Warning**: the scan is incomplete; {} could not be read:",
-            plural(info.errors.len(), "item", "items")
-        )?;
-        for e in info.errors.iter().take(max_rows) {
-            writeln!(out, "> - {}", cell(&printable(e)))?;
-        }
-        if info.errors.len() > max_rows {
-            writeln!(
-                out,
-                "> - … {} more (a job summary is limited to 1 MiB)",
-                info.errors.len() - max_rows
-            )?;
-        }
+        let head = format!(
+            "> **Warning**: the scan is incomplete ({}):",
+            plural(info.errors.len(), "error", "errors")
+        );
+        write_quoted_list(out, &head, &info.errors, max_rows)?;
+    }
+    if !info.skipped.is_empty() {
+        let head = format!(
+            "> **Note**: {} not scanned:",
+            plural(info.skipped.len(), "item was", "items were")
+        );
+        let lines: Vec<String> = info.skipped.iter().map(ToString::to_string).collect();
+        write_quoted_list(out, &head, &lines, max_rows)?;
     }
     writeln!(out)?;
     let mut scanned = Vec::new();

@@ -155,12 +155,20 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         "version": info.tool_version,
         "vendor": { "name": info.tool_name },
     });
-    let messages: Vec<Value> = info
+    // Errors (warn) and each item not scanned (info), in the order of their text, as
+    // `merge` sorts the messages of shards.
+    let mut messages: Vec<(String, Value)> = info
         .errors
         .iter()
         .filter(|e| !e.is_empty())
-        .map(|e| json!({ "level": "warn", "value": e }))
+        .map(|e| (e.clone(), json!({ "level": "warn", "value": e })))
         .collect();
+    messages.extend(info.skipped.iter().map(|s| {
+        let text = s.to_string();
+        (text.clone(), json!({ "level": "info", "value": text }))
+    }));
+    messages.sort_by(|a, b| a.0.cmp(&b.0));
+    let messages: Vec<Value> = messages.into_iter().map(|m| m.1).collect();
     let mut scan = json!({
         "analyzer": tool,
         "scanner": tool,

@@ -1,12 +1,16 @@
-//! `--format json`: `{"version": 1, "findings": [...]}`, and in a shard's report
-//! (`--shard K/N`) `"shard": "K/N"` between the two.
+//! `--format json`: `{"version": 1, "complete": true, "errors": [...], "skipped":
+//! [...], "findings": [...]}`, and in a shard's report (`--shard K/N`) `"shard": "K/N"`
+//! after the version. `complete` is false when something could not be read or nothing
+//! was scanned (`errors` says what); `skipped` lists each item in scope that was not
+//! scanned, with its `path`, its `commit` (git sources) and the `reason`
+//! (`too-large`, `symlink`, `not-a-regular-file`, `unreadable`).
 use std::io;
 
 use serde::Serialize;
 
 use crate::{
     options::Redaction,
-    records::{to_json, JsonFinding},
+    records::{skipped_to_json, to_json, JsonFinding, JsonSkipped},
     report::Report,
 };
 
@@ -16,18 +20,25 @@ pub const VERSION: u32 = 1;
 /// The report's shape, whatever its findings are made of (`merge` writes findings it
 /// read back).
 #[derive(Serialize)]
-pub(crate) struct Document<F> {
+pub(crate) struct Document<'a, F> {
     pub(crate) version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) shard: Option<String>,
+    pub(crate) complete: bool,
+    pub(crate) errors: Vec<String>,
+    pub(crate) skipped: Vec<JsonSkipped<'a>>,
     pub(crate) findings: Vec<F>,
 }
 
 /// Writes the whole report, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
-    let document: Document<JsonFinding<'_>> = Document {
+    let info = report.info;
+    let document: Document<'_, JsonFinding<'_>> = Document {
         version: VERSION,
-        shard: report.info.shard.map(|s| s.to_string()),
+        shard: info.shard.map(|s| s.to_string()),
+        complete: info.complete(),
+        errors: info.errors.clone(),
+        skipped: info.skipped.iter().map(skipped_to_json).collect(),
         findings: report
             .findings
             .iter()

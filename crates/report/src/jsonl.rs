@@ -4,7 +4,9 @@
 //! `vigil verify --format json` writes for it), then one `summary` line. Readers skip
 //! the types they do not know.
 //!
-//! A shard's summary (`--shard K/N`) ends with `"shard": "K/N"`.
+//! The summary says whether the scan was `complete`, its `errors`, and each item in
+//! scope that was not scanned (`skipped`: path, commit for git sources, reason), as
+//! the JSON report does. A shard's summary (`--shard K/N`) ends with `"shard": "K/N"`.
 //!
 //! The summary counts verdicts (`verdicts`, `verdicts_failed`, `verdict_counts` by
 //! verdict) only when the report holds some, so a scan's summary stays as it was.
@@ -14,7 +16,10 @@ use serde::Serialize;
 
 use crate::{
     options::Redaction,
-    records::{to_json, verdict_counts, verdict_to_json, JsonFinding, JsonVerdict},
+    records::{
+        skipped_to_json, to_json, verdict_counts, verdict_to_json, JsonFinding, JsonSkipped,
+        JsonVerdict,
+    },
     report::Report,
     time::utc_timestamp,
 };
@@ -47,6 +52,7 @@ pub(crate) struct SummaryLine<'a> {
     pub(crate) commits: u64,
     pub(crate) complete: bool,
     pub(crate) errors: &'a [String],
+    pub(crate) skipped: Vec<JsonSkipped<'a>>,
     pub(crate) started: String,
     pub(crate) finished: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -89,6 +95,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         commits: info.scanned.commits,
         complete: info.complete(),
         errors: &info.errors,
+        skipped: info.skipped.iter().map(skipped_to_json).collect(),
         started: utc_timestamp(info.started, true),
         finished: utc_timestamp(info.finished, true),
         verdicts: has_verdicts.then_some(verdicts.len()),

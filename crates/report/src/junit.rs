@@ -185,7 +185,8 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
     let unlisted = scanned_units.saturating_sub(cases.len());
     let failures = cases.iter().filter(|c| !c.findings.is_empty()).count();
     let errors = info.errors.len();
-    let tests = cases.len() + usize::from(unlisted > 0) + errors;
+    let skipped = info.skipped.len();
+    let tests = cases.len() + usize::from(unlisted > 0) + errors + skipped;
     let time = format!("{:.3}", info.elapsed_secs());
     let timestamp = utc_timestamp(info.started, false);
     let all_tests = tests + report.verdicts.len();
@@ -203,7 +204,7 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
     )?;
     writeln!(
         out,
-        r#"  <testsuite name="{} secret scan" tests="{tests}" failures="{failures}" errors="{errors}" skipped="0" time="{time}" timestamp="{timestamp}">"#,
+        r#"  <testsuite name="{} secret scan" tests="{tests}" failures="{failures}" errors="{errors}" skipped="{skipped}" time="{time}" timestamp="{timestamp}">"#,
         xml(&info.tool_name)
     )?;
     writeln!(out, "    <properties>")?;
@@ -217,6 +218,11 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         out,
         r#"      <property name="findings" value="{}"/>"#,
         report.findings.len()
+    )?;
+    writeln!(
+        out,
+        r#"      <property name="complete" value="{}"/>"#,
+        info.complete()
     )?;
     writeln!(out, "    </properties>")?;
     for c in &cases {
@@ -272,6 +278,25 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             r#"      <error message="{}" type="incomplete">{}</error>"#,
             xml(e),
             xml_text(e)
+        )?;
+        writeln!(out, "    </testcase>")?;
+    }
+    for s in &info.skipped {
+        let file = match &s.commit {
+            Some(c) => format!("{}@{}", s.path, &c[..c.len().min(12)]),
+            None => s.path.clone(),
+        };
+        writeln!(
+            out,
+            r#"    <testcase name="{}" classname="vigil.secrets.skipped" file="{}" time="0">"#,
+            xml(&file),
+            xml(&s.path)
+        )?;
+        writeln!(
+            out,
+            r#"      <skipped message="{}" type="{}"/>"#,
+            xml(&s.to_string()),
+            s.reason.as_str()
         )?;
         writeln!(out, "    </testcase>")?;
     }

@@ -46,6 +46,6 @@ pub mod verdict;
 pub use format::Format;
 pub use options::{Options, Redaction};
 pub use order::compare as finding_order;
-pub use report::{Report, RuleInfo, ScanInfo, Scanned, Shard};
+pub use report::{Report, RuleInfo, ScanInfo, Scanned, Shard, SkipReason, Skipped};
 pub use time::utc_timestamp;
 pub use units::Target;

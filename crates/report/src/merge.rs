@@ -17,8 +17,9 @@
 //! - the rules a SARIF report describes are those that fired in any shard, sorted by
 //!   id, each result pointing at its rule again; a rule must read the same in every
 //!   shard;
-//! - errors are gathered and sorted, as a scan sorts them; a report is complete when
-//!   every shard is.
+//! - errors and the items not scanned are gathered and sorted, as a scan sorts them
+//!   (SARIF notifications and GitLab messages by their text); a report is complete
+//!   when every shard is.
 //!
 //! Limits: SARIF writes a `\` in a path as `/`, so two files of one commit whose
 //! paths differ only there cannot be told apart (the merge refuses them). Messages
@@ -33,7 +34,8 @@ use crate::{
     gitlab, json,
     jsonl::SummaryLine,
     order::{compare_places, Place},
-    report::Shard,
+    records::skipped_to_json,
+    report::{Shard, SkipReason, Skipped},
     sarif,
 };
 
@@ -51,8 +53,7 @@ pub struct Merged {
     /// The report, as the unsharded scan writes it.
     pub bytes: Vec<u8>,
     pub findings: usize,
-    /// Whether every shard scanned everything; `None` for the JSON report, which does
-    /// not say.
+    /// Whether every shard scanned everything (`None` when the format does not say).
     pub complete: Option<bool>,
     /// N: how many shards were merged.
     pub shards: u32,
@@ -450,16 +451,58 @@ fn json_place(o: &Map<String, Value>, at: &str) -> Result<(String, u32, Option<S
     Ok((path, line, commit))
 }
 
+/// The items not scanned, as the JSON and JSON Lines reports write them.
+fn skipped_list(v: &Value, at: &str) -> Result<Vec<Skipped>, Problem> {
+    let mut list = Vec::new();
+    for (i, s) in array(v, at)?.iter().enumerate() {
+        let at = format!("{at}[{i}]");
+        let o = object(s, &at)?;
+        only_keys(o, &["path", "commit", "reason"], &at)?;
+        let path = string(get(o, "path", &at)?, &format!("{at}.path"))?.to_owned();
+        let commit = match o.get("commit") {
+            None => None,
+            Some(c) => Some(string(c, &format!("{at}.commit"))?.to_owned()),
+        };
+        let reason_at = format!("{at}.reason");
+        let reason = SkipReason::parse(string(get(o, "reason", &at)?, &reason_at)?)
+            .ok_or_else(|| format!("{reason_at}: not a reason vigil writes"))?;
+        list.push(Skipped {
+            path,
+            commit,
+            reason,
+        });
+    }
+    Ok(list)
+}
+
+fn string_list(v: &Value, at: &str) -> Result<Vec<String>, Problem> {
+    array(v, at)?
+        .iter()
+        .map(|e| string(e, at).map(str::to_owned))
+        .collect()
+}
+
 // --- vigil JSON ---
 
-fn parse_json(text: &str) -> Parsed<(), &RawValue> {
+/// What a JSON shard says besides its findings.
+struct JsonHead {
+    complete: bool,
+    errors: Vec<String>,
+    skipped: Vec<Skipped>,
+}
+
+const JSON_KEYS: &[&str] = &[
+    "version", "shard", "complete", "errors", "skipped", "findings",
+];
+
+fn parse_json(text: &str) -> Parsed<JsonHead, &RawValue> {
     let top: BTreeMap<String, &RawValue> =
         serde_json::from_str(text).map_err(|_| "expected a JSON object".to_owned())?;
-    if top
-        .keys()
-        .any(|k| !["version", "shard", "findings"].contains(&k.as_str()))
-    {
-        return Err("a field vigil does not write (expected only version, shard, findings)".into());
+    if top.keys().any(|k| !JSON_KEYS.contains(&k.as_str())) {
+        return Err(format!(
+            "a field vigil does not write (expected only {})",
+            JSON_KEYS.join(", ")
+        ));
     }
     let raw = |key: &str| {
         top.get(key)
@@ -469,6 +512,11 @@ fn parse_json(text: &str) -> Parsed<(), &RawValue> {
         return Err(format!("version: expected {}", json::VERSION));
     }
     let shard = raw("shard").map(|v| shard_of(&v, "shard")).transpose()?;
+    let head = JsonHead {
+        complete: boolean(&raw("complete").unwrap_or(Value::Null), "complete")?,
+        errors: string_list(&raw("errors").unwrap_or(Value::Null), "errors")?,
+        skipped: skipped_list(&raw("skipped").unwrap_or(Value::Null), "skipped")?,
+    };
     let findings: Vec<&RawValue> = top
         .get("findings")
         .and_then(|r| serde_json::from_str(r.get()).ok())
@@ -485,22 +533,30 @@ fn parse_json(text: &str) -> Parsed<(), &RawValue> {
             body: raw,
         });
     }
-    Ok((shard, (), items))
+    Ok((shard, head, items))
 }
 
-fn merge_json(parts: Vec<Part<'_, (), &RawValue>>) -> Result<Merged, MergeError> {
+fn merge_json(parts: Vec<Part<'_, JsonHead, &RawValue>>) -> Result<Merged, MergeError> {
     let shards = parts.len() as u32;
-    let (_, items) = merged_items(parts);
+    let (heads, items) = merged_items(parts);
+    let complete = heads.iter().all(|h| h.complete);
+    let mut errors: Vec<String> = heads.iter().flat_map(|h| h.errors.clone()).collect();
+    errors.sort();
+    let mut skipped: Vec<&Skipped> = heads.iter().flat_map(|h| &h.skipped).collect();
+    skipped.sort();
     let document = json::Document {
         version: json::VERSION,
         shard: None,
+        complete,
+        errors,
+        skipped: skipped.into_iter().map(skipped_to_json).collect(),
         findings: items.iter().map(|i| i.body).collect(),
     };
     Ok(Merged {
         format: Format::Json,
         bytes: pretty(&document),
         findings: items.len(),
-        complete: None,
+        complete: Some(complete),
         shards,
     })
 }
@@ -521,13 +577,14 @@ struct Summary {
     commits: u64,
     complete: bool,
     errors: Vec<String>,
+    skipped: Vec<Skipped>,
     started: String,
     finished: String,
 }
 
 const SUMMARY_KEYS: &[&str] = &[
-    "type", "tool", "version", "findings", "files", "commits", "complete", "errors", "started",
-    "finished", "shard",
+    "type", "tool", "version", "findings", "files", "commits", "complete", "errors", "skipped",
+    "started", "finished", "shard",
 ];
 const VERDICTS: &str = "holds signature verdicts (vigil verify): only scan reports merge";
 
@@ -582,11 +639,8 @@ fn read_summary(o: &Map<String, Value>, at: &str) -> Result<ReadSummary, Problem
     }
     only_keys(o, SUMMARY_KEYS, at)?;
     let field = |key: &str| get(o, key, at).map(|v| (v, format!("{at}: {key}")));
-    let (v, a) = field("errors")?;
-    let errors = array(v, &a)?
-        .iter()
-        .map(|e| string(e, &a).map(str::to_owned))
-        .collect::<Result<_, _>>()?;
+    let errors = field("errors").and_then(|(v, a)| string_list(v, &a))?;
+    let skipped = field("skipped").and_then(|(v, a)| skipped_list(v, &a))?;
     let summary = Summary {
         tool: field("tool").and_then(|(v, a)| string(v, &a).map(str::to_owned))?,
         version: field("version").and_then(|(v, a)| string(v, &a).map(str::to_owned))?,
@@ -594,6 +648,7 @@ fn read_summary(o: &Map<String, Value>, at: &str) -> Result<ReadSummary, Problem
         commits: field("commits").and_then(|(v, a)| count(v, &a))?,
         complete: field("complete").and_then(|(v, a)| boolean(v, &a))?,
         errors,
+        skipped,
         started: field("started").and_then(|(v, a)| timestamp(v, true, &a))?,
         finished: field("finished").and_then(|(v, a)| timestamp(v, true, &a))?,
     };
@@ -616,6 +671,8 @@ fn merge_jsonl(parts: Vec<Part<'_, Summary, &str>>) -> Result<Merged, MergeError
     let (heads, items) = merged_items(parts);
     let mut errors: Vec<String> = heads.iter().flat_map(|h| h.errors.clone()).collect();
     errors.sort();
+    let mut skipped: Vec<&Skipped> = heads.iter().flat_map(|h| &h.skipped).collect();
+    skipped.sort();
     let complete = heads.iter().all(|h| h.complete);
     let first = &heads[0];
     let summary = SummaryLine {
@@ -627,6 +684,7 @@ fn merge_jsonl(parts: Vec<Part<'_, Summary, &str>>) -> Result<Merged, MergeError
         commits: first.commits,
         complete,
         errors: &errors,
+        skipped: skipped.into_iter().map(skipped_to_json).collect(),
         started: heads
             .iter()
             .map(|h| h.started.clone())
@@ -1203,6 +1261,24 @@ mod tests {
         merge(&inputs)
     }
 
+    /// Items not scanned, unsorted, of every reason, with and without a commit, with paths
+    /// that sort apart from their messages.
+    fn skipped_items() -> Vec<Skipped> {
+        let item = |path: &str, commit: Option<&str>, reason| Skipped {
+            path: path.into(),
+            commit: commit.map(|c| c.repeat(40)),
+            reason,
+        };
+        vec![
+            item("z/big.bin", Some("b"), SkipReason::TooLarge),
+            item("a b/link", None, SkipReason::Symlink),
+            item("z/big.bin", Some("a"), SkipReason::TooLarge),
+            item("fifo", None, SkipReason::NotAFile),
+            item("a", Some("c"), SkipReason::Unreadable),
+            item("a-b", None, SkipReason::TooLarge),
+        ]
+    }
+
     fn shard(index: u32, count: u32) -> Option<Shard> {
         Some(Shard { index, count })
     }
@@ -1213,17 +1289,16 @@ mod tests {
         for n in [1, 2, 3, 5] {
             let parts = split(&all, n);
             for format in FORMATS {
-                let whole = write(
-                    format,
-                    &info(
-                        None,
-                        10 * u64::from(n),
-                        &["a: unreadable", "b: unreadable"],
-                        100,
-                        160,
-                    ),
-                    &all,
+                let mut whole_info = info(
+                    None,
+                    10 * u64::from(n),
+                    &["a: unreadable", "b: unreadable"],
+                    100,
+                    160,
                 );
+                whole_info.skipped = skipped_items();
+                whole_info.skipped.sort();
+                let whole = write(format, &whole_info, &all);
                 let mut inputs: Vec<(String, Vec<u8>)> = parts
                     .iter()
                     .enumerate()
@@ -1236,17 +1311,22 @@ mod tests {
                             1 => &["a: unreadable"],
                             _ => &[],
                         };
-                        let text = write(
-                            format,
-                            &info(
-                                shard(k + 1, n),
-                                10,
-                                errors,
-                                100 + u64::from(k),
-                                150 + 10 * u64::from(k == n - 1),
-                            ),
-                            part,
+                        let mut shard_info = info(
+                            shard(k + 1, n),
+                            10,
+                            errors,
+                            100 + u64::from(k),
+                            150 + 10 * u64::from(k == n - 1),
                         );
+                        // Each item not scanned is in one shard, as its change is.
+                        shard_info.skipped = skipped_items()
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| *i as u32 % n == k)
+                            .map(|(_, s)| s)
+                            .collect();
+                        shard_info.skipped.sort();
+                        let text = write(format, &shard_info, part);
                         (format!("shard-{k}"), text)
                     })
                     .collect();
@@ -1361,9 +1441,18 @@ mod tests {
             (format!("[\"{secret}\"]").into_bytes(), "not an object"),
             (format!("{{\"{secret}\": 1}}").into_bytes(), "no known report"),
             (
-                format!("{{\"version\": 1, \"shard\": \"1/1\", \"findings\": [{{\"path\": 5, \"x\": \"{secret}\"}}]}}")
+                format!("{{\"version\": 1, \"shard\": \"1/1\", \"complete\": true, \"errors\": [], \"skipped\": [], \"findings\": [{{\"path\": 5, \"x\": \"{secret}\"}}]}}")
                     .into_bytes(),
                 "findings[0].path: expected a string",
+            ),
+            (
+                b"{\"version\": 1, \"shard\": \"1/1\", \"findings\": []}".to_vec(),
+                "complete: expected",
+            ),
+            (
+                format!("{{\"version\": 1, \"shard\": \"1/1\", \"complete\": true, \"errors\": [], \"skipped\": [{{\"path\": \"a\", \"reason\": \"{secret}\"}}], \"findings\": []}}")
+                    .into_bytes(),
+                "skipped[0].reason: not a reason vigil writes",
             ),
             (
                 format!("{{\"version\": 1, \"{secret}\": 2, \"findings\": []}}").into_bytes(),

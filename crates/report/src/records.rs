@@ -6,7 +6,26 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use vigil_model::{Finding, ObjectVerdict, TimeBasis, Verdict};
 
-use crate::options::Redaction;
+use crate::{options::Redaction, report::Skipped};
+
+/// An item not scanned, as the JSON and JSON Lines reports write it (`merge` reads it
+/// back): `{"path": ..., "commit": ..., "reason": "too-large"}`, `commit` only for git
+/// sources.
+#[derive(Serialize)]
+pub(crate) struct JsonSkipped<'a> {
+    pub(crate) path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) commit: Option<&'a str>,
+    pub(crate) reason: &'static str,
+}
+
+pub(crate) fn skipped_to_json(s: &Skipped) -> JsonSkipped<'_> {
+    JsonSkipped {
+        path: &s.path,
+        commit: s.commit.as_deref(),
+        reason: s.reason.as_str(),
+    }
+}
 
 #[derive(Serialize)]
 struct Commit<'a> {

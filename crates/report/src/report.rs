@@ -59,6 +59,73 @@ impl fmt::Display for Shard {
     }
 }
 
+/// Why an item in scope was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// Larger than the size limit (`--max-file-size`, `[scan] max_file_size`).
+    TooLarge,
+    /// A symbolic link met in a folder: never followed, so a scan stays inside the
+    /// folders it was given.
+    Symlink,
+    /// A FIFO, a device or a socket: not a regular file, so not opened.
+    NotAFile,
+    /// Could not be read (the error is in [`ScanInfo::errors`]).
+    Unreadable,
+}
+
+impl SkipReason {
+    pub const ALL: [SkipReason; 4] = [
+        SkipReason::TooLarge,
+        SkipReason::Symlink,
+        SkipReason::NotAFile,
+        SkipReason::Unreadable,
+    ];
+
+    /// The name machine formats write.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Symlink => "symlink",
+            SkipReason::NotAFile => "not-a-regular-file",
+            SkipReason::Unreadable => "unreadable",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SkipReason> {
+        SkipReason::ALL.into_iter().find(|r| r.as_str() == name)
+    }
+
+    /// Why, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "larger than the size limit",
+            SkipReason::Symlink => "a symbolic link (not followed)",
+            SkipReason::NotAFile => "not a regular file",
+            SkipReason::Unreadable => "could not be read",
+        }
+    }
+}
+
+/// An item in scope that was not scanned, and why. Items left out by design (binary
+/// content, allowlisted or ignored paths) are counted, not listed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Skipped {
+    pub path: String,
+    /// The commit that added the blob, for git sources.
+    pub commit: Option<String>,
+    pub reason: SkipReason,
+}
+
+impl fmt::Display for Skipped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path)?;
+        if let Some(c) = &self.commit {
+            write!(f, " (commit {})", &c[..c.len().min(12)])?;
+        }
+        write!(f, ": not scanned: {}", self.reason.describe())
+    }
+}
+
 /// Everything a report says besides the findings themselves.
 #[derive(Debug, Clone)]
 pub struct ScanInfo {
@@ -72,6 +139,8 @@ pub struct ScanInfo {
     pub rules: Vec<RuleInfo>,
     /// What could not be scanned. Non-empty means the scan is incomplete.
     pub errors: Vec<String>,
+    /// Each item in scope that was not scanned, and why, sorted.
+    pub skipped: Vec<Skipped>,
     /// The part of a sharded scan this report holds (`--shard K/N`).
     pub shard: Option<Shard>,
     /// The trust policy signature verdicts were judged by (`.vigil.toml`), relative to
@@ -90,11 +159,14 @@ impl ScanInfo {
             scanned: Scanned::default(),
             rules: Vec::new(),
             errors: Vec::new(),
+            skipped: Vec::new(),
             shard: None,
             policy_file: None,
         }
     }
 
+    /// True when everything asked for was covered: nothing could not be read, and
+    /// the scan did not cover nothing (the errors say so when it did).
     pub fn complete(&self) -> bool {
         self.errors.is_empty()
     }

@@ -354,11 +354,34 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
         "semanticVersion": info.tool_version,
         "rules": rules,
     });
-    let notifications: Vec<Value> = info
+    // Errors, then each item not scanned (a note naming its path, commit and reason),
+    // in the order of their text, as `merge` sorts the notifications of shards.
+    let mut notifications: Vec<(String, Value)> = info
         .errors
         .iter()
-        .map(|e| json!({ "level": "error", "message": { "text": e } }))
+        .map(|e| {
+            (
+                e.clone(),
+                json!({ "level": "error", "message": { "text": e } }),
+            )
+        })
         .collect();
+    notifications.extend(info.skipped.iter().map(|s| {
+        let text = s.to_string();
+        let mut properties = json!({ "path": s.path, "reason": s.reason.as_str() });
+        if let (Some(c), Some(p)) = (&s.commit, properties.as_object_mut()) {
+            p.insert("commit".into(), json!(c));
+        }
+        let n = json!({
+            "level": "note",
+            "message": { "text": text },
+            "descriptor": { "id": format!("skipped/{}", s.reason.as_str()) },
+            "properties": properties,
+        });
+        (text, n)
+    }));
+    notifications.sort_by(|a, b| a.0.cmp(&b.0));
+    let notifications: Vec<Value> = notifications.into_iter().map(|n| n.1).collect();
     let mut invocation = json!({
         "executionSuccessful": info.complete(),
         "startTimeUtc": utc_timestamp(info.started, true),

@@ -25,6 +25,9 @@ struct JsonSummary<'a> {
     objects: usize,
     failed: usize,
     counts: std::collections::BTreeMap<&'static str, usize>,
+    /// False when an object could not be read or nothing was verified (`errors` says
+    /// what).
+    complete: bool,
     errors: &'a [String],
 }
 
@@ -41,6 +44,7 @@ pub fn write_json(
             objects: summary.objects,
             failed: summary.failed,
             counts: verdict_counts(verdicts),
+            complete: summary.errors.is_empty(),
             errors: &summary.errors,
         },
     };
@@ -114,7 +118,11 @@ pub fn write_human(
         if summary.errors.is_empty() {
             String::new()
         } else {
-            format!("; {} could not be read", summary.errors.len())
+            format!(
+                "; incomplete ({} error{})",
+                summary.errors.len(),
+                if summary.errors.len() == 1 { "" } else { "s" }
+            )
         }
     )
 }

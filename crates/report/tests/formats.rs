@@ -10,7 +10,9 @@ use std::{
 };
 
 use vigil_model::{CommitInfo, Finding, Location, Origin, Secret, Severity};
-use vigil_report::{human, Format, Options, Redaction, Report, RuleInfo, ScanInfo};
+use vigil_report::{
+    human, Format, Options, Redaction, Report, RuleInfo, ScanInfo, SkipReason, Skipped,
+};
 
 fn golden(name: &str, actual: &str) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -216,9 +218,127 @@ fn folder_scan_reads_as_before() {
 
 #[test]
 fn history_scan_reads_as_before() {
-    let info = info(0, 4, &["cannot read object 0badc0de: truncated"]);
+    let mut info = info(0, 4, &["cannot read object 0badc0de: truncated"]);
+    info.skipped = skipped();
     let findings = history_findings();
     check_all("history", &Report::new(&info, &findings));
+}
+
+/// Items not scanned, sorted as a scan sorts them.
+fn skipped() -> Vec<Skipped> {
+    vec![
+        Skipped {
+            path: "data/dump.sql".into(),
+            commit: Some("0badc0de".repeat(5)),
+            reason: SkipReason::TooLarge,
+        },
+        Skipped {
+            path: "src/<odd> & \"name\"".into(),
+            commit: Some("1dea".repeat(10)),
+            reason: SkipReason::Unreadable,
+        },
+    ]
+}
+
+/// Every machine format says whether the scan was complete and lists each item not
+/// scanned with its reason; a clean, complete scan says it is complete.
+#[test]
+fn machine_formats_say_complete_and_what_was_skipped() {
+    let mut folder = info(2, 0, &["nothing was scanned: every item was skipped"]);
+    folder.skipped = vec![
+        Skipped {
+            path: "big.bin".into(),
+            commit: None,
+            reason: SkipReason::TooLarge,
+        },
+        Skipped {
+            path: "link".into(),
+            commit: None,
+            reason: SkipReason::Symlink,
+        },
+        Skipped {
+            path: "pipe".into(),
+            commit: None,
+            reason: SkipReason::NotAFile,
+        },
+    ];
+    let report = Report::new(&folder, &[]);
+    let text = |f: Format| render(f, &report, &Options::default());
+    let json: serde_json::Value = serde_json::from_str(&text(Format::Json)).unwrap();
+    assert_eq!(json["complete"], false);
+    assert_eq!(json["skipped"][0]["path"], "big.bin");
+    assert_eq!(json["skipped"][0]["reason"], "too-large");
+    assert_eq!(json["skipped"][1]["reason"], "symlink");
+    assert_eq!(json["skipped"][2]["reason"], "not-a-regular-file");
+    let jsonl = text(Format::Jsonl);
+    let summary: serde_json::Value = serde_json::from_str(jsonl.lines().last().unwrap()).unwrap();
+    assert_eq!(summary["complete"], false);
+    assert_eq!(summary["skipped"], json["skipped"]);
+    let sarif: serde_json::Value = serde_json::from_str(&text(Format::Sarif)).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    for (path, reason) in [
+        ("big.bin", "too-large"),
+        ("link", "symlink"),
+        ("pipe", "not-a-regular-file"),
+    ] {
+        assert!(
+            notes.iter().any(|n| n["properties"]["path"] == path
+                && n["properties"]["reason"] == reason
+                && n["level"] == "note"
+                && n["descriptor"]["id"] == format!("skipped/{reason}")),
+            "{path}: {notes:?}"
+        );
+    }
+    let gitlab: serde_json::Value = serde_json::from_str(&text(Format::Gitlab)).unwrap();
+    assert_eq!(gitlab["scan"]["status"], "failure");
+    let messages = gitlab["scan"]["messages"].as_array().unwrap();
+    assert!(
+        messages.iter().any(
+            |m| m["value"] == "link: not scanned: a symbolic link (not followed)"
+                && m["level"] == "info"
+        ),
+        "{messages:?}"
+    );
+    let junit = text(Format::Junit);
+    assert!(
+        junit.contains(r#"<property name="complete" value="false"/>"#),
+        "{junit}"
+    );
+    assert!(junit.contains(r#"skipped="3""#), "{junit}");
+    assert!(junit.contains(r#"<skipped message="big.bin: not scanned: larger than the size limit" type="too-large"/>"#), "{junit}");
+    let github = text(Format::Github);
+    assert!(
+        github.contains(
+            "::notice file=pipe,title=vigil%3A not scanned::pipe: not scanned: not a regular file"
+        ),
+        "{github}"
+    );
+    assert!(
+        github.contains("scan incomplete (1 error), 3 items not scanned."),
+        "{github}"
+    );
+    let markdown = text(Format::Markdown);
+    assert!(
+        markdown.starts_with("## vigil: scan incomplete"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("> - link: not scanned: a symbolic link (not followed)"),
+        "{markdown}"
+    );
+    let human = text(Format::Human);
+    assert!(!human.starts_with("no secrets found\n"), "{human}");
+    assert!(human.contains("incomplete"), "{human}");
+
+    let clean = info(2, 0, &[]);
+    let report = Report::new(&clean, &[]);
+    let json: serde_json::Value =
+        serde_json::from_str(&render(Format::Json, &report, &Options::default())).unwrap();
+    assert_eq!(json["complete"], true);
+    assert_eq!(json["errors"], serde_json::json!([]));
+    assert_eq!(json["skipped"], serde_json::json!([]));
 }
 
 #[test]

@@ -86,6 +86,10 @@ pub struct VerifyCommand {
     pub now: Option<i64>,
     /// Verify history before the policy's `start` too.
     pub ignore_start: bool,
+    /// The selection was resolved from a push or a CI event, whose resolver already
+    /// decided what there is to verify: an empty range there is a push that added no
+    /// commits. A selection asked for by hand that holds nothing is incomplete.
+    pub resolved: bool,
 }
 
 /// Why a verification could not run (nothing was verified).
@@ -211,6 +215,35 @@ fn load_policy(
     Ok((policy, location))
 }
 
+impl PreparedVerify {
+    /// Why the selection held no object to verify.
+    fn why_empty(&self) -> String {
+        let c = &self.command;
+        let tags = if c.tags { " and no annotated tag" } else { "" };
+        match &c.selection {
+            Selection::Range(spec) => match RangeSpec::parse(spec) {
+                Ok(RangeSpec::Range { base, tip }) => {
+                    format!("{}{tags}", crate::range::why_empty(&self.repo, &base, &tip))
+                }
+                _ => format!("range {spec} holds no commits{tags}"),
+            },
+            Selection::Since(rev) => format!(
+                "{}{tags}",
+                crate::range::why_empty(&self.repo, rev, "HEAD")
+            ),
+            Selection::None => "no annotated tag under refs/tags".to_owned(),
+            Selection::Head if !c.ignore_start => format!(
+                "HEAD's history holds no commit to verify{tags} (the policy's start may leave it all out: --ignore-start verifies it)"
+            ),
+            Selection::Head => format!("HEAD's history holds no commit to verify{tags}"),
+            Selection::All => "the repository holds no commit to verify".to_owned(),
+            Selection::Revs(_) | Selection::NotOnRemotes(_) => {
+                format!("the selection holds no commit{tags}")
+            }
+        }
+    }
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -274,12 +307,12 @@ impl PreparedVerify {
             Err(e) if e.is_incomplete() => return Ok(VerifyResult::Incomplete(e)),
             Err(e) => return Err(e.into()),
         };
-        let summary = VerifySummary::of(
-            &outcome.verdicts,
-            outcome.elapsed_secs,
-            outcome.errors.clone(),
-        );
-        let status = Status::of(summary.failed > 0, !outcome.errors.is_empty());
+        let mut errors = outcome.errors.clone();
+        if outcome.verdicts.is_empty() && !c.resolved {
+            errors.push(format!("nothing was verified: {}", self.why_empty()));
+        }
+        let summary = VerifySummary::of(&outcome.verdicts, outcome.elapsed_secs, errors);
+        let status = Status::of(summary.failed > 0, !summary.errors.is_empty());
         Ok(VerifyResult::Done(Verified {
             verdicts: outcome.verdicts,
             summary,
