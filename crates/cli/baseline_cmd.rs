@@ -188,7 +188,11 @@ fn prune(a: PruneArgs) -> Result<Code, Error> {
     let listed = (|| {
         use std::io::Write;
         for e in &stale {
-            writeln!(out, "{}", e.to_line())?;
+            writeln!(
+                out,
+                "{}",
+                vigil_core::report::printable_message(&e.to_line())
+            )?;
         }
         Ok(())
     })();

@@ -69,7 +69,6 @@ impl SecretKeyArgs {
     }
 }
 
-#[allow(clippy::print_stdout)]
 pub fn run(args: &SignArgs) -> Result<Code, Error> {
     let key = load_secret_key(
         &args.key.source()?,
@@ -89,7 +88,7 @@ pub fn run(args: &SignArgs) -> Result<Code, Error> {
     let options = request.options(&|k| std::env::var(k).ok())?;
     let outcome = sign_release(&key, &options)?;
     for p in &outcome.written {
-        println!("{}", p.display());
+        outln!("{}", p.display());
     }
     let ctx = &options.context;
     note(&format!(

@@ -4,7 +4,7 @@ use std::io;
 use vigil_model::{Finding, Severity};
 
 pub use crate::options::Color;
-use crate::options::Redaction;
+use crate::{options::Redaction, text::printable};
 
 struct Paint(Color);
 
@@ -41,32 +41,47 @@ pub fn write(
             out,
             "{} {}  {}",
             paint.wrap(severity_code(f.severity), &sev),
-            paint.wrap("1", &f.rule),
-            f.description
+            paint.wrap("1", &printable(&f.rule)),
+            printable(&f.description)
         )?;
         let mut place = format!(
             "{}:{}:{}",
-            f.origin.path, f.location.line, f.location.column
+            printable(&f.origin.path),
+            f.location.line,
+            f.location.column
         );
         if let Some(c) = &f.origin.commit {
             let short = c.id.get(..12).unwrap_or(&c.id);
             place.push_str(&format!(
-                "  commit {short} by {} <{}>",
-                c.author_name, c.author_email
+                "  commit {} by {} <{}>",
+                printable(short),
+                printable(&c.author_name),
+                printable(&c.author_email)
             ));
         }
         writeln!(out, "    at      {}", paint.wrap("36", &place))?;
-        let mut secret = format!("{} ({} chars)", redaction.show(&f.secret), f.secret.len());
+        let mut secret = format!(
+            "{} ({} chars)",
+            crate::text::printable_message(&redaction.show(&f.secret)),
+            f.secret.len()
+        );
         if !f.decoded.is_empty() {
-            secret.push_str(&format!(", decoded from {}", f.decoded.join(" > ")));
+            secret.push_str(&format!(
+                ", decoded from {}",
+                printable(&f.decoded.join(" > "))
+            ));
         }
         writeln!(out, "    secret  {secret}")?;
-        writeln!(out, "    id      {}", paint.wrap("2", &f.fingerprint))?;
+        writeln!(
+            out,
+            "    id      {}",
+            paint.wrap("2", &printable(&f.fingerprint))
+        )?;
         if let Some(r) = &f.remediation {
-            writeln!(out, "    revoke  {r}")?;
+            writeln!(out, "    revoke  {}", printable(r))?;
         }
         if let Some(u) = &f.remediation_url {
-            writeln!(out, "            {}", paint.wrap("4", u))?;
+            writeln!(out, "            {}", paint.wrap("4", &printable(u)))?;
         }
         writeln!(out)?;
     }
