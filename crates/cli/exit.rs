@@ -44,12 +44,12 @@ fn to_stderr(text: &str) {
 }
 
 /// The error that stopped a command. Errors quote paths, names and lines from files
-/// vigil read: every control character is escaped, so none reaches the terminal.
+/// vigil read: every control character is escaped, so none reaches the terminal. A
+/// message of several lines (a TOML error pointing at a column) keeps its lines, each
+/// after the first indented, so no line of it can pass for one of vigil's own.
 pub fn report_error(e: &Error) {
-    to_stderr(&format!(
-        "vigil: error: {}\n",
-        vigil_core::report::printable_message(&e.to_string())
-    ));
+    let text = vigil_core::report::printable_lines(&e.to_string()).replace('\n', "\n    ");
+    to_stderr(&format!("vigil: error: {text}\n"));
 }
 
 /// One line on stderr; control characters in it are escaped (a last line of defence:

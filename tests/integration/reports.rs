@@ -668,3 +668,17 @@ fn library_reports_with_verdicts_are_valid() {
         }
     }
 }
+
+/// A real scan with the built-in rules: the generic-secret rule's own `secret` tag is
+/// not repeated after SARIF's, so the report passes the schema (`uniqueItems`).
+#[test]
+fn sarif_of_a_generic_secret_passes_the_schema() {
+    let dir = tree(&[("app.py", b"client_secret = \"Zx8Qp2Lm7Rt4Vn9Kc3Wb6Hy1\"\n")]);
+    let r = run_in(dir.path(), &["scan", ".", "--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rules = r.json()["runs"][0]["tool"]["driver"]["rules"].clone();
+    assert_eq!(rules[0]["id"], "generic-secret", "{rules}");
+    let path = dir.path().join("report.sarif");
+    std::fs::write(&path, &r.stdout).unwrap();
+    validate(SARIF_SCHEMA, &[path]);
+}
