@@ -8,7 +8,7 @@ use vigil_core::{
     model::Finding,
     report::{printable, printable_message},
     verify::command::{Selection, Trust, VerifyCommand, VerifyResult},
-    ConfigSource, GitSource, NoProgress, ScanRequest, ScanResult, Source,
+    BaselineChoice, ConfigSource, GitSource, NoProgress, ScanRequest, ScanResult, Source,
 };
 
 use crate::exit::{note, say, Code, Error};
@@ -53,7 +53,10 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             gitignore: false,
             threads: 0,
             decode_depth: 2,
-            baseline: baseline.clone(),
+            baseline: match &baseline {
+                Some(path) => BaselineChoice::File(path.clone()),
+                None => BaselineChoice::Off,
+            },
             fail_on: None,
         };
         let prepared = request.prepare()?;

@@ -38,9 +38,16 @@ impl PasswordSource for Passwords<'_> {
             return EnvPassword(name.to_owned()).password(what, confirm);
         }
         if !std::io::stdin().is_terminal() {
-            return Err(format!(
-                "{what} needs a password and there is no terminal to ask on: pass --password-env NAME"
-            ));
+            // `confirm`: a new key, which may also be written without a password.
+            return Err(if confirm {
+                format!(
+                    "{what} needs a password and there is no terminal to ask on: pass --password-env NAME (the variable holding the password), or --unencrypted for a key kept only as a CI secret"
+                )
+            } else {
+                format!(
+                    "{what} needs a password and there is no terminal to ask on: pass --password-env NAME (the variable holding the password)"
+                )
+            });
         }
         let ask = |prompt: &str| {
             rpassword::prompt_password(prompt)

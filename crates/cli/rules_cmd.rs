@@ -15,7 +15,7 @@ pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::options::Format,
     #[command(flatten)]
-    pub config: crate::options::ConfigArgs,
+    pub config: crate::options::ScanConfigArgs,
 }
 
 pub fn run(args: &RulesArgs) -> Result<Code, Error> {

@@ -210,3 +210,30 @@ fn rules_lists_at_least_150_in_both_formats() {
         .trim_end()
         .ends_with(&format!("{} rules", rules.len())));
 }
+
+/// `--gitleaks-config` is offered only where a gitleaks configuration acts: the commands
+/// that scan or list rules.
+#[test]
+fn gitleaks_config_only_where_it_acts() {
+    for (command, takes) in [
+        (&["scan"][..], true),
+        (&["rules"], true),
+        (&["baseline", "create"], true),
+        (&["verify"], false),
+        (&["verify-artifact"], false),
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{command:?}: {}", r.stderr);
+        assert_eq!(
+            r.stdout.contains("--gitleaks-config"),
+            takes,
+            "{command:?}:\n{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("--no-config"), "{command:?}");
+    }
+    let r = run(&["verify", "--gitleaks-config", ".gitleaks.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

@@ -1042,6 +1042,29 @@ fn gitlab_ci_provenance() {
     ok(&v);
 }
 
+/// No terminal to ask a new key's password on: the error names every way out.
+#[test]
+fn keygen_without_a_terminal_names_the_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = vigil(dir.path(), &["keygen", "--out-dir", "keys"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for option in ["--password-env", "--unencrypted", "no terminal"] {
+        assert!(r.stderr.contains(option), "{option}: {}", r.stderr);
+    }
+    assert!(!dir.path().join("keys/vigil.key").exists());
+    // Signing with an encrypted key has no use for --unencrypted.
+    ok(&vigil_env(
+        dir.path(),
+        &["keygen", "--out-dir", "keys", "--password-env", "PW"],
+        &[("PW", "correct horse battery")],
+    ));
+    fs::write(dir.path().join("f.txt"), "x").unwrap();
+    let r = vigil(dir.path(), &["sign", "--key", "keys/vigil.key", "f.txt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--password-env"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--unencrypted"), "{}", r.stderr);
+}
+
 // ---- sign never destroys a file it did not write ----------------------------------------
 
 /// The exit code and message of a refusal to overwrite `name`.

@@ -64,7 +64,13 @@ impl Format {
     ) -> io::Result<()> {
         let redaction = options.redaction;
         match self {
-            Format::Human => human::write(out, report.findings, redaction, options.color),
+            Format::Human => human::write(
+                out,
+                report.findings,
+                redaction,
+                options.color,
+                report.info.staged,
+            ),
             Format::Json => json::write(out, report, redaction),
             Format::Jsonl => jsonl::write(out, report, redaction),
             Format::Sarif => sarif::write(out, report, redaction),

@@ -27,12 +27,14 @@ fn severity_code(s: Severity) -> &'static str {
     }
 }
 
-/// Writes each finding and a closing count line.
+/// Writes each finding and a closing count line with what to do: for `staged` changes,
+/// which no commit holds yet, unstage and rotate; otherwise revoke, then clean history.
 pub fn write(
     out: &mut dyn io::Write,
     findings: &[Finding],
     redaction: Redaction,
     color: Color,
+    staged: bool,
 ) -> io::Result<()> {
     let paint = Paint(color);
     for f in findings {
@@ -97,17 +99,20 @@ pub fn write(
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
         .collect();
+    let (one, each) = if staged {
+        (
+            "revoke the credential, then take it out of the file and `git add` it again (or `git restore --staged` the file); no commit holds it yet",
+            "revoke each credential, then take it out of its file and `git add` it again (or `git restore --staged` the file); no commit holds them yet",
+        )
+    } else {
+        (
+            "revoke the credential first, then remove it from history",
+            "revoke each credential first, then remove it from history",
+        )
+    };
     match findings.len() {
         0 => writeln!(out, "no secrets found"),
-        1 => writeln!(
-            out,
-            "1 finding ({}); revoke the credential first, then remove it from history",
-            detail.join(", ")
-        ),
-        n => writeln!(
-            out,
-            "{n} findings ({}); revoke each credential first, then remove it from history",
-            detail.join(", ")
-        ),
+        1 => writeln!(out, "1 finding ({}); {one}", detail.join(", ")),
+        n => writeln!(out, "{n} findings ({}); {each}", detail.join(", ")),
     }
 }

@@ -77,6 +77,9 @@ pub struct ScanInfo {
     /// The trust policy signature verdicts were judged by (`.vigil.toml`), relative to
     /// the repository root: the file a verdict's SARIF result points at.
     pub policy_file: Option<String>,
+    /// The scan was of staged changes, not yet committed: the human report advises
+    /// unstaging and rotating, not rewriting history.
+    pub staged: bool,
 }
 
 impl ScanInfo {
@@ -92,6 +95,7 @@ impl ScanInfo {
             errors: Vec::new(),
             shard: None,
             policy_file: None,
+            staged: false,
         }
     }
 
