@@ -237,3 +237,20 @@ fn gitleaks_config_only_where_it_acts() {
     let r = run(&["verify", "--gitleaks-config", ".gitleaks.toml"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
 }
+
+/// A configuration error names its file once.
+#[test]
+fn a_bad_rule_names_its_file_once() {
+    let dir = tree(&[(
+        ".vigil.toml",
+        b"[[rule]]\nid = \"x-rule\"\ndescription = \"d\"\nkeywords = [\"abc\"]\nregex = \"abc(\"\nseverity = \"high\"\n",
+    )]);
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.matches(".vigil.toml").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rule `x-rule`: invalid regex"),
+        "{}",
+        r.stderr
+    );
+}
