@@ -2,12 +2,13 @@
 //!
 //! Each subcommand runs the same scan `vigil scan` would (same paths, git sources and
 //! configuration flags) and works on its findings; `--baseline FILE` names the
-//! baseline (default `.vigil-baseline` in the current folder).
+//! baseline (default `.vigil-baseline` at the top of the repository, or in the scanned
+//! folder outside git: where `vigil scan` looks for it).
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use vigil_core::{
-    baseline::{Date, BASELINE_FILE},
+    baseline::{default_baseline_path, Date},
     baseline_file::{self, ImportInput, Written},
     migrate::import::Source,
     ScanRun,
@@ -111,10 +112,18 @@ fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
                 .into(),
         );
     }
+    // The baseline is written where a plain `vigil scan` of the same paths reads it.
+    let start = scan
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let path = scan
         .baseline
         .take()
-        .unwrap_or_else(|| PathBuf::from(BASELINE_FILE));
+        .unwrap_or_else(|| default_baseline_path(&start));
+    // Every finding, none dropped by the baseline being written.
+    scan.no_baseline = true;
     let run = match scan_cmd::scan(&scan)? {
         scan_cmd::Scanned::Run(run) => {
             scan_cmd::summarize(&run);
@@ -154,7 +163,18 @@ fn say_union_merge(path: &Path, written: &Written) {
     }
 }
 
+/// An expiry date already past makes entries that accept nothing: said before the scan.
+fn warn_if_past(expires: Option<Date>) {
+    let today = Date::today();
+    if let Some(d) = expires.filter(|d| *d <= today) {
+        note(&format!(
+            "warning: --expires {d} is not in the future (today is {today}, UTC): the new entries expire at once and their findings fail the next scan"
+        ));
+    }
+}
+
 fn create(a: CreateArgs) -> Result<Code, Error> {
+    warn_if_past(a.expires);
     let (path, run) = scan_all(a.scan)?;
     let Some(run) = run else {
         return Ok(Code::Incomplete);
@@ -188,7 +208,11 @@ fn prune(a: PruneArgs) -> Result<Code, Error> {
     let listed = (|| {
         use std::io::Write;
         for e in &stale {
-            writeln!(out, "{}", e.to_line())?;
+            writeln!(
+                out,
+                "{}",
+                vigil_core::report::printable_message(&e.to_line())
+            )?;
         }
         Ok(())
     })();
@@ -226,6 +250,7 @@ fn import_cmd(a: ImportArgs) -> Result<Code, Error> {
             )
         }
     };
+    warn_if_past(a.expires);
     let text = vigil_core::input::read_text(&input)?;
     let (path, run) = scan_all(a.scan)?;
     let Some(run) = run else {

@@ -35,20 +35,57 @@ impl From<Code> for ExitCode {
 /// A failure that stops the command before or while it runs (exit 2).
 pub type Error = Box<dyn std::error::Error>;
 
-#[allow(clippy::print_stderr)]
+/// Writes `text` to stderr. A closed stderr (`vigil … 2>&1 | head -1`) is no reason to
+/// stop, let alone to panic as `eprintln!` does: the text is dropped.
+fn to_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// The error that stopped a command. Errors quote paths, names and lines from files
+/// vigil read: every control character is escaped, so none reaches the terminal. A
+/// message of several lines (a TOML error pointing at a column) keeps its lines, each
+/// after the first indented, so no line of it can pass for one of vigil's own.
 pub fn report_error(e: &Error) {
-    eprintln!("vigil: error: {e}");
+    let text = vigil_core::report::printable_lines(&e.to_string()).replace('\n', "\n    ");
+    to_stderr(&format!("vigil: error: {text}\n"));
 }
 
-#[allow(clippy::print_stderr)]
+/// One line on stderr; control characters in it are escaped (a last line of defence:
+/// the untrusted parts should have gone through `printable` already).
 pub fn note(message: &str) {
-    eprintln!("vigil: {message}");
+    to_stderr(&format!(
+        "vigil: {}\n",
+        vigil_core::report::printable_message(message)
+    ));
 }
 
-/// Several lines on stderr as they are (a message that is the whole output).
-#[allow(clippy::print_stderr)]
+/// Several lines on stderr as they are (a message that is the whole output), with
+/// every control character but the line breaks escaped.
 pub fn say(text: &str) {
-    eprint!("{text}");
+    to_stderr(&vigil_core::report::printable_lines(text));
+}
+
+/// One line on stdout (`outln!`), control characters escaped; a closed stdout ends the
+/// output quietly.
+pub fn line(text: &str) {
+    let _ = print(&format!(
+        "{}\n",
+        vigil_core::report::printable_message(text)
+    ));
+}
+
+/// Several lines on stdout, every control character but the line breaks escaped.
+pub fn lines(text: &str) {
+    let _ = print(&vigil_core::report::printable_lines(text));
+}
+
+/// Writes `text` to stdout; a closed stdout (`vigil … | head`) ends the output quietly.
+pub fn print(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    write_ok(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
 }
 
 /// Writing to a closed pipe (`vigil scan | head`) is not an error worth a message.

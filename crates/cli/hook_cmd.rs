@@ -106,7 +106,6 @@ pub fn run(args: &HookArgs) -> Result<Code, Error> {
     }
 }
 
-#[allow(clippy::print_stdout)]
 fn managed(name: &str, snippets: &[vigil_core::hooks::Snippet], top: &Path, install: bool) {
     note(&format!(
         "{name} manages the git hooks of {}: vigil {} nothing. {}",
@@ -119,36 +118,35 @@ fn managed(name: &str, snippets: &[vigil_core::hooks::Snippet], top: &Path, inst
         }
     ));
     for s in snippets {
-        println!("# {}", s.file);
-        print!("{}", s.text);
+        outln!("# {}", s.file);
+        crate::exit::lines(&s.text);
     }
 }
 
-#[allow(clippy::print_stdout)]
 fn done(report: &HookReport) {
     for c in &report.changes {
         let name = c.hook.name();
         let path = c.path.display();
         match &c.action {
-            Action::Installed => println!("{name}: installed {path}"),
-            Action::InstalledKeepingPrevious { previous } => println!(
+            Action::Installed => outln!("{name}: installed {path}"),
+            Action::InstalledKeepingPrevious { previous } => outln!(
                 "{name}: installed {path}; it runs {} first (kept by an earlier install)",
                 previous.display()
             ),
-            Action::Chained { previous } => println!(
+            Action::Chained { previous } => outln!(
                 "{name}: installed {path}; the hook that was there moved to {} and runs first",
                 previous.display()
             ),
-            Action::Updated => println!("{name}: updated {path}"),
-            Action::AlreadyInstalled => println!("{name}: already installed ({path})"),
-            Action::Removed => println!("{name}: removed {path}"),
+            Action::Updated => outln!("{name}: updated {path}"),
+            Action::AlreadyInstalled => outln!("{name}: already installed ({path})"),
+            Action::Removed => outln!("{name}: removed {path}"),
             Action::Restored { previous } => {
-                println!(
+                outln!(
                     "{name}: removed vigil's hook; {} moved back to {path}",
                     previous.display()
                 );
             }
-            Action::NotInstalled => println!("{name}: not installed (nothing to remove)"),
+            Action::NotInstalled => outln!("{name}: not installed (nothing to remove)"),
         }
     }
     let dir = report.dir.display();

@@ -6,8 +6,9 @@ use vigil_core::{
     baseline::{Entry, BASELINE_FILE},
     hooks::{plan, Hook},
     model::Finding,
+    report::{printable, printable_message},
     verify::command::{Selection, Trust, VerifyCommand, VerifyResult},
-    ConfigSource, GitSource, NoProgress, ScanRequest, ScanResult, Source,
+    BaselineChoice, ConfigSource, GitSource, NoProgress, ScanRequest, ScanResult, Source,
 };
 
 use crate::exit::{note, say, Code, Error};
@@ -52,7 +53,10 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             gitignore: false,
             threads: 0,
             decode_depth: 2,
-            baseline: baseline.clone(),
+            baseline: match &baseline {
+                Some(path) => BaselineChoice::File(path.clone()),
+                None => BaselineChoice::Off,
+            },
             fail_on: None,
             resolved: true,
         };
@@ -136,7 +140,7 @@ fn verify_on_push(root: &std::path::Path, sources: &[GitSource]) -> Result<Code,
             "  commit {}  {}: {}\n",
             &v.id[..v.id.len().min(12)],
             v.verdict.as_str(),
-            printable(&v.reason)
+            printable_message(&v.reason)
         ));
     }
     text.push_str(
@@ -169,15 +173,15 @@ fn blocked(hook: Hook, findings: &[Finding], has_baseline: bool) {
             "\n  {}:{}{commit}  {}  {} ({} chars)\n",
             printable(&f.origin.path),
             f.location.line,
-            f.rule,
-            f.secret.redacted(),
+            printable(&f.rule),
+            printable(&f.secret.redacted()),
             f.secret.len()
         ));
         if let Some(r) = &f.remediation {
-            text.push_str(&format!("    revoke: {r}\n"));
+            text.push_str(&format!("    revoke: {}\n", printable(r)));
         }
         if let Some(u) = &f.remediation_url {
-            text.push_str(&format!("            {u}\n"));
+            text.push_str(&format!("            {}\n", printable(u)));
         }
     }
     let baseline = if has_baseline {
@@ -201,7 +205,7 @@ fn blocked(hook: Hook, findings: &[Finding], has_baseline: bool) {
     for f in findings {
         text.push_str(&format!(
             "      {}\n",
-            printable(&Entry::of(f, None, None).to_line())
+            printable_message(&Entry::of(f, None, None).to_line())
         ));
     }
     if hook == Hook::PreCommit {
@@ -210,11 +214,4 @@ fn blocked(hook: Hook, findings: &[Finding], has_baseline: bool) {
         );
     }
     say(&format!("vigil: {text}"));
-}
-
-/// Paths come from the repository: no control character reaches the terminal.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
 }

@@ -38,9 +38,16 @@ impl PasswordSource for Passwords<'_> {
             return EnvPassword(name.to_owned()).password(what, confirm);
         }
         if !std::io::stdin().is_terminal() {
-            return Err(format!(
-                "{what} needs a password and there is no terminal to ask on: pass --password-env NAME"
-            ));
+            // `confirm`: a new key, which may also be written without a password.
+            return Err(if confirm {
+                format!(
+                    "{what} needs a password and there is no terminal to ask on: pass --password-env NAME (the variable holding the password), or --unencrypted for a key kept only as a CI secret"
+                )
+            } else {
+                format!(
+                    "{what} needs a password and there is no terminal to ask on: pass --password-env NAME (the variable holding the password)"
+                )
+            });
         }
         let ask = |prompt: &str| {
             rpassword::prompt_password(prompt)
@@ -58,7 +65,6 @@ impl PasswordSource for Passwords<'_> {
     }
 }
 
-#[allow(clippy::print_stdout)]
 pub fn run(args: &KeygenArgs) -> Result<Code, Error> {
     let request = KeygenRequest {
         out_dir: args.out_dir.clone(),
@@ -74,7 +80,7 @@ pub fn run(args: &KeygenArgs) -> Result<Code, Error> {
     };
     let made = request.generate(password.as_ref())?;
     let id = made.public.key_id;
-    println!(
+    outln!(
         "secret key      {} ({}; keep it secret)",
         made.secret_key.display(),
         if args.unencrypted {
@@ -83,31 +89,31 @@ pub fn run(args: &KeygenArgs) -> Result<Code, Error> {
             "encrypted with your password"
         }
     );
-    println!(
+    outln!(
         "minisign key    {} (key id {id})",
         made.minisign_key.display()
     );
-    println!(
+    outln!(
         "openssh key     {} ({})",
         made.ssh_key.display(),
         made.ssh.fingerprint()
     );
-    println!("allowed_signers {}", made.allowed_signers.display());
-    println!();
-    println!("Publish the public keys. Verify a release with:");
-    println!(
+    outln!("allowed_signers {}", made.allowed_signers.display());
+    outln!();
+    outln!("Publish the public keys. Verify a release with:");
+    outln!(
         "  minisign -Vm SHA256SUMS -P {}",
         made.public.to_minisign_base64()
     );
-    println!(
+    outln!(
         "  ssh-keygen -Y verify -f {} -I {} -n file -s SHA256SUMS.sig < SHA256SUMS",
         made.allowed_signers.display(),
         args.identity
     );
-    println!(
+    outln!(
         "In CI, store the contents of {} as a secret and sign with",
         made.secret_key.display()
     );
-    println!("  vigil sign --key-env VIGIL_SIGNING_KEY dist/*");
+    outln!("  vigil sign --key-env VIGIL_SIGNING_KEY dist/*");
     Ok(Code::Clean)
 }

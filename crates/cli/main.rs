@@ -1,5 +1,16 @@
 //! The `vigil` command: argument parsing, wording, terminal handling and exit codes;
 //! every decision is vigil-core's.
+
+/// `println!` without its panic on a closed stdout, and with control characters escaped.
+macro_rules! outln {
+    () => {
+        $crate::exit::line("")
+    };
+    ($($t:tt)*) => {
+        $crate::exit::line(&format!($($t)*))
+    };
+}
+
 mod args;
 mod baseline_cmd;
 mod exit;

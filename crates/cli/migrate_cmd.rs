@@ -4,7 +4,10 @@
 use std::{io::Write, path::PathBuf};
 
 use clap::{Args, Subcommand};
-use vigil_core::migrate::describe_gitleaks;
+use vigil_core::{
+    migrate::describe_gitleaks,
+    report::{printable, printable_message},
+};
 
 use crate::exit::{write_ok, Code, Error};
 
@@ -33,7 +36,11 @@ pub fn run(args: MigrateArgs) -> Result<Code, Error> {
     let m = describe_gitleaks(a.file.as_deref(), &std::env::current_dir()?)?;
     let mut out = std::io::stdout().lock();
     let written = (|| {
-        writeln!(out, "{}: read as vigil configuration", m.path.display())?;
+        writeln!(
+            out,
+            "{}: read as vigil configuration",
+            printable(&m.path.display().to_string())
+        )?;
         writeln!(
             out,
             "  rules translated: {}{}",
@@ -41,7 +48,14 @@ pub fn run(args: MigrateArgs) -> Result<Code, Error> {
             if m.translated.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", m.translated.join(", "))
+                format!(
+                    " ({})",
+                    m.translated
+                        .iter()
+                        .map(|t| printable(t))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             }
         )?;
         writeln!(
@@ -58,7 +72,7 @@ pub fn run(args: MigrateArgs) -> Result<Code, Error> {
         if !m.post_scan_checks.is_empty() {
             writeln!(out, "  checked after the scan:")?;
             for c in &m.post_scan_checks {
-                writeln!(out, "    - {c}")?;
+                writeln!(out, "    - {}", printable_message(c))?;
             }
         }
         if m.warnings.is_empty() {
@@ -70,7 +84,7 @@ pub fn run(args: MigrateArgs) -> Result<Code, Error> {
                 m.warnings.len()
             )?;
             for w in &m.warnings {
-                writeln!(out, "  - {w}")?;
+                writeln!(out, "  - {}", printable_message(w))?;
             }
         }
         Ok(())

@@ -27,6 +27,14 @@ pub struct ConfigArgs {
     /// Ignore any .vigil.toml.
     #[arg(long)]
     pub no_config: bool,
+}
+
+/// Where the configuration of a scan comes from: a gitleaks configuration acts on rules
+/// and findings, so only the commands that scan or list rules take it.
+#[derive(Args)]
+pub struct ScanConfigArgs {
+    #[command(flatten)]
+    pub base: ConfigArgs,
     /// Also read this gitleaks configuration (rules, [extend], allowlists) and the
     /// .gitleaksignore beside it. Without it, a .gitleaks.toml at the repository root is
     /// read when there is no .vigil.toml.
@@ -34,12 +42,21 @@ pub struct ConfigArgs {
     pub gitleaks_config: Option<PathBuf>,
 }
 
+impl ScanConfigArgs {
+    pub fn source(&self) -> ConfigSource {
+        ConfigSource {
+            gitleaks_config: self.gitleaks_config.clone(),
+            ..self.base.source()
+        }
+    }
+}
+
 impl ConfigArgs {
     pub fn source(&self) -> ConfigSource {
         ConfigSource {
             config: self.config.clone(),
             no_config: self.no_config,
-            gitleaks_config: self.gitleaks_config.clone(),
+            gitleaks_config: None,
         }
     }
 }

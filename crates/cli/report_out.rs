@@ -96,10 +96,6 @@ pub fn parse_baseline_path(text: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// Which reports a scan writes, and where.
 #[derive(Args)]
 pub struct ReportArgs {
@@ -107,7 +103,8 @@ pub struct ReportArgs {
     /// receives the n-th --format; a format without a path goes to stdout.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Vec<ReportFormat>,
-    /// Write the --format at the same position to FILE instead of stdout.
+    /// Write the --format at the same position to FILE instead of stdout; without one, the
+    /// format FILE's name implies (.json, .jsonl, .sarif, .xml, .md, .txt). Folders are created.
     #[arg(long, value_name = "FILE")]
     pub report_path: Vec<PathBuf>,
     /// One more report: FORMAT to FILE (`-`: stdout), e.g. --report sarif=vigil.sarif. Repeatable.
@@ -122,16 +119,39 @@ impl ReportArgs {
     }
 }
 
-/// The reports asked for: (format, file or stdout).
-fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
-    if args.report_path.len() > args.format.len() {
+/// The format a report file's name implies (`--report-path` without its `--format`).
+fn format_of_path(path: &std::path::Path) -> Result<ReportFormat, Error> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let format = if name.ends_with(".sarif") || name.ends_with(".sarif.json") {
+        ReportFormat::Sarif
+    } else if name.starts_with("gl-secret-detection-report") && name.ends_with(".json") {
+        ReportFormat::Gitlab
+    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        ReportFormat::Jsonl
+    } else if name.ends_with(".json") {
+        ReportFormat::Json
+    } else if name.ends_with(".xml") {
+        ReportFormat::Junit
+    } else if name.ends_with(".md") || name.ends_with(".markdown") {
+        ReportFormat::Markdown
+    } else if name.ends_with(".txt") || name.ends_with(".log") {
+        ReportFormat::Human
+    } else {
         return Err(format!(
-            "{} given for {}: each --report-path belongs to the --format at the same position",
-            plural(args.report_path.len(), "--report-path", "--report-paths"),
-            plural(args.format.len(), "--format", "--formats"),
+            "--report-path {}: no --format for it, and its name does not say one (.json, .jsonl, .sarif, .xml, .md, .txt, gl-secret-detection-report.json); add --format FORMAT before it",
+            path.display()
         )
         .into());
-    }
+    };
+    Ok(format)
+}
+
+/// The reports asked for: (format, file or stdout). A `--report-path` without a
+/// `--format` at its position takes the format its file name implies.
+fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
     let mut specs: Vec<ReportSpec> = args
         .format
         .iter()
@@ -141,6 +161,12 @@ fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
             path: args.report_path.get(i).cloned(),
         })
         .collect();
+    for path in args.report_path.iter().skip(args.format.len()) {
+        specs.push(ReportSpec {
+            format: format_of_path(path)?,
+            path: Some(path.clone()),
+        });
+    }
     specs.extend(args.report.iter().cloned());
     if specs.is_empty() {
         specs.push(ReportSpec {
@@ -220,5 +246,22 @@ mod tests {
         assert!(parse_report_spec("github=-").is_ok_and(|s| s.path.is_none()));
         assert!(parse_report_spec("xml=a").is_err_and(|e| e.contains("junit")));
         assert!(parse_report_spec("json=").is_err());
+    }
+
+    #[test]
+    fn report_paths_without_a_format_take_their_name_s() {
+        let format = |p: &str| format_of_path(std::path::Path::new(p)).ok();
+        assert_eq!(format("out/vigil.sarif"), Some(ReportFormat::Sarif));
+        assert_eq!(format("r.SARIF.json"), Some(ReportFormat::Sarif));
+        assert_eq!(
+            format("gl-secret-detection-report.json"),
+            Some(ReportFormat::Gitlab)
+        );
+        assert_eq!(format("r.json"), Some(ReportFormat::Json));
+        assert_eq!(format("r.jsonl"), Some(ReportFormat::Jsonl));
+        assert_eq!(format("junit.xml"), Some(ReportFormat::Junit));
+        assert_eq!(format("summary.md"), Some(ReportFormat::Markdown));
+        assert_eq!(format("scan.txt"), Some(ReportFormat::Human));
+        assert_eq!(format("report"), None);
     }
 }

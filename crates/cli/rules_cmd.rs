@@ -3,7 +3,7 @@ use std::io::Write;
 
 use clap::Args;
 use serde_json::json;
-use vigil_core::rules::rules_in_force;
+use vigil_core::{report::printable, rules::rules_in_force};
 
 use crate::{
     exit::{note, write_ok, Code, Error},
@@ -15,7 +15,7 @@ pub struct RulesArgs {
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::options::Format,
     #[command(flatten)]
-    pub config: crate::options::ConfigArgs,
+    pub config: crate::options::ScanConfigArgs,
 }
 
 pub fn run(args: &RulesArgs) -> Result<Code, Error> {
@@ -48,14 +48,18 @@ pub fn run(args: &RulesArgs) -> Result<Code, Error> {
                 .and_then(|()| writeln!(out))
         }
         Format::Human => (|| {
-            let width = rules.iter().map(|r| r.info.id.len()).max().unwrap_or(0);
+            let width = rules
+                .iter()
+                .map(|r| printable(&r.info.id).chars().count())
+                .max()
+                .unwrap_or(0);
             for r in &rules {
                 writeln!(
                     out,
                     "{:<width$}  {:<8}  {}",
-                    r.info.id,
+                    printable(&r.info.id),
                     r.info.severity.as_str(),
-                    r.info.description
+                    printable(&r.info.description)
                 )?;
             }
             writeln!(out, "{} rules", rules.len())

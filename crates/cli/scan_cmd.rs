@@ -6,7 +6,8 @@ use vigil_core::{
     hooks::plan_ci_from_env,
     report::{Redaction, SkipReason},
     suppress::Suppressed,
-    FailOn, GitSource, ScanRequest, ScanRequestError, ScanResult, ScanRun, ScanStats, Source,
+    BaselineChoice, FailOn, GitSource, ScanRequest, ScanRequestError, ScanResult, ScanRun,
+    ScanStats, Source,
 };
 
 use crate::{
@@ -29,8 +30,13 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub reports: crate::report_out::ReportArgs,
     /// Report only findings this baseline file does not accept (see `vigil baseline`).
+    /// Default: the .vigil-baseline at the top of the repository (or of the scanned
+    /// folder outside git), when there is one.
     #[arg(long, value_name = "FILE", value_parser = crate::report_out::parse_baseline_path)]
     pub baseline: Option<PathBuf>,
+    /// Apply no baseline, not even the default .vigil-baseline.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
     /// Show whole secrets in the report instead of a short prefix.
     #[arg(long)]
     pub no_redact: bool,
@@ -39,7 +45,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
     pub fail_on: Option<FailOn>,
     #[command(flatten)]
-    pub config: crate::options::ConfigArgs,
+    pub config: crate::options::ScanConfigArgs,
     /// Skip files larger than this (e.g. 500k, 10MiB); stdin larger than this is not
     /// scanned (exit 3). Default 10MiB, or [scan] max_file_size.
     #[arg(long, value_name = "SIZE")]
@@ -129,7 +135,11 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         gitignore: args.gitignore,
         threads: args.threads,
         decode_depth: args.decode_depth,
-        baseline: args.baseline.clone(),
+        baseline: match (&args.baseline, args.no_baseline) {
+            (Some(path), _) => BaselineChoice::File(path.clone()),
+            (None, true) => BaselineChoice::Off,
+            (None, false) => BaselineChoice::Default,
+        },
         fail_on: args.fail_on,
         resolved: args.git.ci,
     };
@@ -259,14 +269,8 @@ fn say_suppressed(s: &Suppressed) {
             ));
         }
     }
+    // How many the baseline accepted is said on the summary line.
     if let Some(b) = &s.baseline {
-        if b.suppressed > 0 {
-            note(&format!(
-                "baseline {}: {} already accepted",
-                b.path.display(),
-                plural(b.suppressed, "finding", "findings")
-            ));
-        }
         for (fp, date) in &b.expired {
             note(&format!(
                 "baseline {}: the entry for {fp} expired on {date}; it is reported again",
@@ -336,6 +340,18 @@ pub fn summarize(run: &ScanRun) {
         outcome.findings.len(),
         if outcome.findings.len() == 1 { "" } else { "s" }
     ));
+    if let Some(b) = &run.suppressed.baseline {
+        line.push_str(&format!(
+            " (baseline {}{}: {} accepted)",
+            b.path.display(),
+            if b.by_default {
+                ", found by default; --no-baseline ignores it"
+            } else {
+                ""
+            },
+            b.suppressed
+        ));
+    }
     note(&line);
     let listed = outcome
         .skipped
@@ -344,7 +360,7 @@ pub fn summarize(run: &ScanRun) {
     let mut listed: Vec<_> = listed.collect();
     listed.sort();
     for s in listed.iter().take(MAX_SKIPPED_SHOWN) {
-        note(&printable(&s.to_string()));
+        note(&vigil_core::report::printable(&s.to_string()));
     }
     if listed.len() > MAX_SKIPPED_SHOWN {
         note(&format!(
@@ -366,10 +382,3 @@ pub fn summarize(run: &ScanRun) {
 
 /// Items not scanned listed on stderr; the reports list all.
 const MAX_SKIPPED_SHOWN: usize = 20;
-
-/// Paths come from the folder or the repository: no control character reaches the terminal.
-fn printable(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
-        .collect()
-}

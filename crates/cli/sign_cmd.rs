@@ -55,6 +55,10 @@ pub struct SignArgs {
     /// Hashing threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Overwrite SHA256SUMS, signatures and provenance files that an earlier `vigil sign`
+    /// with this key did not write (its own are replaced without it).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl SecretKeyArgs {
@@ -69,7 +73,6 @@ impl SecretKeyArgs {
     }
 }
 
-#[allow(clippy::print_stdout)]
 pub fn run(args: &SignArgs) -> Result<Code, Error> {
     let key = load_secret_key(
         &args.key.source()?,
@@ -85,11 +88,12 @@ pub fn run(args: &SignArgs) -> Result<Code, Error> {
         per_file_minisig: args.per_file,
         provenance: !args.no_provenance,
         threads: crate::exit::threads(args.threads),
+        force: args.force,
     };
     let options = request.options(&|k| std::env::var(k).ok())?;
     let outcome = sign_release(&key, &options)?;
     for p in &outcome.written {
-        println!("{}", p.display());
+        outln!("{}", p.display());
     }
     let ctx = &options.context;
     note(&format!(

@@ -182,8 +182,9 @@ class Release:
             (folder / name).write_bytes(data)
         return self.www / case
 
-    def sign(self, base: Path, key: str, password: str | None, tag: str) -> None:
-        """`vigil sign` as the action's sign step calls it: key and password from the environment."""
+    def sign(self, base: Path, key: str, password: str | None, tag: str, force: bool = False) -> None:
+        """`vigil sign` as the action's sign step calls it: key and password from the environment.
+        `force`: replace a release another key signed (vigil sign refuses without it)."""
         folder = base / VERSION
         files = sorted(p for p in folder.iterdir() if p.name.startswith("vigil-"))
         env = dict(os.environ, VIGIL_SIGNING_KEY=key)
@@ -191,6 +192,8 @@ class Release:
         if password is not None:
             env["VIGIL_SIGNING_PASSWORD"] = password
             args += ["--password-env", "VIGIL_SIGNING_PASSWORD"]
+        if force:
+            args.append("--force")
         for name in ("GITHUB_ACTIONS", "GITLAB_CI", "GITHUB_REF_NAME", "CI_COMMIT_TAG"):
             env.pop(name, None)
         check(args + ["--tag", tag, "--", *files], env=env)
@@ -302,13 +305,13 @@ class Download(unittest.TestCase):
 
     def test_signature_by_another_key_is_refused(self):
         base = R.copy_good("other-key")
-        R.sign(base, key=(R.keys / "other.key").read_text(), password=None, tag=VERSION)
+        R.sign(base, key=(R.keys / "other.key").read_text(), password=None, tag=VERSION, force=True)
         action = R.action_copy([f"{VERSION} {R.archive_name} {R.pin}"])
         self.refused(*R.download("other-key", action), "SHA256SUMS.minisig does not verify", "signed by key")
 
     def test_another_keys_signature_under_our_key_id_is_refused(self):
         base = R.copy_good("forged-key-id")
-        R.sign(base, key=(R.keys / "other.key").read_text(), password=None, tag=VERSION)
+        R.sign(base, key=(R.keys / "other.key").read_text(), password=None, tag=VERSION, force=True)
         ours = base64.b64decode(R.pub_line)[2:10]
         sig_path = base / VERSION / "SHA256SUMS.minisig"
         lines = sig_path.read_text().splitlines()

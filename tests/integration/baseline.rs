@@ -35,7 +35,7 @@ fn create_then_scan_reports_only_new_findings() {
     let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stderr.contains("1 finding already accepted"),
+        r.stderr.contains("(baseline .vigil-baseline: 1 accepted)"),
         "{}",
         r.stderr
     );
@@ -71,6 +71,50 @@ fn create_then_scan_reports_only_new_findings() {
     let mut sorted = lines.clone();
     sorted.sort();
     assert_eq!(lines, sorted, "entries are sorted");
+}
+
+/// A plain `vigil scan` applies the `.vigil-baseline` that `vigil baseline create`
+/// wrote, at the top of the work tree even from a subfolder, and says so;
+/// `--no-baseline` applies none.
+#[test]
+fn the_default_baseline_is_found_without_being_named() {
+    let dir = tree(&[
+        ("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes()),
+        ("sub/b.env", format!("T2={GH_TOKEN_2}\n").as_bytes()),
+    ]);
+    // Outside git: the scanned folder's .vigil-baseline.
+    assert_eq!(run_in(dir.path(), &["baseline", "create"]).code, 0);
+    let r = run_in(dir.path(), &["scan"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(
+            "(baseline .vigil-baseline, found by default; --no-baseline ignores it: 2 accepted)"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = run_in(dir.path(), &["scan", "--no-baseline", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.findings().len(), 2);
+    assert!(!r.stderr.contains("baseline"), "{}", r.stderr);
+    let r = run_in(dir.path(), &["scan", "--no-baseline", "--baseline", "x"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    // In a git work tree: the one at the top, from a subfolder too, and for git sources;
+    // `baseline create` from the subfolder writes it there as well.
+    std::fs::remove_file(dir.path().join(".vigil-baseline")).unwrap();
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "a.env", "sub/b.env"]);
+    git(dir.path(), &["commit", "-qm", "secrets"]);
+    let sub = dir.path().join("sub");
+    let r = run_in(&sub, &["baseline", "create", "--history"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(dir.path().join(".vigil-baseline").is_file(), "{}", r.stderr);
+    assert!(!sub.join(".vigil-baseline").exists());
+    let r = run_in(&sub, &["scan", "--history"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("found by default"), "{}", r.stderr);
+    let r = run_in(dir.path(), &["scan", "--no-baseline", "--history"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
 }
 
 #[test]
@@ -111,6 +155,13 @@ fn expired_entries_fail_again() {
         &["baseline", "create", "--expires", "2000-01-01"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
+    // A date already past is written as asked, with a warning.
+    assert!(
+        r.stderr
+            .contains("warning: --expires 2000-01-01 is not in the future"),
+        "{}",
+        r.stderr
+    );
     assert!(entries(dir.path())[0].contains(" expires=2000-01-01"));
     let r = run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]);
     assert_eq!(r.code, 1);
@@ -119,14 +170,12 @@ fn expired_entries_fail_again() {
     assert_eq!(run_in(dir.path(), &["baseline", "create"]).code, 0);
     assert!(entries(dir.path())[0].contains(" expires=2000-01-01"));
     let dir = tree(&[("a.env", format!("TOKEN={GH_TOKEN}\n").as_bytes())]);
-    assert_eq!(
-        run_in(
-            dir.path(),
-            &["baseline", "create", "--expires", "2999-12-31"]
-        )
-        .code,
-        0
+    let r = run_in(
+        dir.path(),
+        &["baseline", "create", "--expires", "2999-12-31"],
     );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
     assert_eq!(
         run_in(dir.path(), &["scan", ".", "--baseline", ".vigil-baseline"]).code,
         0

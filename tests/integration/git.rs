@@ -36,6 +36,19 @@ fn staged_in_a_repository_without_commits() {
     let r = run_in(&repo, &["scan", "--staged", "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(places(&r), vec![place("app.env", 2, "")]);
+    // No commit holds a staged secret: the advice is to unstage and rotate, not to
+    // rewrite a history that does not have it.
+    let r = run_in(&repo, &["scan", "--staged", "--color", "never"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let last = r.stdout.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("git restore --staged") && last.contains("revoke"),
+        "{last}"
+    );
+    assert!(!r.stdout.contains("history"), "{}", r.stdout);
+    // A folder scan of the same tree still says to clean history.
+    let r = run_in(&repo, &["scan", ".", "--color", "never"]);
+    assert!(r.stdout.contains("remove it from history"), "{}", r.stdout);
 }
 
 #[test]

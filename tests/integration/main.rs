@@ -16,6 +16,7 @@ mod harness;
 mod hooks;
 #[cfg(unix)]
 mod hostile_input;
+mod hostile;
 mod merge;
 mod migration;
 mod reports;

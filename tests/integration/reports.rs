@@ -230,6 +230,25 @@ fn snapshot_of_every_format_and_schemas() {
     validate(JSON_SCHEMA, &[out.path().join("report.json")]);
 }
 
+/// Scans the snapshot tree with `args`, each `OUT/` in them a fresh folder; returns
+/// the run and that folder.
+fn scan_to_files(args: &[&str]) -> (Run, tempfile::TempDir) {
+    let dir = snapshot_tree();
+    let out = tempfile::tempdir().unwrap();
+    let prefix = format!("{}/", out.path().display());
+    let args: Vec<String> = args.iter().map(|a| a.replace("OUT/", &prefix)).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    (run_in(dir.path(), &args), out)
+}
+
+/// The report `file` in `out`, normalized, against the snapshot `snapshot`.
+fn matches_snapshot(out: &tempfile::TempDir, file: &str, snapshot: &str) {
+    let written = normalize(&std::fs::read_to_string(out.path().join(file)).unwrap());
+    let snap =
+        std::fs::read_to_string(repo_root().join("fixtures/snapshots").join(snapshot)).unwrap();
+    assert_eq!(written, snap, "{file}");
+}
+
 #[test]
 fn several_reports_at_once_match_the_single_ones() {
     let dir = snapshot_tree();
@@ -283,9 +302,13 @@ fn report_flag_errors_are_usage_errors() {
         "{}",
         r.stderr
     );
-    let r = run_in(dir.path(), &["scan", ".", "--report-path", "x.json"]);
+    let r = run_in(dir.path(), &["scan", ".", "--report-path", "x"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("--report-path"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--report-path") && r.stderr.contains("--format"),
+        "{}",
+        r.stderr
+    );
     let r = run_in(dir.path(), &["scan", ".", "--report", "xml=out.xml"]);
     assert_eq!(r.code, 2);
     assert!(
@@ -306,13 +329,15 @@ fn report_flag_errors_are_usage_errors() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("two reports"), "{}", r.stderr);
+    // Folders are created, but not inside a file.
     let r = run_in(
         dir.path(),
-        &["scan", ".", "--report", "sarif=/nonexistent/dir/a.sarif"],
+        &["scan", ".", "--report", "sarif=a.txt/dir/a.sarif"],
     );
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("/nonexistent/dir/a.sarif"),
+        r.stderr
+            .contains("cannot create the folder a.txt/dir for the sarif report"),
         "{}",
         r.stderr
     );
@@ -670,4 +695,61 @@ fn library_reports_with_verdicts_are_valid() {
             validate(SARIF_SCHEMA, &[path]);
         }
     }
+}
+
+/// A real scan with the built-in rules: the generic-secret rule's own `secret` tag is
+/// not repeated after SARIF's, so the report passes the schema (`uniqueItems`).
+#[test]
+fn sarif_of_a_generic_secret_passes_the_schema() {
+    let dir = tree(&[("app.py", b"client_secret = \"Zx8Qp2Lm7Rt4Vn9Kc3Wb6Hy1\"\n")]);
+    let r = run_in(dir.path(), &["scan", ".", "--format", "sarif"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let rules = r.json()["runs"][0]["tool"]["driver"]["rules"].clone();
+    assert_eq!(rules[0]["id"], "generic-secret", "{rules}");
+    let path = dir.path().join("report.sarif");
+    std::fs::write(&path, &r.stdout).unwrap();
+    validate(SARIF_SCHEMA, &[path]);
+}
+
+/// `--report-path` alone takes the format its file name says, and the folders a report
+/// goes in are created; a name that says no format is an error naming --format.
+#[test]
+fn report_paths_infer_their_format_and_get_their_folders() {
+    let (r, out) = scan_to_files(&[
+        "scan",
+        ".",
+        "--report-path",
+        "OUT/new/dir/vigil.sarif",
+        "--report-path",
+        "OUT/other/gl-secret-detection-report.json",
+        "--report-path",
+        "OUT/r.json",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // Every report asked for goes to a file, as with --report FORMAT=FILE: none to stdout.
+    assert_eq!(r.stdout, "");
+    matches_snapshot(&out, "new/dir/vigil.sarif", "report.sarif");
+    matches_snapshot(
+        &out,
+        "other/gl-secret-detection-report.json",
+        "gl-secret-detection-report.json",
+    );
+    matches_snapshot(&out, "r.json", "report.json");
+    // --format pairs with the first path; the second is inferred.
+    let (r, out) = scan_to_files(&[
+        "scan",
+        ".",
+        "--format",
+        "junit",
+        "--report-path",
+        "OUT/a.out",
+        "--report-path",
+        "OUT/b.md",
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    matches_snapshot(&out, "a.out", "report.junit.xml");
+    matches_snapshot(&out, "b.md", "report.md");
+    let (r, _out) = scan_to_files(&["scan", ".", "--report-path", "OUT/report"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--format"), "{}", r.stderr);
 }

@@ -210,3 +210,47 @@ fn rules_lists_at_least_150_in_both_formats() {
         .trim_end()
         .ends_with(&format!("{} rules", rules.len())));
 }
+
+/// `--gitleaks-config` is offered only where a gitleaks configuration acts: the commands
+/// that scan or list rules.
+#[test]
+fn gitleaks_config_only_where_it_acts() {
+    for (command, takes) in [
+        (&["scan"][..], true),
+        (&["rules"], true),
+        (&["baseline", "create"], true),
+        (&["verify"], false),
+        (&["verify-artifact"], false),
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let r = run(&args);
+        assert_eq!(r.code, 0, "{command:?}: {}", r.stderr);
+        assert_eq!(
+            r.stdout.contains("--gitleaks-config"),
+            takes,
+            "{command:?}:\n{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("--no-config"), "{command:?}");
+    }
+    let r = run(&["verify", "--gitleaks-config", ".gitleaks.toml"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+/// A configuration error names its file once.
+#[test]
+fn a_bad_rule_names_its_file_once() {
+    let dir = tree(&[(
+        ".vigil.toml",
+        b"[[rule]]\nid = \"x-rule\"\ndescription = \"d\"\nkeywords = [\"abc\"]\nregex = \"abc(\"\nseverity = \"high\"\n",
+    )]);
+    let r = run_in(dir.path(), &["scan", "."]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(r.stderr.matches(".vigil.toml").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("rule `x-rule`: invalid regex"),
+        "{}",
+        r.stderr
+    );
+}

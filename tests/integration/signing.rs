@@ -159,6 +159,20 @@ impl Release {
         vigil(&self.root, &args)
     }
 
+    /// `vigil sign --key keys/vigil.key --tag TAG dist/*` (the shell's glob: every file
+    /// of dist/, vigil's earlier outputs included), plus `extra`.
+    fn resign(&self, tag: &str, extra: &[&str]) -> Run {
+        let mut files: Vec<String> = fs::read_dir(self.dist())
+            .unwrap()
+            .map(|e| format!("dist/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        files.sort();
+        let mut args = vec!["sign", "--key", "keys/vigil.key", "--tag", tag];
+        args.extend_from_slice(extra);
+        args.extend(files.iter().map(String::as_str));
+        vigil(&self.root, &args)
+    }
+
     fn edit(&self, name: &str, f: impl FnOnce(&mut Vec<u8>)) {
         let p = self.dist().join(name);
         let mut b = fs::read(&p).unwrap();
@@ -285,6 +299,24 @@ fn minisign_verifies_vigil_signatures() {
         None,
     );
     assert!(good, "{out}");
+    // A re-sign of dist/* replaces vigil's own files, signs only the artifacts, and
+    // minisign still verifies every signature.
+    ok(&r.resign("v1.2.1", &["--per-file"]));
+    let sums = fs::read_to_string(r.dist().join("SHA256SUMS")).unwrap();
+    let names: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+    assert_eq!(names, ["app-linux.tar.gz", "app-macos.zip", "notes.txt"]);
+    for file in ["SHA256SUMS", "app-linux.tar.gz", "notes.txt"] {
+        let (good, out) = tool(
+            &r.dist(),
+            "minisign",
+            &["-Vm", file, "-p", "../keys/vigil.pub"],
+            None,
+        );
+        assert!(good, "{file}: {out}");
+        if file == "SHA256SUMS" {
+            assert!(out.contains("tag:v1.2.1"), "{out}");
+        }
+    }
     // and rejects a changed sums file
     r.edit("SHA256SUMS", |b| b[0] ^= 1);
     let (good, _) = tool(
@@ -311,14 +343,19 @@ fn ssh_keygen_verifies_vigil_signatures() {
         "-s",
         "SHA256SUMS.sig",
     ];
-    let (good, out) = tool(
-        &r.dist(),
-        "ssh-keygen",
-        &args,
-        Some(Path::new("SHA256SUMS")),
-    );
-    assert!(good, "{out}");
-    assert!(out.contains("Good \"file\" signature"), "{out}");
+    // as signed, and again after a re-sign of dist/*
+    for resign in [false, true] {
+        if resign {
+            ok(&r.resign("v1.2.1", &[]));
+        }
+        let (good, out) = tool(
+            &r.dist(),
+            "ssh-keygen",
+            &args,
+            Some(Path::new("SHA256SUMS")),
+        );
+        assert!(good && out.contains("Good \"file\" signature"), "{out}");
+    }
     // the OpenSSH public key file is the same key
     let (good, out) = tool(
         &r.root,
@@ -501,20 +538,16 @@ fn vigil_verifies_minisign_signatures() {
             "m.pub",
         ],
     ));
-    // and vigil signs with minisign's key file
-    let s = vigil(
-        root,
-        &[
-            "sign",
-            "--key",
-            "m.key",
-            "--out-dir",
-            "dist",
-            "dist/a.bin",
-            "dist/b.txt",
-        ],
-    );
-    ok(&s);
+    // and vigil signs with minisign's key file; the SHA256SUMS sha256sum wrote is not
+    // vigil's to replace without --force
+    let sign = |extra: &[&str]| {
+        let mut args = vec!["sign", "--key", "m.key", "--out-dir", "dist"];
+        args.extend_from_slice(extra);
+        args.extend(["dist/a.bin", "dist/b.txt"]);
+        vigil(root, &args)
+    };
+    refused_to_overwrite(&sign(&[]), "SHA256SUMS");
+    ok(&sign(&["--force"]));
     let (good, out) = tool(
         &dist,
         "minisign",
@@ -1007,6 +1040,125 @@ fn gitlab_ci_provenance() {
         COMMIT,
     ]);
     ok(&v);
+}
+
+/// No terminal to ask a new key's password on: the error names every way out.
+#[test]
+fn keygen_without_a_terminal_names_the_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = vigil(dir.path(), &["keygen", "--out-dir", "keys"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    for option in ["--password-env", "--unencrypted", "no terminal"] {
+        assert!(r.stderr.contains(option), "{option}: {}", r.stderr);
+    }
+    assert!(!dir.path().join("keys/vigil.key").exists());
+    // Signing with an encrypted key has no use for --unencrypted.
+    ok(&vigil_env(
+        dir.path(),
+        &["keygen", "--out-dir", "keys", "--password-env", "PW"],
+        &[("PW", "correct horse battery")],
+    ));
+    fs::write(dir.path().join("f.txt"), "x").unwrap();
+    let r = vigil(dir.path(), &["sign", "--key", "keys/vigil.key", "f.txt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--password-env"), "{}", r.stderr);
+    assert!(!r.stderr.contains("--unencrypted"), "{}", r.stderr);
+}
+
+// ---- sign never destroys a file it did not write ----------------------------------------
+
+/// The exit code and message of a refusal to overwrite `name`.
+fn refused_to_overwrite(r: &Run, name: &str) {
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains(name)
+            && r.stderr.contains("did not write it")
+            && r.stderr.contains("--force"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn sign_refuses_to_overwrite_files_it_did_not_write() {
+    let r = Release::new(&[]);
+    let sign = |extra: &[&str]| {
+        let mut args = vec!["sign", "--key", "keys/vigil.key", "dist/notes.txt"];
+        args.extend_from_slice(extra);
+        vigil(&r.root, &args)
+    };
+    // Someone else's SHA256SUMS (here: sha256sum's) is kept as it was.
+    let theirs = "0000000000000000000000000000000000000000000000000000000000000000  notes.txt\n";
+    fs::write(r.dist().join("SHA256SUMS"), theirs).unwrap();
+    refused_to_overwrite(&sign(&[]), "SHA256SUMS");
+    assert_eq!(
+        fs::read_to_string(r.dist().join("SHA256SUMS")).unwrap(),
+        theirs
+    );
+    // ... also when dist/* hands it over as a file to sign.
+    refused_to_overwrite(&r.resign("v2", &[]), "SHA256SUMS");
+    assert_eq!(
+        fs::read_to_string(r.dist().join("SHA256SUMS")).unwrap(),
+        theirs
+    );
+    // --force overwrites it.
+    ok(&sign(&["--force"]));
+    assert!(fs::read_to_string(r.dist().join("SHA256SUMS"))
+        .unwrap()
+        .ends_with("  notes.txt\n"));
+    ok(&r.verify(&["dist/notes.txt"]));
+    // A provenance or per-file signature vigil did not write is kept too.
+    fs::write(r.dist().join("provenance.intoto.jsonl"), "{}\n").unwrap();
+    refused_to_overwrite(&sign(&[]), "provenance.intoto.jsonl");
+    ok(&sign(&["--no-provenance"]));
+    fs::write(r.dist().join("notes.txt.minisig"), "someone's signature\n").unwrap();
+    refused_to_overwrite(
+        &sign(&["--no-provenance", "--per-file"]),
+        "notes.txt.minisig",
+    );
+    // A release signed by another key is not this key's to replace.
+    ok(&vigil(
+        &r.root,
+        &["keygen", "--unencrypted", "--out-dir", "other"],
+    ));
+    let other = vigil(
+        &r.root,
+        &[
+            "sign",
+            "--key",
+            "other/vigil.key",
+            "--no-provenance",
+            "dist/notes.txt",
+        ],
+    );
+    refused_to_overwrite(&other, "SHA256SUMS");
+}
+
+#[cfg(unix)]
+#[test]
+fn sign_never_writes_through_a_symlink() {
+    let r = Release::new(&[]);
+    let victim = r.root.join("victim.txt");
+    fs::write(&victim, "precious\n").unwrap();
+    fs::remove_file(r.dist().join("SHA256SUMS.sig")).unwrap();
+    std::os::unix::fs::symlink(&victim, r.dist().join("SHA256SUMS.sig")).unwrap();
+    // a planted temporary file is not written through either
+    std::os::unix::fs::symlink(&victim, r.dist().join("SHA256SUMS.minisig.vigil-tmp")).unwrap();
+    let sign = |extra: &[&str]| {
+        let mut args = vec!["sign", "--key", "keys/vigil.key", "dist/notes.txt"];
+        args.extend_from_slice(extra);
+        vigil(&r.root, &args)
+    };
+    refused_to_overwrite(&sign(&[]), "SHA256SUMS.sig");
+    ok(&sign(&["--force"]));
+    assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+    let meta = fs::symlink_metadata(r.dist().join("SHA256SUMS.sig")).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "the symlink was replaced by the signature"
+    );
+    assert!(!r.dist().join("SHA256SUMS.minisig.vigil-tmp").exists());
+    ok(&r.verify(&["dist/notes.txt"]));
 }
 
 // ---- keys: secrets never print, malformed files get precise errors ---------------------

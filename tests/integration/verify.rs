@@ -728,3 +728,23 @@ fn security_keys_against_git() {
         assert_eq!(vigil, expected, "{name}: {}", found[id]);
     }
 }
+
+/// A one-off trust file that cannot be read is named once, with nothing empty after it.
+#[test]
+fn a_missing_one_off_trust_file_is_named_plainly() {
+    let dir = tree(&[("a.txt", b"x\n")]);
+    crate::harness::git(dir.path(), &["init", "-q"]);
+    crate::harness::git(dir.path(), &["add", "a.txt"]);
+    crate::harness::git(dir.path(), &["commit", "-qm", "one"]);
+    let r = run_in(
+        dir.path(),
+        &["verify", "--allowed-signers", "missing-signers"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("missing-signers: no such file"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("named by"), "{}", r.stderr);
+}

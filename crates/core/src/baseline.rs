@@ -32,6 +32,33 @@ use vigil_model::Finding;
 /// The file name `vigil baseline create` writes by default.
 pub const BASELINE_FILE: &str = ".vigil-baseline";
 
+/// Where the default baseline of a scan starting at `start` (a folder, a file, or a
+/// repository) lives: [`BASELINE_FILE`] at the top of the git work tree holding it, or
+/// in `start`'s folder outside git (as gitleaks looks for its `.gitleaksignore`).
+/// `vigil baseline create` writes it there and `vigil scan` reads it from there. Shown
+/// relative to the current folder when it is under it.
+pub fn default_baseline_path(start: &Path) -> PathBuf {
+    let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let dir = if absolute.is_dir() {
+        absolute
+    } else {
+        absolute
+            .parent()
+            .map_or_else(|| absolute.clone(), Path::to_path_buf)
+    };
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&dir)
+        .to_path_buf();
+    let path = root.join(BASELINE_FILE);
+    let cwd = std::env::current_dir().ok();
+    match cwd.as_deref().and_then(|c| path.strip_prefix(c).ok()) {
+        Some(relative) => relative.to_path_buf(),
+        None => path,
+    }
+}
+
 const HEADER: &str = "\
 # vigil baseline: accepted findings, one per line, sorted by fingerprint.
 #   <fingerprint> <rule> <path> [expires=YYYY-MM-DD] [# reason]

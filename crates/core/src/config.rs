@@ -24,7 +24,7 @@ pub enum ConfigError {
     /// `LINE:COLUMN: MESSAGE (at `the line, cut and redacted`)`.
     #[error("{path}:{at}")]
     Syntax { path: PathBuf, at: String },
-    #[error("{path}: {source}")]
+    #[error("{}", named(path, source))]
     Rule { path: PathBuf, source: RuleError },
     #[error(
         "{path}: [scan] disable_rules names `{id}`, which is not a rule (`vigil rules` lists them)"
@@ -225,6 +225,18 @@ impl Config {
     }
 }
 
+/// A rule's error, which names the file it was compiled from, said once: the file is
+/// added only when the error does not start with it (a rule defined twice).
+fn named(path: &Path, e: &RuleError) -> String {
+    let file = path.display().to_string();
+    let text = e.to_string();
+    if text.starts_with(&file) {
+        text
+    } else {
+        format!("{file}: {text}")
+    }
+}
+
 /// 64 hex digits (32 random bytes, e.g. from `openssl rand -hex 32`).
 fn parse_fingerprint_key(hex: &str) -> Result<FingerprintKey, String> {
     let expected = "[scan] fingerprint_key: expected 64 hex digits (32 random bytes, e.g. from `openssl rand -hex 32`)";
@@ -250,9 +262,11 @@ fn check_examples(rule: &Rule, path: &Path) -> Result<(), ConfigError> {
     let spec = rule.spec.clone();
     let alone = Detector::new(
         vec![
-            Rule::compile(spec.clone(), "check").map_err(|source| ConfigError::Rule {
-                path: path.to_owned(),
-                source,
+            Rule::compile(spec.clone(), &path.display().to_string()).map_err(|source| {
+                ConfigError::Rule {
+                    path: path.to_owned(),
+                    source,
+                }
             })?,
         ],
         Allowlist::default(),

@@ -41,8 +41,8 @@ pub use scan::{
     scan_paths, scan_reader, ScanError, ScanOptions, ScanOutcome, ScanStats, DEFAULT_MAX_FILE_SIZE,
 };
 pub use scan_request::{
-    GitSource, NoProgress, PreparedScan, Progress, ScanRequest, ScanRequestError, ScanResult,
-    ScanRun, Source,
+    BaselineChoice, GitSource, NoProgress, PreparedScan, Progress, ScanRequest, ScanRequestError,
+    ScanResult, ScanRun, Source,
 };
 pub use size::parse_size;
 pub use vigil_model::{FailOn, Status};

@@ -1,6 +1,6 @@
-//! Writing a report to a file. A Markdown report written to the file
-//! `$GITHUB_STEP_SUMMARY` names is appended to it, as GitHub expects; every other report
-//! replaces the file.
+//! Writing a report to a file, creating the folders it goes in. A Markdown report
+//! written to the file `$GITHUB_STEP_SUMMARY` names is appended to it, as GitHub
+//! expects; every other report replaces the file.
 use std::{io::Write, path::Path};
 
 use vigil_report::{Format, Options, Report};
@@ -19,6 +19,15 @@ pub fn write_report_file(
             path.display()
         )
     };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            format!(
+                "cannot create the folder {} for the {} report: {e}",
+                dir.display(),
+                format.name()
+            )
+        })?;
+    }
     let append = format == Format::Markdown && is_step_summary(path);
     let file = std::fs::OpenOptions::new()
         .write(true)

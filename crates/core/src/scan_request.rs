@@ -17,7 +17,7 @@ use vigil_report::{RuleInfo, ScanInfo, Scanned};
 use vigil_secrets::{Detector, DetectorOptions};
 
 use crate::{
-    baseline::{Baseline, BaselineError, Date},
+    baseline::{default_baseline_path, Baseline, BaselineError, Date},
     config::{Config, ConfigError},
     config_source::ConfigSource,
     git_scan::scan_changes,
@@ -79,8 +79,8 @@ pub struct ScanRequest {
     pub threads: usize,
     /// Layers of base64, percent-encoding and escapes to look through.
     pub decode_depth: u8,
-    /// Report only the findings this baseline does not accept.
-    pub baseline: Option<PathBuf>,
+    /// Which baseline drops the findings it accepts.
+    pub baseline: BaselineChoice,
     /// Which findings fail the scan; else `[scan] fail_on`; else every finding.
     pub fail_on: Option<FailOn>,
     /// The git source was resolved from a push or a CI event ([`crate::hooks::plan`]),
@@ -88,6 +88,17 @@ pub struct ScanRequest {
     /// push that added no commits. An empty range asked for by hand is incomplete (a
     /// reversed range, a typo).
     pub resolved: bool,
+}
+
+/// The baseline a scan applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineChoice {
+    /// The `.vigil-baseline` at the scan's root ([`default_baseline_path`]), if there is one.
+    Default,
+    /// This file, which must exist.
+    File(PathBuf),
+    /// None (`--no-baseline`; `vigil baseline`, which needs every finding).
+    Off,
 }
 
 /// Why a scan could not run (a usage or configuration error: nothing was scanned).
@@ -119,6 +130,8 @@ pub struct PreparedScan {
     detector: Detector,
     options: ScanOptions,
     baseline: Option<(PathBuf, Baseline)>,
+    /// The baseline is the default one, found at the scan's root.
+    default_baseline: bool,
     fail_on: FailOn,
     resolved: bool,
 }
@@ -227,13 +240,24 @@ impl ScanRequest {
             allowlist_root: config.root().map(Path::to_path_buf),
             config_file: config.path.clone(),
         };
+        let by_default = self.baseline == BaselineChoice::Default;
         let baseline = match self.baseline {
-            Some(path) => {
+            BaselineChoice::File(path) => {
                 let b = Baseline::load(&path)?;
                 Some((path, b))
             }
-            None => None,
+            BaselineChoice::Default => {
+                let path = default_baseline_path(&start);
+                if path.is_file() {
+                    let b = Baseline::load(&path)?;
+                    Some((path, b))
+                } else {
+                    None
+                }
+            }
+            BaselineChoice::Off => None,
         };
+        let default_baseline = by_default && baseline.is_some();
         let fail_on = self.fail_on.or(config.fail_on).unwrap_or_default();
         Ok(PreparedScan {
             source,
@@ -242,6 +266,7 @@ impl ScanRequest {
             detector,
             options,
             baseline,
+            default_baseline,
             fail_on,
             resolved: self.resolved,
         })
@@ -257,6 +282,7 @@ impl PreparedScan {
             detector,
             options,
             baseline,
+            default_baseline,
             fail_on,
             resolved,
             ..
@@ -299,6 +325,10 @@ impl PreparedScan {
             baseline.as_ref().map(|(p, b)| (p.as_path(), b)),
             Date::today(),
         );
+        let mut suppressed = suppressed;
+        if let Some(b) = &mut suppressed.baseline {
+            b.by_default = default_baseline;
+        }
         let rules = detector.rules().iter().map(crate::rules::info).collect();
         // A scan is the last thing its process does (`baseline` runs one, then writes a
         // file): freeing every rule, compiled regex and regex cache one by one took
@@ -413,6 +443,7 @@ impl ScanRun {
         info.skipped = self.outcome.skipped.clone();
         info.skipped.sort();
         info.shard = self.shard;
+        info.staged = self.staged;
         info
     }
 }
@@ -434,7 +465,7 @@ mod tests {
             gitignore: false,
             threads: 0,
             decode_depth: 2,
-            baseline: None,
+            baseline: BaselineChoice::Off,
             fail_on: None,
             resolved: false,
         }
@@ -459,7 +490,7 @@ mod tests {
         crate::baseline_file::create(&baseline, &found.outcome.findings, None, None, false)
             .unwrap();
         let mut again = request(Source::Paths(vec![dir.path().to_path_buf()]));
-        again.baseline = Some(baseline);
+        again.baseline = BaselineChoice::File(baseline);
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));

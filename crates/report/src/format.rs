@@ -69,7 +69,13 @@ impl Format {
                 out,
                 "no secrets found in what was scanned, but the scan is incomplete (see the errors)"
             ),
-            Format::Human => human::write(out, report.findings, redaction, options.color),
+            Format::Human => human::write(
+                out,
+                report.findings,
+                redaction,
+                options.color,
+                report.info.staged,
+            ),
             Format::Json => json::write(out, report, redaction),
             Format::Jsonl => jsonl::write(out, report, redaction),
             Format::Sarif => sarif::write(out, report, redaction),

@@ -15,7 +15,10 @@ use std::io;
 
 use vigil_model::{Finding, ObjectVerdict, Severity};
 
-use crate::{options::Redaction, records::verdict_counts, report::Report, text::printable};
+use crate::{
+    options::Redaction, records::verdict_counts, report::Report,
+    text::printable_keeping_breaks as printable,
+};
 
 fn command(s: Severity) -> &'static str {
     match s {

@@ -4,7 +4,7 @@ use std::io;
 use vigil_model::{Finding, Severity};
 
 pub use crate::options::Color;
-use crate::options::Redaction;
+use crate::{options::Redaction, text::printable};
 
 struct Paint(Color);
 
@@ -27,12 +27,14 @@ fn severity_code(s: Severity) -> &'static str {
     }
 }
 
-/// Writes each finding and a closing count line.
+/// Writes each finding and a closing count line with what to do: for `staged` changes,
+/// which no commit holds yet, unstage and rotate; otherwise revoke, then clean history.
 pub fn write(
     out: &mut dyn io::Write,
     findings: &[Finding],
     redaction: Redaction,
     color: Color,
+    staged: bool,
 ) -> io::Result<()> {
     let paint = Paint(color);
     for f in findings {
@@ -41,32 +43,47 @@ pub fn write(
             out,
             "{} {}  {}",
             paint.wrap(severity_code(f.severity), &sev),
-            paint.wrap("1", &f.rule),
-            f.description
+            paint.wrap("1", &printable(&f.rule)),
+            printable(&f.description)
         )?;
         let mut place = format!(
             "{}:{}:{}",
-            f.origin.path, f.location.line, f.location.column
+            printable(&f.origin.path),
+            f.location.line,
+            f.location.column
         );
         if let Some(c) = &f.origin.commit {
             let short = c.id.get(..12).unwrap_or(&c.id);
             place.push_str(&format!(
-                "  commit {short} by {} <{}>",
-                c.author_name, c.author_email
+                "  commit {} by {} <{}>",
+                printable(short),
+                printable(&c.author_name),
+                printable(&c.author_email)
             ));
         }
         writeln!(out, "    at      {}", paint.wrap("36", &place))?;
-        let mut secret = format!("{} ({} chars)", redaction.show(&f.secret), f.secret.len());
+        let mut secret = format!(
+            "{} ({} chars)",
+            crate::text::printable_message(&redaction.show(&f.secret)),
+            f.secret.len()
+        );
         if !f.decoded.is_empty() {
-            secret.push_str(&format!(", decoded from {}", f.decoded.join(" > ")));
+            secret.push_str(&format!(
+                ", decoded from {}",
+                printable(&f.decoded.join(" > "))
+            ));
         }
         writeln!(out, "    secret  {secret}")?;
-        writeln!(out, "    id      {}", paint.wrap("2", &f.fingerprint))?;
+        writeln!(
+            out,
+            "    id      {}",
+            paint.wrap("2", &printable(&f.fingerprint))
+        )?;
         if let Some(r) = &f.remediation {
-            writeln!(out, "    revoke  {r}")?;
+            writeln!(out, "    revoke  {}", printable(r))?;
         }
         if let Some(u) = &f.remediation_url {
-            writeln!(out, "            {}", paint.wrap("4", u))?;
+            writeln!(out, "            {}", paint.wrap("4", &printable(u)))?;
         }
         writeln!(out)?;
     }
@@ -82,17 +99,20 @@ pub fn write(
         .iter()
         .map(|(s, n)| format!("{n} {}", s.as_str()))
         .collect();
+    let (one, each) = if staged {
+        (
+            "revoke the credential, then take it out of the file and `git add` it again (or `git restore --staged` the file); no commit holds it yet",
+            "revoke each credential, then take it out of its file and `git add` it again (or `git restore --staged` the file); no commit holds them yet",
+        )
+    } else {
+        (
+            "revoke the credential first, then remove it from history",
+            "revoke each credential first, then remove it from history",
+        )
+    };
     match findings.len() {
         0 => writeln!(out, "no secrets found"),
-        1 => writeln!(
-            out,
-            "1 finding ({}); revoke the credential first, then remove it from history",
-            detail.join(", ")
-        ),
-        n => writeln!(
-            out,
-            "{n} findings ({}); revoke each credential first, then remove it from history",
-            detail.join(", ")
-        ),
+        1 => writeln!(out, "1 finding ({}); {one}", detail.join(", ")),
+        n => writeln!(out, "{n} findings ({}); {each}", detail.join(", ")),
     }
 }

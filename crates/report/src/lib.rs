@@ -47,5 +47,6 @@ pub use format::Format;
 pub use options::{Options, Redaction};
 pub use order::compare as finding_order;
 pub use report::{Report, RuleInfo, ScanInfo, Scanned, Shard, SkipReason, Skipped};
+pub use text::{printable, printable_lines, printable_message, MAX_CHARS};
 pub use time::utc_timestamp;
 pub use units::Target;

@@ -8,6 +8,8 @@ use std::io;
 use serde::Serialize;
 use vigil_model::{CheckStatus, VerifyReport};
 
+use crate::text::printable;
+
 /// The label a status is shown with, and its message.
 pub fn label(s: &CheckStatus) -> (&'static str, &str) {
     match s {
@@ -23,7 +25,13 @@ pub fn label(s: &CheckStatus) -> (&'static str, &str) {
 pub fn write_human(out: &mut dyn io::Write, report: &VerifyReport) -> io::Result<()> {
     for c in &report.checks {
         let (tag, msg) = label(&c.status);
-        writeln!(out, "{tag:<10} {}: {}: {msg}", c.subject, c.check)?;
+        writeln!(
+            out,
+            "{tag:<10} {}: {}: {}",
+            printable(&c.subject),
+            c.check,
+            crate::text::printable_message(msg)
+        )?;
     }
     Ok(())
 }

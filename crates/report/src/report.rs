@@ -146,6 +146,9 @@ pub struct ScanInfo {
     /// The trust policy signature verdicts were judged by (`.vigil.toml`), relative to
     /// the repository root: the file a verdict's SARIF result points at.
     pub policy_file: Option<String>,
+    /// The scan was of staged changes, not yet committed: the human report advises
+    /// unstaging and rotating, not rewriting history.
+    pub staged: bool,
 }
 
 impl ScanInfo {
@@ -162,6 +165,7 @@ impl ScanInfo {
             skipped: Vec::new(),
             shard: None,
             policy_file: None,
+            staged: false,
         }
     }
 

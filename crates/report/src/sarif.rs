@@ -95,8 +95,13 @@ pub(crate) fn path_uri(path: &str) -> (String, bool) {
 }
 
 fn rule_descriptor(id: &str, rule: &RuleInfo) -> Value {
+    // SARIF wants each tag once: a rule's own `secret` tag is not repeated.
     let mut tags = vec!["security".to_owned(), "secret".to_owned()];
-    tags.extend(rule.tags.iter().cloned());
+    for t in &rule.tags {
+        if !tags.contains(t) {
+            tags.push(t.clone());
+        }
+    }
     let revoke = rule
         .remediation
         .clone()
@@ -415,5 +420,27 @@ mod tests {
         assert_eq!(path_uri("app/.env"), ("app/.env".into(), true));
         assert_eq!(path_uri("my dir/a#b"), ("my%20dir/a%23b".into(), true));
         assert_eq!(path_uri("/tmp/x y"), ("file:///tmp/x%20y".into(), false));
+    }
+
+    #[test]
+    fn rule_tags_are_unique() {
+        let rule = RuleInfo {
+            id: "generic-secret".into(),
+            description: "d".into(),
+            severity: Severity::Medium,
+            tags: vec![
+                "generic".into(),
+                "secret".into(),
+                "security".into(),
+                "generic".into(),
+            ],
+            remediation: None,
+            remediation_url: None,
+        };
+        let d = rule_descriptor(&rule.id, &rule);
+        assert_eq!(
+            d["properties"]["tags"],
+            json!(["security", "secret", "generic"])
+        );
     }
 }

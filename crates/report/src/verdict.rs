@@ -11,6 +11,7 @@ use vigil_model::{ObjectVerdict, VerifySummary};
 use crate::{
     options::Color,
     records::{verdict_counts, verdict_to_json, JsonVerdict},
+    text::printable,
 };
 
 #[derive(Serialize)]
@@ -70,8 +71,8 @@ pub fn write_human(
         }
         let short = v.id.get(..12).unwrap_or(&v.id);
         let what = match &v.ref_name {
-            Some(r) => format!("{} {short} ({r})", v.kind),
-            None => format!("{} {short}", v.kind),
+            Some(r) => format!("{} {} ({})", v.kind, printable(short), printable(r)),
+            None => format!("{} {}", v.kind, printable(short)),
         };
         let verdict = if v.verdict.passes() {
             paint("32", v.verdict.as_str())
@@ -80,10 +81,15 @@ pub fn write_human(
         };
         writeln!(out, "{what}: {verdict}")?;
         if let Some(s) = &v.signer {
-            writeln!(out, "  signer:      {s}")?;
+            writeln!(out, "  signer:      {}", printable(s))?;
         }
         if let Some(f) = &v.fingerprint {
-            writeln!(out, "  key:         {} {f}", v.format.unwrap_or(""))?;
+            writeln!(
+                out,
+                "  key:         {} {}",
+                v.format.unwrap_or(""),
+                printable(f)
+            )?;
         }
         if !v.email.is_empty() {
             writeln!(
@@ -94,10 +100,14 @@ pub fn write_human(
                 } else {
                     "committer:"
                 },
-                v.email
+                printable(&v.email)
             )?;
         }
-        writeln!(out, "  reason:      {}", v.reason)?;
+        writeln!(
+            out,
+            "  reason:      {}",
+            crate::text::printable_message(&v.reason)
+        )?;
         if v.policy_change {
             writeln!(out, "  note:        this commit changes the trust policy; it was judged by its parent's policy")?;
         }

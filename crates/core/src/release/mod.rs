@@ -62,6 +62,8 @@ pub enum ReleaseError {
     Duplicate { name: String },
     #[error("refusing to sign {name}: it is one of the files vigil sign writes")]
     OwnOutput { name: String },
+    #[error("{path} exists and vigil sign did not write it with this key: refusing to overwrite it (move it away, or pass --force)")]
+    NotOwnOutput { path: PathBuf },
     #[error("{field}: {problem}")]
     Value {
         field: &'static str,

@@ -22,6 +22,8 @@ pub struct SignRequest {
     pub per_file_minisig: bool,
     pub provenance: bool,
     pub threads: usize,
+    /// Overwrite output files vigil did not write.
+    pub force: bool,
 }
 
 impl SignRequest {
@@ -56,6 +58,7 @@ impl SignRequest {
             per_file_minisig: self.per_file_minisig,
             provenance: self.provenance,
             threads: self.threads,
+            force: self.force,
         })
     }
 }

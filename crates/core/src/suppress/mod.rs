@@ -30,6 +30,8 @@ pub struct BaselineApplied {
     pub suppressed: usize,
     /// Findings whose entry expired, reported again: (fingerprint, expiry date).
     pub expired: Vec<(String, Date)>,
+    /// It was not named: it is the `.vigil-baseline` found at the scan's root.
+    pub by_default: bool,
 }
 
 /// Drops from `findings` what `gitleaks` allows and what `baseline` accepts on `today`.
@@ -51,6 +53,7 @@ pub fn apply(
             path: path.to_owned(),
             suppressed: applied.suppressed,
             expired: applied.expired,
+            by_default: false,
         });
     }
     done

@@ -79,10 +79,19 @@ enum PolicyFile {
     Flat(VerifyConfig),
 }
 
+/// ` (named by FILE)`, or nothing for a file the command line named.
+fn named_by(by: &str) -> String {
+    if by.is_empty() {
+        String::new()
+    } else {
+        format!(" (named by {by})")
+    }
+}
+
 /// Why a policy could not be loaded; each names the file (and line).
 #[derive(Debug, thiserror::Error)]
 pub enum PolicyError {
-    #[error("cannot read {path} (named by {by}): {message}")]
+    #[error("cannot read {path}{}: {message}", named_by(by))]
     Read {
         path: String,
         by: String,

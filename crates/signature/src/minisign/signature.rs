@@ -217,6 +217,13 @@ impl MinisignSignature {
         Ok(())
     }
 
+    /// Checks that the signature is by `key` and that `key` signed its trusted comment,
+    /// without the signed file: whose signature it is, not what it covers.
+    pub fn verify_comment(&self, key: &PublicKey) -> Result<(), MinisignError> {
+        self.check_key_and_comment(key)?;
+        self.check_global(key)
+    }
+
     fn check_global(&self, key: &PublicKey) -> Result<(), MinisignError> {
         let mut msg = Vec::with_capacity(64 + self.trusted_comment.len());
         msg.extend_from_slice(&self.signature);
