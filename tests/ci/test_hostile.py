@@ -287,6 +287,43 @@ class HostileRepositories(unittest.TestCase):
         self.assertNotIn("good", verdicts.values())
         self.assertEqual(runs["verify --all"].code, 1)
 
+    # The tests below fail until other parts of issue 18 land: "empty is never clean"
+    # (the complete flag, exit 3 for skipped content) and human-output escaping.
+
+    def test_skipped_content_is_never_clean(self):
+        # A file it was asked to scan and skipped (larger than --max-file-size): exit 3,
+        # and the JSON report says the scan is not complete.
+        for case in ("huge-blob", "long-line"):
+            for args in (["scan", "."], ["scan", "--staged"], ["scan", "--range", "base..main"],
+                         ["scan", "--history"]):
+                with self.subTest(case=case, args=" ".join(args)):
+                    r = self.check(case, args + ["--format", "json"])
+                    self.assertEqual(r.code, 3, str(r))
+                    self.assertIs(r.json().get("complete"), False, str(r))
+
+    def test_human_output_escapes_control_characters(self):
+        # Names with ESC sequences, CR, DEL, a newline and invalid UTF-8, in the human
+        # report and the hooks' messages: no raw control character, no forged line.
+        human_control = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+        push = f"refs/heads/main {self.tip('weird-paths')} refs/heads/main {ZERO}\n".encode()
+        for args, stdin in ((["scan", "."], b""), (["scan", "--staged"], b""),
+                            (["scan", "--range", "base..main"], b""),
+                            (["hook", "pre-commit"], b""),
+                            (["hook", "pre-push", "origin", "x"], push)):
+            with self.subTest(args=" ".join(args)):
+                r = self.check("weird-paths", args + (["--color", "never"]
+                                                       if args[0] == "scan" else []), stdin)
+                text = r.stdout + r.stderr
+                self.assertIsNone(human_control.search(text), str(r))
+                self.assertFalse(any(line.startswith(b"name.env")
+                                     for line in text.splitlines()), f"a forged line: {r}")
+
+    def test_absurdly_long_paths_are_cut_short(self):
+        # A path 10,000 folders deep in an error message is cut short.
+        r = self.check("deep-tree", ["scan", "."])
+        longest = max(len(line) for line in (r.stdout + r.stderr).splitlines())
+        self.assertLess(longest, 2000, str(r)[:3000])
+
 
 if __name__ == "__main__":
     unittest.main()
