@@ -14,9 +14,9 @@ mod git;
 mod harness;
 #[cfg(unix)]
 mod hooks;
+mod hostile;
 #[cfg(unix)]
 mod hostile_input;
-mod hostile;
 mod merge;
 mod migration;
 mod reports;

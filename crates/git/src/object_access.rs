@@ -45,8 +45,8 @@ pub(crate) fn commit_tree(
     if let Some((gix::objs::Kind::Commit, data)) = preloaded.get(&commit) {
         return tree(data);
     }
-    let data = object_data(&repo.objects, repo, commit, gix::objs::Kind::Commit).map_err(
-        |e| match e {
+    let data =
+        object_data(&repo.objects, repo, commit, gix::objs::Kind::Commit).map_err(|e| match e {
             GitError::Missing { .. } => GitError::Missing {
                 what: format!("commit {commit}"),
                 hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
@@ -55,7 +55,6 @@ pub(crate) fn commit_tree(
                 what: format!("commit {commit}"),
                 message: e.to_string(),
             },
-        },
-    )?;
+        })?;
     tree(&data)
 }
