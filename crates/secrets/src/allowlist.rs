@@ -151,11 +151,14 @@ impl Allowlist {
     }
 }
 
-/// True when `line` carries an inline suppression comment.
-pub fn has_inline_marker(line: &[u8]) -> bool {
-    INLINE_MARKERS
+/// Where each inline marker starts in `bytes`, in order.
+pub(crate) fn inline_markers(bytes: &[u8]) -> Vec<usize> {
+    let mut at: Vec<usize> = INLINE_MARKERS
         .iter()
-        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
+        .flat_map(|m| memchr::memmem::find_iter(bytes, m.as_bytes()))
+        .collect();
+    at.sort_unstable();
+    at
 }
 
 #[cfg(test)]
@@ -205,8 +208,12 @@ mod tests {
         assert!(err.contains("a("), "{err}");
     }
 
+    fn has_inline_marker(line: &[u8]) -> bool {
+        !inline_markers(line).is_empty()
+    }
+
     #[test]
-    fn inline_markers() {
+    fn inline_markers_in_a_line() {
         assert!(has_inline_marker(b"key = 'x' # vigil:allow"));
         assert!(has_inline_marker(b"key = 'x' # vigil: allow"));
         assert!(!has_inline_marker(b"key = 'x' # vigil:  allow"));
