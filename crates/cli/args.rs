@@ -11,6 +11,25 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Refuse any file read whole (configuration, baseline, keys, keyrings,
+    /// allowed_signers, reports, imports) larger than this (e.g. 64MiB). Default 16MiB,
+    /// or VIGIL_MAX_INPUT_SIZE.
+    #[arg(long, global = true, value_name = "SIZE")]
+    pub max_input_size: Option<String>,
+}
+
+impl Cli {
+    /// `--max-input-size`, else `VIGIL_MAX_INPUT_SIZE`, else the default.
+    pub fn max_input_size(&self) -> Result<u64, String> {
+        let (name, text) = match &self.max_input_size {
+            Some(t) => ("--max-input-size", t.clone()),
+            None => match std::env::var("VIGIL_MAX_INPUT_SIZE") {
+                Ok(t) if !t.trim().is_empty() => ("VIGIL_MAX_INPUT_SIZE", t),
+                _ => return Ok(vigil_core::input::DEFAULT_MAX_INPUT_SIZE),
+            },
+        };
+        vigil_core::parse_size(&text).map_err(|m| format!("{name}: {m}"))
+    }
 }
 
 #[derive(Subcommand)]

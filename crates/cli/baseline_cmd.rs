@@ -226,8 +226,7 @@ fn import_cmd(a: ImportArgs) -> Result<Code, Error> {
             )
         }
     };
-    let text = std::fs::read_to_string(&input)
-        .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+    let text = vigil_core::input::read_text(&input)?;
     let (path, run) = scan_all(a.scan)?;
     let Some(run) = run else {
         return Ok(Code::Incomplete);

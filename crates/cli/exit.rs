@@ -58,3 +58,12 @@ pub fn write_ok(r: std::io::Result<()>) -> Result<(), Error> {
         other => Ok(other?),
     }
 }
+
+/// `-j N` as used: capped at a few threads per core, saying so when it was lowered.
+pub fn threads(requested: usize) -> usize {
+    let used = vigil_core::input::cap_threads(requested);
+    if used != requested {
+        note(&vigil_core::input::capped_threads_note(requested, used));
+    }
+    used
+}

@@ -23,6 +23,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    match cli.max_input_size() {
+        Ok(n) => vigil_core::input::set_max_input_size(n),
+        Err(e) => {
+            exit::report_error(&e.into());
+            return exit::Code::Usage.into();
+        }
+    }
     let result = match cli.command {
         args::Command::Scan(a) => scan_cmd::run(&a),
         args::Command::Rules(a) => rules_cmd::run(&a),

@@ -38,7 +38,8 @@ pub struct ScanArgs {
     pub fail_on: Option<FailOn>,
     #[command(flatten)]
     pub config: crate::options::ConfigArgs,
-    /// Skip files larger than this (e.g. 500k, 10MiB). Default 10MiB, or [scan] max_file_size.
+    /// Skip files larger than this (e.g. 500k, 10MiB); stdin larger than this is not
+    /// scanned (exit 3). Default 10MiB, or [scan] max_file_size.
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
     /// Honour .gitignore files while walking folders (off by default: ignored files such as .env hold secrets).
@@ -311,7 +312,7 @@ pub fn summarize(run: &ScanRun) {
     if skipped_large > 0 {
         skipped.push(format!(
             "{skipped_large} larger than {}",
-            human_size(run.max_file_size)
+            vigil_core::input::human_size(run.max_file_size)
         ));
     }
     if skipped_allowlisted > 0 {
@@ -341,14 +342,5 @@ pub fn summarize(run: &ScanRun) {
             outcome.errors.len(),
             if outcome.errors.len() == 1 { "" } else { "s" }
         ));
-    }
-}
-
-fn human_size(n: u64) -> String {
-    match n {
-        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
-        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
-        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
-        n => format!("{n} bytes"),
     }
 }

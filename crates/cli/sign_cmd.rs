@@ -84,7 +84,7 @@ pub fn run(args: &SignArgs) -> Result<Code, Error> {
         timestamp: args.timestamp,
         per_file_minisig: args.per_file,
         provenance: !args.no_provenance,
-        threads: args.threads,
+        threads: crate::exit::threads(args.threads),
     };
     let options = request.options(&|k| std::env::var(k).ok())?;
     let outcome = sign_release(&key, &options)?;

@@ -76,7 +76,7 @@ pub fn run(args: &VerifyArtifactArgs) -> Result<Code, Error> {
         max_age: args.max_age.clone(),
         require_provenance: args.require_provenance,
         require_per_file: args.per_file,
-        threads: args.threads,
+        threads: crate::exit::threads(args.threads),
     };
     let config = &loaded.config;
     let report = request.run(&config.release, config.root())?;

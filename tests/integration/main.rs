@@ -13,6 +13,8 @@ mod git;
 mod harness;
 #[cfg(unix)]
 mod hooks;
+#[cfg(unix)]
+mod hostile_input;
 mod merge;
 mod migration;
 mod reports;

@@ -239,7 +239,7 @@ fn reports_that_cannot_be_merged_are_refused_by_name() {
             &["other.json", "s1.json"],
             "other.json: a JSON object of no known report",
         ),
-        (&["s1.json", "missing.json"], "cannot read missing.json"),
+        (&["s1.json", "missing.json"], "missing.json: no such file"),
         (&["s1.json", "s1.json"], "s1.json is given twice"),
         (&["s1.json"], "1 shard of 2 missing (2/2)"),
         (
@@ -254,7 +254,10 @@ fn reports_that_cannot_be_merged_are_refused_by_name() {
             &["-o", "s1.json", "s1.json", "s2.json"],
             "the output s1.json is the report s1.json",
         ),
-        (&["-o", "merged.json", "."], ". is a folder"),
+        (
+            &["-o", "merged.json", "."],
+            ".: not a regular file (a folder)",
+        ),
     ];
     for (args, expected) in cases {
         let r = merge(dir, args);

@@ -51,7 +51,12 @@ pub struct Date {
 impl Date {
     /// Parses `YYYY-MM-DD`, checking that the day exists.
     pub fn parse(text: &str) -> Result<Date, String> {
-        let bad = || format!("{text:?} is not a date (expected YYYY-MM-DD, e.g. 2026-06-30)");
+        let bad = || {
+            format!(
+                "`{}` is not a date (expected YYYY-MM-DD, e.g. 2026-06-30)",
+                vigil_model::excerpt(text)
+            )
+        };
         let parts: Vec<&str> = text.split('-').collect();
         let [y, m, d] = parts.as_slice() else {
             return Err(bad());
@@ -67,7 +72,10 @@ impl Date {
         let month: u8 = m.parse().map_err(|_| bad())?;
         let day: u8 = d.parse().map_err(|_| bad())?;
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return Err(format!("{text:?} is not a day of the calendar"));
+            return Err(format!(
+                "`{}` is not a day of the calendar",
+                vigil_model::excerpt(text)
+            ));
         }
         Ok(Date { year, month, day })
     }
@@ -193,7 +201,12 @@ fn decode_path(text: &str) -> Result<String, String> {
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent-escape in path {text:?} (expected %XX)"))?;
+                .ok_or_else(|| {
+                    format!(
+                        "bad percent-escape in path `{}` (expected %XX)",
+                        vigil_model::excerpt(text)
+                    )
+                })?;
             out.push(hex);
             i += 3;
         } else {
@@ -201,17 +214,19 @@ fn decode_path(text: &str) -> Result<String, String> {
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| format!("path {text:?} does not decode to UTF-8"))
+    String::from_utf8(out).map_err(|_| {
+        format!(
+            "path `{}` does not decode to UTF-8",
+            vigil_model::excerpt(text)
+        )
+    })
 }
 
 /// What is wrong with a baseline file, naming the file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("baseline {0}")]
+    Input(#[from] crate::input::InputError),
     #[error("cannot write baseline {path}: {source}")]
     Write {
         path: PathBuf,
@@ -251,16 +266,13 @@ impl Baseline {
 
     /// Reads `path`.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::input::read_text(path)?;
         Baseline::parse(path, &text)
     }
 
     /// Reads `path`, or an empty baseline when it does not exist.
     pub fn load_or_empty(path: &Path) -> Result<Baseline, BaselineError> {
-        if path.exists() {
+        if path.symlink_metadata().is_ok() {
             Baseline::load(path)
         } else {
             Ok(Baseline::default())
@@ -281,6 +293,9 @@ impl Baseline {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
+            if line.contains('\0') {
+                return Err(err("not text (the line holds a NUL byte)".into()));
+            }
             let (fields, reason) = match line.find('#') {
                 Some(at) => (&line[..at], Some(line[at + 1..].trim())),
                 None => (line, None),
@@ -291,7 +306,8 @@ impl Baseline {
             };
             if fp.len() != 32 || !fp.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
                 return Err(err(format!(
-                    "{fp:?} is not a fingerprint (32 lowercase hex digits)"
+                    "`{}` is not a fingerprint (32 lowercase hex digits)",
+                    vigil_model::excerpt(fp)
                 )));
             }
             let mut expires = None;
@@ -300,7 +316,12 @@ impl Baseline {
                     Some(("expires", d)) => {
                         expires = Some(Date::parse(d).map_err(|m| err(format!("expires: {m}")))?);
                     }
-                    _ => return Err(err(format!("unexpected field {extra:?}"))),
+                    _ => {
+                        return Err(err(format!(
+                            "unexpected field `{}`",
+                            vigil_model::excerpt(extra)
+                        )))
+                    }
                 }
             }
             entries.push(Entry {
@@ -445,10 +466,13 @@ pub fn ensure_union_merge(baseline: &Path) -> std::io::Result<Option<PathBuf>> {
         return Ok(None);
     }
     let attributes = dir.join(".gitattributes");
-    let existing = match std::fs::read_to_string(&attributes) {
+    // A repository's file: read bounded, and never written through a link out of it.
+    let input_err = |e: crate::input::InputError| std::io::Error::other(e.to_string());
+    crate::input::confine_found(&crate::input::folder_root(dir), &attributes).map_err(input_err)?;
+    let existing = match crate::input::read_text(&attributes) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e),
+        Err(e) if e.is_missing() => String::new(),
+        Err(e) => return Err(input_err(e)),
     };
     let pattern = format!("/{name}");
     let already = existing.lines().any(|l| {
@@ -559,5 +583,22 @@ mod tests {
         };
         assert!(!e.is_expired(Date::parse("2025-06-29").unwrap()));
         assert!(e.is_expired(Date::parse("2025-06-30").unwrap()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn union_merge_never_writes_through_a_link_out_of_the_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "keep\n").unwrap();
+        std::os::unix::fs::symlink(&outside, repo.join(".gitattributes")).unwrap();
+        let e = ensure_union_merge(&repo.join(".vigil-baseline")).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep\n");
+        std::fs::remove_file(repo.join(".gitattributes")).unwrap();
+        let written = ensure_union_merge(&repo.join(".vigil-baseline")).unwrap();
+        assert_eq!(written, Some(repo.join(".gitattributes")));
     }
 }

@@ -1,8 +1,5 @@
 //! `.vigil.toml`: the repository's own settings, rules and allowlists.
-use std::{
-    fs,
-    path::{Path, PathBuf},
-};
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use vigil_model::{FailOn, Origin};
@@ -19,13 +16,14 @@ pub const CONFIG_FILE: &str = ".vigil.toml";
 /// What is wrong with a configuration, naming the file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{path}: {message}")]
     Parse { path: PathBuf, message: String },
+    /// The file is not valid TOML, or a value has the wrong type: `at` is
+    /// `LINE:COLUMN: MESSAGE (at `the line, cut and redacted`)`.
+    #[error("{path}:{at}")]
+    Syntax { path: PathBuf, at: String },
     #[error("{path}: {source}")]
     Rule { path: PathBuf, source: RuleError },
     #[error(
@@ -51,7 +49,10 @@ pub enum ConfigError {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "max_file_size: expected a size, a number of bytes (1048576) or a string with a unit (\"500k\", \"10MiB\", \"1 GiB\")"
+)]
 enum SizeValue {
     Bytes(u64),
     Text(String),
@@ -114,10 +115,7 @@ pub struct Config {
 impl Config {
     /// Reads and checks `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = crate::input::read_text(path)?;
         Config::parse(path, &text)
     }
 
@@ -127,8 +125,10 @@ impl Config {
             path: path.to_owned(),
             message,
         };
-        let file: ConfigFile =
-            toml::from_str(text).map_err(|e| parse_err(e.to_string().trim_end().to_owned()))?;
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.to_owned(),
+            at: crate::input::toml_error(text, &e),
+        })?;
         let max_file_size = match file.scan.max_file_size {
             None => None,
             Some(SizeValue::Bytes(n)) => Some(n),
@@ -302,7 +302,17 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_line() {
         let e = parse("[scan]\nmax_file_size = \n").unwrap_err().to_string();
-        assert!(e.contains(".vigil.toml") && e.contains("line 2"), "{e}");
+        assert!(e.starts_with(".vigil.toml:2:"), "{e}");
+        // a wrong type says what a size looks like, not how serde tried to read it
+        let e = parse("[scan]\nmax_file_size = true\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with(".vigil.toml:2:17: max_file_size: expected a size")
+                && e.contains("10MiB")
+                && !e.contains("untagged"),
+            "{e}"
+        );
         let e = parse("[scan]\nbogus = 1\n").unwrap_err().to_string();
         assert!(e.contains("bogus"), "{e}");
         let e = parse("[scan]\nmax_file_size = \"ten\"\n")

@@ -43,11 +43,19 @@ impl ConfigSource {
                 .flatten()
         });
         let mut config = match vigil {
-            Some(path) => Config::load(&path)?,
+            Some(path) => {
+                if self.config.is_none() {
+                    crate::input::confine_found(&crate::input::confinement_root(&path), &path)?;
+                }
+                Config::load(&path)?
+            }
             None => Config::default(),
         };
         let mut warnings = Vec::new();
         if let Some(path) = gitleaks {
+            if self.gitleaks_config.is_none() {
+                crate::input::confine_found(&crate::input::confinement_root(&path), &path)?;
+            }
             load_into(&mut config, &path)?;
             if let Some(gl) = &config.gitleaks {
                 warnings.extend(
@@ -73,7 +81,8 @@ pub fn find_config(start: &Path) -> Option<PathBuf> {
     let in_repo = start.ancestors().any(|d| d.join(".git").exists());
     for dir in start.ancestors() {
         let candidate = dir.join(CONFIG_FILE);
-        if candidate.is_file() {
+        // Whatever it is (a link, a FIFO): loading it says what is wrong with it.
+        if candidate.symlink_metadata().is_ok() && !candidate.is_dir() {
             return Some(candidate);
         }
         if !in_repo || dir.join(".git").exists() {

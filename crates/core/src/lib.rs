@@ -18,6 +18,7 @@ pub mod config;
 pub mod config_source;
 pub mod git_scan;
 pub mod hooks;
+pub mod input;
 pub mod migrate;
 pub mod release;
 mod report_file;

@@ -2,8 +2,7 @@
 //! them ([`vigil_report::merge`]: the report the unsharded scan writes), and writes the
 //! result to a file or to a writer (stdout), never over one of the inputs.
 use std::{
-    fs::File,
-    io::{self, Read, Write},
+    io::{self, Write},
     path::{Path, PathBuf},
 };
 
@@ -12,10 +11,6 @@ use vigil_report::{
     merge::{merge, Input, MergeError},
     Format,
 };
-
-/// The largest report read: far above any report a scan writes for its findings, and a
-/// bound on what a wrong file (an archive, a device) can make vigil read.
-pub const MAX_REPORT_SIZE: u64 = 256 << 20;
 
 /// Merges the reports `inputs` (the shards of one scan, in any order) into `output`,
 /// or into the writer [`ReportMerge::run`] is given when `output` is `None`.
@@ -39,12 +34,9 @@ pub struct MergeOutcome {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportMergeError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read { path: PathBuf, source: io::Error },
-    #[error("{} is a folder: expected a report file", path.display())]
-    NotAFile { path: PathBuf },
-    #[error("{} is larger than {} MiB: expected a report vigil wrote", path.display(), MAX_REPORT_SIZE >> 20)]
-    TooLarge { path: PathBuf },
+    /// Not read: missing, not a regular file, or larger than the input limit.
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error("{} is given twice{}: give each shard's report once", path.display(), also(path, first))]
     Twice { path: PathBuf, first: PathBuf },
     #[error("the output {} is the report {}: merging never overwrites an input; name another --output", output.display(), input.display())]
@@ -120,34 +112,10 @@ impl ReportMerge {
     }
 }
 
-/// Reads a whole report, refusing one larger than [`MAX_REPORT_SIZE`] (by its size,
-/// and by what the read yields, for files whose size says nothing).
+/// Reads a whole report: a regular file, at most the input limit
+/// ([`crate::input::max_input_size`]).
 fn read_report(path: &Path) -> Result<Vec<u8>, ReportMergeError> {
-    let read_err = |source| ReportMergeError::Read {
-        path: path.to_owned(),
-        source,
-    };
-    let file = File::open(path).map_err(read_err)?;
-    let meta = file.metadata().map_err(read_err)?;
-    if meta.is_dir() {
-        return Err(ReportMergeError::NotAFile {
-            path: path.to_owned(),
-        });
-    }
-    let too_large = || ReportMergeError::TooLarge {
-        path: path.to_owned(),
-    };
-    if meta.len() > MAX_REPORT_SIZE {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(MAX_REPORT_SIZE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(read_err)?;
-    if bytes.len() as u64 > MAX_REPORT_SIZE {
-        return Err(too_large());
-    }
-    Ok(bytes)
+    Ok(crate::input::read_bytes(path)?)
 }
 
 /// Whether two paths name one file (through links too); false when either is missing.
@@ -171,6 +139,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::fs::File;
+
     use super::*;
 
     #[test]
@@ -211,11 +181,11 @@ mod tests {
         let big = dir.path().join("big.json");
         File::create(&big)
             .unwrap()
-            .set_len(MAX_REPORT_SIZE + 1)
+            .set_len(crate::input::DEFAULT_MAX_INPUT_SIZE + 1)
             .unwrap();
         for (path, expected) in [
-            (big, "larger than 256 MiB"),
-            (dir.path().to_owned(), "is a folder"),
+            (big, "larger than the input limit of 16 MiB"),
+            (dir.path().to_owned(), "a folder"),
         ] {
             let e = ReportMerge {
                 inputs: vec![path],

@@ -68,6 +68,9 @@ pub enum ScanError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Input that is not a file (stdin) and holds more than `--max-file-size`.
+    #[error("{}: more than {} (--max-file-size): not scanned; raise --max-file-size to scan it", path.display(), crate::input::human_size(*limit))]
+    TooLarge { path: PathBuf, limit: u64 },
     #[error("{0}")]
     Walk(String),
     #[error("{0}")]
@@ -175,20 +178,35 @@ pub fn scan_paths(
     Ok(outcome)
 }
 
-/// Scans everything `reader` yields as one file named `name` (`-` for stdin).
+/// Scans everything `reader` yields as one file named `name` (`-` for stdin), reading
+/// at most `max_file_size` bytes: more is not scanned, and the scan is incomplete.
 pub fn scan_reader(
     detector: &Detector,
-    mut reader: impl Read,
+    reader: impl Read,
     name: &str,
+    max_file_size: u64,
 ) -> Result<ScanOutcome, ScanError> {
     let start = Instant::now();
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|source| ScanError::Read {
+    let read = crate::input::read_reader_limited(reader, max_file_size).map_err(|source| {
+        ScanError::Read {
             path: PathBuf::from(name),
             source,
-        })?;
+        }
+    })?;
+    let Some(bytes) = read else {
+        return Ok(ScanOutcome {
+            stats: ScanStats {
+                skipped_large: 1,
+                elapsed: start.elapsed(),
+                ..ScanStats::default()
+            },
+            errors: vec![ScanError::TooLarge {
+                path: PathBuf::from(name),
+                limit: max_file_size,
+            }],
+            ..ScanOutcome::default()
+        });
+    };
     let origin = Origin::path(name);
     let mut findings = detector.scan(&Fragment::new(&origin, &bytes));
     sort(&mut findings);
@@ -233,7 +251,11 @@ fn scan_file(
         // Reading at most the size just seen spares a read that only finds the end; a
         // file that grows meanwhile is scanned as it was when opened. Size 0 may be a
         // pseudo-file (`/proc`) with content: read it to its end.
-        let limit = if len == 0 { u64::MAX } else { len };
+        let limit = if len == 0 {
+            options.max_file_size.saturating_add(1)
+        } else {
+            len
+        };
         file.take(limit).read_to_end(bytes).map_err(read_err)?;
         if !counters.admit(bytes, options.max_file_size) {
             return Ok(Vec::new());

@@ -167,11 +167,16 @@ impl ScanRequest {
     /// path, or the current folder for a reader), builds the detector and reads the
     /// baseline. Nothing is scanned yet.
     pub fn prepare(self) -> Result<PreparedScan, ScanRequestError> {
-        if self.threads > 0 {
+        let threads = crate::input::cap_threads(self.threads);
+        let mut warnings = Vec::new();
+        if threads != self.threads {
+            warnings.push(crate::input::capped_threads_note(self.threads, threads));
+        }
+        if threads > 0 {
             // Every parallel part of a scan (rule compilation, git reads, tree diffs)
             // uses rayon's global pool, so `threads` sizes it; fails only if already built.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(self.threads)
+                .num_threads(threads)
                 .build_global();
         }
         let (source, start) = match self.source {
@@ -195,6 +200,7 @@ impl ScanRequest {
             }
         };
         let loaded = self.config.load(&start)?;
+        warnings.extend(loaded.warnings);
         let config = loaded.config;
         let max_file_size = match &self.max_file_size {
             Some(s) => parse_size(s).map_err(ScanRequestError::MaxFileSize)?,
@@ -207,7 +213,7 @@ impl ScanRequest {
         })?;
         let options = ScanOptions {
             max_file_size,
-            threads: self.threads,
+            threads,
             gitignore: self.gitignore || config.gitignore.unwrap_or(false),
             allowlist_root: config.root().map(Path::to_path_buf),
             config_file: config.path.clone(),
@@ -223,7 +229,7 @@ impl ScanRequest {
         Ok(PreparedScan {
             source,
             config,
-            warnings: loaded.warnings,
+            warnings,
             detector,
             options,
             baseline,
@@ -265,7 +271,9 @@ impl PreparedScan {
                     Err(e) => return Err(e),
                 }
             }
-            PreparedSource::Reader { name, reader } => scan_reader(&detector, reader, &name)?,
+            PreparedSource::Reader { name, reader } => {
+                scan_reader(&detector, reader, &name, options.max_file_size)?
+            }
             PreparedSource::Paths(paths) => scan_paths(&detector, &paths, &options)?,
         };
         let mut outcome = outcome;

@@ -1,6 +1,7 @@
 /// Parses a byte size: `1048576`, `500k`, `10M`, `10MiB`, `1 GiB` (powers of 1024).
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
+    let text = vigil_model::excerpt(text);
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (digits, unit) = t.split_at(split);
     let n: u64 = digits

@@ -1,5 +1,5 @@
 //! Commit ranges and whole histories as changes.
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use gix::ObjectId;
 use rayon::prelude::*;
@@ -13,7 +13,7 @@ use crate::{
     preloaded::{Preloaded, WithPreloaded},
     repo::{commit_info, Repo},
     revision::{all_tips, collect_walk, remote_tips, resolve, shallow_end, RangeSpec},
-    tree_diff::{EntryChange, Trees},
+    tree_diff::Trees,
 };
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
@@ -97,6 +97,12 @@ fn reachable(
     Ok(ids)
 }
 
+/// A merge's changes are compared with its first this many parents. An octopus merge
+/// of thousands of parents would otherwise cost a tree diff per parent; a parent past
+/// this one is not consulted, so what the merge holds from it counts as added: scanned
+/// once more, never missed.
+const MAX_MERGE_PARENTS: usize = 64;
+
 /// Above this many commits a range's commits and trees are decoded in pack order first.
 const PRELOAD_MIN_COMMITS: usize = 256;
 
@@ -150,58 +156,228 @@ fn commit_changes(
 
     let first_parent_tree = parents
         .first()
-        .map(|p| commit_tree(&objects, repo, *p))
+        .map(|p| commit_tree(preloaded, repo, *p))
         .transpose()?;
     let trees = Trees { preloaded, repo };
     // A missing tree stays `Missing`: the scan is then incomplete, with a fetch hint.
+    let diff_error = |e| match e {
+        GitError::Missing { .. } => e,
+        e => GitError::read(format!("the tree diff of commit {id}"), e),
+    };
     let entries = trees
         .changes(first_parent_tree, tree_id)
-        .map_err(|e| match e {
-            GitError::Missing { .. } => e,
-            e => GitError::read(format!("the tree diff of commit {id}"), e),
-        })?;
+        .map_err(diff_error)?;
 
-    let other_parents: Vec<ObjectId> = parents[1.min(parents.len())..]
-        .iter()
-        .map(|p| commit_tree(&objects, repo, *p))
-        .collect::<Result<_, _>>()?;
-
-    let mut changes = Vec::new();
+    // The blobs this commit adds or changes against its first parent.
     let mut submodules = 0;
+    let mut blobs = Vec::new();
     for entry in entries {
-        let EntryChange {
-            path,
-            mode,
-            id: new,
-            previous,
-        } = entry;
-        let old = previous
-            .filter(|(mode, _)| mode.is_blob_or_symlink())
-            .map(|(_, id)| id);
-        if mode.is_commit() {
+        if entry.mode.is_commit() {
             submodules += 1;
-            continue;
+        } else if entry.mode.is_blob() {
+            blobs.push(entry);
         }
-        if !mode.is_blob() {
-            continue;
+    }
+    let mut olds: Vec<Vec<Option<object_id::ObjectId>>> = blobs
+        .iter()
+        .map(|e| {
+            let old = e
+                .previous
+                .filter(|(mode, _)| mode.is_blob_or_symlink())
+                .map(|(_, id)| object_id::ObjectId(id));
+            vec![old]
+        })
+        .collect();
+    // A merge: a blob one of the other parents holds already adds nothing; the others'
+    // versions are compared too, so only lines new to every parent count as added.
+    let mut from_other_parent = vec![false; blobs.len()];
+    let other_parents = &parents[1.min(parents.len())..parents.len().min(MAX_MERGE_PARENTS)];
+    if !other_parents.is_empty() && !blobs.is_empty() {
+        let at: HashMap<&[u8], usize> = blobs
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.path.as_slice(), i))
+            .collect();
+        let mut differs = vec![false; blobs.len()];
+        for parent in other_parents {
+            let theirs_tree = commit_tree(preloaded, repo, *parent)?;
+            // One diff per parent (a merge of sorted entry lists), rather than a
+            // lookup per path and parent: linear in the trees, whatever their shape.
+            differs.fill(false);
+            let diff = trees
+                .changes(Some(theirs_tree), tree_id)
+                .map_err(diff_error)?;
+            for change in diff {
+                let Some(&i) = at.get(change.path.as_slice()) else {
+                    continue;
+                };
+                differs[i] = true;
+                let theirs = change
+                    .previous
+                    .filter(|(mode, _)| mode.is_blob())
+                    .map(|(_, id)| id);
+                from_other_parent[i] |= theirs == Some(blobs[i].id);
+                olds[i].push(theirs.map(object_id::ObjectId));
+            }
+            // Not in the diff: this parent holds the same blob at the same path.
+            for (from, differs) in from_other_parent.iter_mut().zip(&differs) {
+                *from |= !differs;
+            }
         }
-        let mut olds = vec![old.map(object_id::ObjectId)];
-        let mut from_other_parent = false;
-        for tree in &other_parents {
-            let theirs = trees.blob_at(*tree, &path);
-            from_other_parent |= theirs == Some(new);
-            olds.push(theirs.map(object_id::ObjectId));
-        }
-        if from_other_parent {
-            continue;
-        }
-        changes.push(Change {
-            path: String::from_utf8_lossy(&path).into_owned(),
+    }
+
+    let changes = blobs
+        .into_iter()
+        .zip(olds)
+        .zip(from_other_parent)
+        .filter(|(_, from_other_parent)| !from_other_parent)
+        .map(|((entry, old), _)| Change {
+            path: String::from_utf8_lossy(&entry.path).into_owned(),
             commit: Some(Arc::clone(&info)),
             time,
-            new: object_id::ObjectId(new),
-            old: olds,
-        });
-    }
+            new: object_id::ObjectId(entry.id),
+            old,
+        })
+        .collect();
     Ok((changes, submodules))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{io::Write, path::Path, process::Command, process::Stdio};
+
+    use super::*;
+
+    /// Runs a git plumbing command in `dir` with `input` on stdin; its trimmed output.
+    fn plumb(dir: &Path, args: &[&str], input: &str) -> String {
+        let mut child = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_owned()
+    }
+
+    /// A merge of `n` parents, each adding `p/fNN.txt` to a base holding `shared.txt`;
+    /// the merge holds every parent's file, `shared.txt` with a line none of them has,
+    /// and a new `resolution.txt`. Returns the base and the merge.
+    fn octopus(dir: &Path, n: usize) -> (String, String) {
+        plumb(dir, &["init", "-q"], "");
+        let blob = |text: &str| plumb(dir, &["hash-object", "-w", "--stdin"], text);
+        let tree = |entries: &[(&str, &str, &str)]| {
+            let text: String = entries
+                .iter()
+                .map(|(mode, name, id)| {
+                    let kind = if *mode == "040000" { "tree" } else { "blob" };
+                    format!("{mode} {kind} {id}\t{name}\n")
+                })
+                .collect();
+            plumb(dir, &["mktree"], &text)
+        };
+        let shared = blob("shared\n");
+        let base_tree = tree(&[("100644", "shared.txt", &shared)]);
+        let base = plumb(dir, &["commit-tree", &base_tree, "-m", "base"], "");
+        let mut files = Vec::new();
+        let mut parents = Vec::new();
+        for i in 0..n {
+            let name = format!("f{i:02}.txt");
+            let id = blob(&format!("file {i}\n"));
+            let p = tree(&[("100644", &name, &id)]);
+            let t = tree(&[("100644", "shared.txt", &shared), ("040000", "p", &p)]);
+            parents.push(plumb(
+                dir,
+                &["commit-tree", &t, "-p", &base, "-m", &format!("p{i}")],
+                "",
+            ));
+            files.push((name, id));
+        }
+        let entries: Vec<(&str, &str, &str)> = files
+            .iter()
+            .map(|(name, id)| ("100644", name.as_str(), id.as_str()))
+            .collect();
+        let p = tree(&entries);
+        let merged = blob("shared\nmerged\n");
+        let resolution = blob("resolution\n");
+        let t = tree(&[
+            ("100644", "shared.txt", &merged),
+            ("100644", "resolution.txt", &resolution),
+            ("040000", "p", &p),
+        ]);
+        let mut args = vec!["commit-tree".to_owned(), t];
+        for parent in &parents {
+            args.extend(["-p".to_owned(), parent.clone()]);
+        }
+        args.extend(["-m".to_owned(), "octopus".to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        (base, plumb(dir, &args, ""))
+    }
+
+    /// The merge commit's changes: (path, how many blobs each is compared with).
+    fn merge_changes(dir: &Path, base: &str, merge: &str) -> Vec<(String, usize)> {
+        let repo = Repo::discover(dir).expect("repo");
+        let spec = RangeSpec::Range {
+            base: base.to_owned(),
+            tip: merge.to_owned(),
+        };
+        let set = range(&repo, &spec, None).expect("range");
+        let mut out: Vec<(String, usize)> = set
+            .changes
+            .iter()
+            .filter(|c| c.commit.as_ref().is_some_and(|i| i.id == merge))
+            .map(|c| (c.path.clone(), c.old.len()))
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// What an octopus merge brings from any parent adds nothing; what is new to all
+    /// of them is compared with every parent's version.
+    #[test]
+    fn a_merge_adds_only_what_no_parent_holds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (base, merge) = octopus(dir.path(), 5);
+        assert_eq!(
+            merge_changes(dir.path(), &base, &merge),
+            vec![
+                ("resolution.txt".to_owned(), 5),
+                ("shared.txt".to_owned(), 5)
+            ]
+        );
+    }
+
+    /// Past `MAX_MERGE_PARENTS`, parents are not consulted: what the merge holds from
+    /// them is scanned again, with the first parents' versions to compare to.
+    #[test]
+    fn a_merge_of_many_parents_is_compared_with_the_first_ones() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let n = MAX_MERGE_PARENTS + 3;
+        let (base, merge) = octopus(dir.path(), n);
+        let mut expected: Vec<(String, usize)> = (MAX_MERGE_PARENTS..n)
+            .map(|i| (format!("p/f{i:02}.txt"), MAX_MERGE_PARENTS))
+            .collect();
+        expected.push(("resolution.txt".to_owned(), MAX_MERGE_PARENTS));
+        expected.push(("shared.txt".to_owned(), MAX_MERGE_PARENTS));
+        expected.sort();
+        assert_eq!(merge_changes(dir.path(), &base, &merge), expected);
+    }
 }

@@ -2,7 +2,10 @@
 //! object says how to fetch it.
 use gix::ObjectId;
 
-use crate::error::{fetch_hint, GitError};
+use crate::{
+    error::{fetch_hint, GitError},
+    preloaded::Preloaded,
+};
 
 /// The raw bytes of object `id`, which must be a `kind`; a missing one says how to
 /// fetch it (into a shallow clone of `repo` or not).
@@ -27,19 +30,26 @@ pub(crate) fn object_data(
     }
 }
 
-/// The tree of `commit`; a commit that cannot be read is missing.
+/// The tree of `commit`; a commit that cannot be read is missing. A preloaded commit
+/// is read in place: a commit with a huge message may be the parent of thousands.
 pub(crate) fn commit_tree(
-    objects: &impl gix::prelude::Find,
+    preloaded: &Preloaded,
     repo: &gix::Repository,
     commit: ObjectId,
 ) -> Result<ObjectId, GitError> {
-    let data = object_data(objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
+    let tree = |data: &[u8]| {
+        gix::objs::CommitRefIter::from_bytes(data, repo.object_hash())
+            .tree_id()
+            .map_err(|e| GitError::read(format!("commit {commit}"), e))
+    };
+    if let Some((gix::objs::Kind::Commit, data)) = preloaded.get(&commit) {
+        return tree(data);
+    }
+    let data = object_data(&repo.objects, repo, commit, gix::objs::Kind::Commit).map_err(|_| {
         GitError::Missing {
             what: format!("commit {commit}"),
             hint: fetch_hint(&commit.to_string(), repo.is_shallow().unwrap_or(false)),
         }
     })?;
-    gix::objs::CommitRefIter::from_bytes(&data, repo.object_hash())
-        .tree_id()
-        .map_err(|e| GitError::read(format!("commit {commit}"), e))
+    tree(&data)
 }

@@ -37,27 +37,6 @@ impl Trees<'_> {
         }
     }
 
-    /// The blob at `path` (`/`-separated) in tree `root`; `None` if there is none
-    /// (or a tree on the way cannot be read).
-    pub(crate) fn blob_at(&self, root: ObjectId, path: &[u8]) -> Option<ObjectId> {
-        let mut tree = root;
-        let mut names = path.split(|&b| b == b'/').peekable();
-        while let Some(name) = names.next() {
-            let data = self.get(&tree).ok()?;
-            let entry = TreeRefIter::from_bytes(&data, self.repo.object_hash())
-                .filter_map(Result::ok)
-                .find(|e| e.filename == name)?;
-            if names.peek().is_none() {
-                return entry.mode.is_blob().then(|| entry.oid.to_owned());
-            }
-            if !entry.mode.is_tree() {
-                return None;
-            }
-            tree = entry.oid.to_owned();
-        }
-        None
-    }
-
     /// The non-tree entries of `new` that `old` (`None`: no tree) lacks or holds
     /// differently, looking into every subtree that differs. Subtrees wait in a list
     /// rather than on the call stack, so no nesting depth can exhaust it.
@@ -155,12 +134,7 @@ fn git_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        object_access::commit_tree,
-        preloaded::WithPreloaded,
-        repo::Repo,
-        test_repo::{git, packed_history},
-    };
+    use crate::{repo::Repo, test_repo::git};
 
     /// gix's own tree diff, as the non-tree additions and modifications it records.
     fn gix_changes(repo: &gix::Repository, old: ObjectId, new: ObjectId) -> Vec<EntryChange> {
@@ -285,40 +259,5 @@ mod tests {
             "{paths:?}"
         );
         assert!(all.iter().all(|c| c.previous.is_none()));
-    }
-
-    /// A path is followed tree by tree through the preloaded objects; only a blob at
-    /// its end is an answer.
-    #[test]
-    fn blob_at_follows_a_path_to_a_blob() {
-        let dir = packed_history();
-        let repo = Repo::discover(dir.path()).expect("repo");
-        let local = repo.local();
-        let preloaded = Preloaded::load(&repo);
-        let objects = WithPreloaded {
-            preloaded: &preloaded,
-            objects: &local.objects,
-        };
-        let trees = Trees {
-            preloaded: &preloaded,
-            repo: &local,
-        };
-        let head = local.head_id().expect("HEAD").detach();
-        let root = commit_tree(&objects, &local, head).expect("tree");
-        let at = |path: &str| trees.blob_at(root, path.as_bytes());
-        let expected = |path: &str| {
-            local
-                .rev_parse_single(format!("HEAD:{path}").as_str())
-                .expect("rev-parse")
-                .detach()
-        };
-        assert_eq!(
-            at("src/deep/file03.txt"),
-            Some(expected("src/deep/file03.txt"))
-        );
-        assert_eq!(at("log.txt"), Some(expected("log.txt")));
-        for not_a_blob in ["src/deep", "src", "src/deep/missing.txt", "log.txt/x", ""] {
-            assert_eq!(at(not_a_blob), None, "{not_a_blob}");
-        }
     }
 }

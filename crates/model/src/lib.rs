@@ -6,6 +6,7 @@
 //! The engine crates produce them (`vigil-git` commit info, `vigil-secrets` findings,
 //! `vigil-core` verdicts) and `vigil-report` writes them, so none of those crates needs
 //! another just for its types.
+mod excerpt;
 mod finding;
 mod origin;
 mod release_check;
@@ -13,6 +14,7 @@ mod severity;
 mod status;
 mod verdict;
 
+pub use excerpt::{excerpt, line_column, line_excerpt, sanitize, BINARY_LINE, EXCERPT_CHARS};
 pub use finding::{redact, Finding, Location, Secret};
 pub use origin::{CommitInfo, Origin};
 pub use release_check::{Check, CheckStatus, VerifyReport};

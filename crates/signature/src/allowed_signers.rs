@@ -22,7 +22,12 @@ use std::fmt;
 
 use base64::{engine::general_purpose::STANDARD, Engine as _};
 
+use vigil_model::excerpt;
+
 use crate::sshkey::SshPublicKey;
+
+/// A line with a NUL byte is not an allowed_signers line (and is never quoted).
+const NOT_TEXT: &str = "not text (the line holds a NUL byte)";
 
 /// One line of an allowed_signers file.
 #[derive(Clone)]
@@ -82,6 +87,9 @@ impl AllowedSigners {
             let line = line.trim_matches([' ', '\t', '\r']);
             if line.is_empty() || line.starts_with('#') {
                 continue;
+            }
+            if line.contains('\0') {
+                return Err(err(NOT_TEXT.into()));
             }
             entries.push(parse_line(i + 1, line).map_err(err)?);
         }
@@ -176,19 +184,23 @@ fn key(s: &str) -> Option<Result<(SshPublicKey, String), String>> {
     let blob = match STANDARD.decode(b64) {
         Ok(b) => b,
         Err(e) if looks_like_key => {
-            return Some(Err(format!("the {ty} key is not valid base64 ({e})")))
+            return Some(Err(format!(
+                "the {} key is not valid base64 ({e})",
+                excerpt(ty)
+            )))
         }
         Err(_) => return None,
     };
     Some(
         SshPublicKey::from_blob(&blob)
-            .map_err(|e| format!("the {ty} key: {e}"))
+            .map_err(|e| format!("the {} key: {e}", excerpt(ty)))
             .and_then(|k| {
                 if k.algorithm() == ty {
                     Ok((k, comment.trim().to_owned()))
                 } else {
                     Err(format!(
-                        "the line says `{ty}` but the key inside is `{}`",
+                        "the line says `{}` but the key inside is `{}`",
+                        excerpt(ty),
                         k.algorithm()
                     ))
                 }
@@ -203,7 +215,8 @@ fn parse_line(_n: usize, line: &str) -> Result<SignerEntry, String> {
     }
     if rest.trim().is_empty() {
         return Err(format!(
-            "expected a public key after the principals {principals:?}"
+            "expected a public key after the principals `{}`",
+            excerpt(principals)
         ));
     }
     let mut entry = SignerEntry {
@@ -233,8 +246,8 @@ fn parse_line(_n: usize, line: &str) -> Result<SignerEntry, String> {
                 }
                 None => {
                     return Err(format!(
-                        "expected a public key (`TYPE BASE64`), found {:?}",
-                        after.trim()
+                        "expected a public key (`TYPE BASE64`), found `{}`",
+                        excerpt(after.trim())
                     ))
                 }
             }
@@ -265,7 +278,8 @@ fn parse_options(opts: &str, entry: &mut SignerEntry) -> Result<(), String> {
                 "valid-after" | "valid-before" => {
                     let t = parse_time(&value).ok_or_else(|| {
                         format!(
-                            "{name}={value:?}: expected YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, optionally followed by Z"
+                            "{name}=\"{}\": expected YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, optionally followed by Z",
+                            excerpt(&value)
                         )
                     })?;
                     let slot = if name == "valid-after" {
@@ -284,7 +298,8 @@ fn parse_options(opts: &str, entry: &mut SignerEntry) -> Result<(), String> {
         } else {
             let name = rest.split([',', '=']).next().unwrap_or(rest);
             return Err(format!(
-                "unknown option {name:?} (expected cert-authority, namespaces=\"...\", valid-after=\"...\" or valid-before=\"...\")"
+                "unknown option `{}` (expected cert-authority, namespaces=\"...\", valid-after=\"...\" or valid-before=\"...\")",
+                excerpt(name)
             ));
         }
         if rest.is_empty() {
@@ -292,7 +307,7 @@ fn parse_options(opts: &str, entry: &mut SignerEntry) -> Result<(), String> {
         }
         rest = rest
             .strip_prefix(',')
-            .ok_or_else(|| format!("expected `,` between options, found {rest:?}"))?;
+            .ok_or_else(|| format!("expected `,` between options, found `{}`", excerpt(rest)))?;
         if rest.is_empty() {
             return Err("the options end with a `,`".into());
         }
@@ -306,7 +321,7 @@ fn parse_options(opts: &str, entry: &mut SignerEntry) -> Result<(), String> {
 }
 
 fn unreachable_option(name: &str) -> Result<(), String> {
-    Err(format!("unknown option {name:?}"))
+    Err(format!("unknown option `{}`", excerpt(name)))
 }
 
 /// `name="value"` for the known names; the value's `\"` unescaped.
@@ -451,6 +466,9 @@ impl RevokedKeys {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
+            if line.contains('\0') {
+                return Err(err(i + 1, NOT_TEXT.into()));
+            }
             match key(line) {
                 Some(Ok((k, _))) => keys.push(k),
                 Some(Err(m)) => return Err(err(i + 1, m)),
@@ -542,7 +560,7 @@ mod tests {
         );
         let m = error(&format!("alice@x bogus=\"1\" {KEY}"));
         assert!(
-            m.contains("signers:1") && m.contains("unknown option \"bogus\""),
+            m.contains("signers:1") && m.contains("unknown option `bogus`"),
             "{m}"
         );
         let m = error(&format!("alice@x valid-after=\"2024\" {KEY}"));
@@ -575,6 +593,25 @@ mod tests {
         ] {
             let _ = AllowedSigners::parse("j", junk);
         }
+    }
+
+    #[test]
+    fn errors_quote_only_a_short_redacted_excerpt() {
+        let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+        let environ = format!("SHELL=/bin/bash\0TOKEN={token}\0HOME=/root\0");
+        let m = error(&environ);
+        assert!(
+            m.contains("NUL") && !m.contains("TOKEN") && !m.contains("SHELL"),
+            "{m}"
+        );
+        let m = RevokedKeys::parse("rev", environ.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("NUL") && !m.contains("TOKEN"), "{m}");
+        let m = error(&format!("TOKEN={token}"));
+        assert!(!m.contains(token) && m.contains("TOKEN=ghp_…"), "{m}");
+        let m = error(&format!("{}\u{1b}[2J", "p".repeat(200)));
+        assert!(m.len() < 250 && !m.contains('\u{1b}'), "{m}");
     }
 
     #[test]

@@ -102,7 +102,8 @@ impl Envelope {
     }
 
     pub fn from_json(text: &str) -> Result<Envelope, DsseError> {
-        serde_json::from_str(text).map_err(|e| DsseError::Json(e.to_string()))
+        serde_json::from_str(text)
+            .map_err(|e| DsseError::Json(vigil_model::sanitize(&e.to_string(), 160)))
     }
 
     /// One line of JSON (for `.intoto.jsonl`), without the line end.

@@ -95,8 +95,8 @@ impl ProvenanceStatement {
     /// Reads and checks the statement and predicate types.
     pub fn from_json(bytes: &[u8]) -> Result<ProvenanceStatement, StatementError> {
         // Check the types before the shape, so a wrong predicate is named as such.
-        let v: Value =
-            serde_json::from_slice(bytes).map_err(|e| StatementError::Json(e.to_string()))?;
+        let v: Value = serde_json::from_slice(bytes)
+            .map_err(|e| StatementError::Json(vigil_model::sanitize(&e.to_string(), 160)))?;
         let field = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
         if field("_type") != STATEMENT_TYPE {
             return Err(StatementError::StatementType {
@@ -108,7 +108,8 @@ impl ProvenanceStatement {
                 found: field("predicateType"),
             });
         }
-        serde_json::from_value(v).map_err(|e| StatementError::Json(e.to_string()))
+        serde_json::from_value(v)
+            .map_err(|e| StatementError::Json(vigil_model::sanitize(&e.to_string(), 160)))
     }
 
     pub fn to_json(&self) -> Vec<u8> {

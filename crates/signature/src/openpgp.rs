@@ -295,6 +295,35 @@ fn armored_blocks(text: &str) -> Vec<(usize, String)> {
     blocks
 }
 
+/// What a file given as a keyring is instead, when that can be told: an OpenPGP packet
+/// starts with a byte whose high bit is set, so text never is one.
+fn not_a_keyring(bytes: &[u8]) -> Option<&'static str> {
+    let text = std::str::from_utf8(bytes).unwrap_or("").trim_start();
+    let first_word = text.split_whitespace().next().unwrap_or("");
+    if ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"]
+        .iter()
+        .any(|p| first_word.starts_with(p))
+    {
+        return Some("this is an SSH public key");
+    }
+    if text.starts_with("untrusted comment:") {
+        return Some("this is a minisign key");
+    }
+    if text.contains("-----BEGIN PGP") {
+        return None;
+    }
+    if text.starts_with("-----BEGIN") {
+        return Some("this is a PEM file, not an OpenPGP key");
+    }
+    match bytes.first() {
+        None => Some("the file is empty"),
+        Some(b) if b & 0x80 == 0 => {
+            Some("this is not an OpenPGP keyring (it starts with text, not an OpenPGP packet)")
+        }
+        Some(_) => None,
+    }
+}
+
 impl Keyring {
     /// Reads armored public key blocks (any number, with text between them) or a binary
     /// keyring. Every key must parse: a corrupt keyring is an error naming where.
@@ -348,8 +377,19 @@ impl Keyring {
                 }
             }
             _ => {
-                let iter = SignedPublicKey::from_bytes_many(Cursor::new(bytes.to_vec()))
-                    .map_err(|e| err(1, format!("not an OpenPGP keyring: {e}")))?;
+                if let Some(what) = not_a_keyring(bytes) {
+                    return Err(err(1, format!("{what}; expected an OpenPGP keyring (armored `-----BEGIN PGP PUBLIC KEY BLOCK-----`, or binary as `gpg --export` writes it)")));
+                }
+                let iter =
+                    SignedPublicKey::from_bytes_many(Cursor::new(bytes.to_vec())).map_err(|e| {
+                        err(
+                            1,
+                            format!(
+                                "not an OpenPGP keyring: {}",
+                                vigil_model::sanitize(&e.to_string(), 160)
+                            ),
+                        )
+                    })?;
                 for key in iter {
                     keys.push(key.map_err(|e| err(1, format!("a corrupt key: {e}")))?);
                 }

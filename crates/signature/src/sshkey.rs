@@ -224,7 +224,7 @@ impl SshPublicKey {
         if key.algorithm() != line_type {
             return Err(SshKeyError::TypeMismatch {
                 line: n,
-                line_type: line_type.to_owned(),
+                line_type: vigil_model::excerpt(line_type),
                 blob_type: key.algorithm().to_owned(),
             });
         }

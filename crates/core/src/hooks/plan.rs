@@ -97,23 +97,16 @@ pub fn plan_ci(
     Ok(HookPlan::of(repo.root, resolved))
 }
 
-/// GitHub's event file is written by the runner, but read with a bound all the same.
-const MAX_EVENT_FILE: u64 = 16 << 20;
-
-/// [`plan_ci`] with this process's environment and the event file it names.
+/// [`plan_ci`] with this process's environment and the event file it names (written by
+/// the runner, but read bounded all the same, as every input).
 pub fn plan_ci_from_env(cwd: &Path) -> Result<HookPlan, HookPlanError> {
     let env = |k: &str| std::env::var(k).ok();
     let read = |path: &str| -> std::io::Result<String> {
-        let mut text = String::new();
-        std::fs::File::open(path)?
-            .take(MAX_EVENT_FILE + 1)
-            .read_to_string(&mut text)?;
-        if text.len() as u64 > MAX_EVENT_FILE {
-            return Err(std::io::Error::other(format!(
-                "larger than {MAX_EVENT_FILE} bytes"
-            )));
-        }
-        Ok(text)
+        crate::input::read_text(Path::new(path)).map_err(|e| match e {
+            crate::input::InputError::Io { source, .. } => source,
+            e if e.is_missing() => std::io::Error::from(std::io::ErrorKind::NotFound),
+            e => std::io::Error::other(e.reason()),
+        })
     };
     plan_ci(cwd, &env, &read)
 }

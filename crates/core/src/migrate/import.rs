@@ -123,7 +123,8 @@ pub fn import(
     };
     match source {
         Source::GitleaksReport => {
-            let doc: Value = serde_json::from_str(text).map_err(|e| fmt_err(e.to_string()))?;
+            let doc: Value = serde_json::from_str(text)
+                .map_err(|e| fmt_err(vigil_model::sanitize(&e.to_string(), 160)))?;
             let items = doc
                 .as_array()
                 .ok_or_else(|| fmt_err("expected a JSON array of findings".into()))?;
@@ -210,7 +211,8 @@ pub fn import(
             }
         }
         Source::DetectSecrets => {
-            let doc: Value = serde_json::from_str(text).map_err(|e| fmt_err(e.to_string()))?;
+            let doc: Value = serde_json::from_str(text)
+                .map_err(|e| fmt_err(vigil_model::sanitize(&e.to_string(), 160)))?;
             let results = doc
                 .get("results")
                 .and_then(Value::as_object)

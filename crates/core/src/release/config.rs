@@ -25,7 +25,7 @@ pub struct ReleaseConfig {
     pub repository: Option<String>,
     /// The builder id the provenance must name (`*` at the end matches any rest).
     pub builder: Option<String>,
-    /// How old a signature may be, e.g. `90d`, `12h`, or seconds.
+    /// How old a signature may be, e.g. `90d`, `12h` (a unit is required).
     pub max_age: Option<String>,
     /// Fail when the release has no provenance.
     pub require_provenance: Option<bool>,
@@ -49,16 +49,24 @@ impl ReleaseConfig {
     }
 }
 
-/// `90d`, `12h`, `30m`, `45s` or a bare number of seconds.
+/// `90d`, `12h`, `30m`, `45s` or `2w`. A number needs its unit: `5` could mean five
+/// seconds or five days, and a check of a signature's age must not guess (Go's
+/// `time.ParseDuration` refuses a bare number for the same reason).
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
+    let shown = vigil_model::excerpt(s);
     let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => s.split_at(i),
-        None => (s, "s"),
+        None if !s.is_empty() => {
+            return Err(format!(
+                "`{shown}` has no unit: write e.g. {shown}d for days, {shown}h for hours, {shown}m for minutes or {shown}s for seconds"
+            ))
+        }
+        None => (s, ""),
     };
     let n: u64 = num
         .parse()
-        .map_err(|_| format!("{s:?} is not a duration (expected e.g. 90d, 12h, 30m, 45s)"))?;
+        .map_err(|_| format!("`{shown}` is not a duration (expected e.g. 90d, 12h, 30m, 45s)"))?;
     let mult = match unit.trim() {
         "s" => 1,
         "m" => 60,
@@ -67,12 +75,13 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         "w" => 7 * 86_400,
         other => {
             return Err(format!(
-                "unknown unit {other:?} in {s:?} (expected s, m, h, d or w)"
+                "unknown unit `{}` in `{shown}` (expected s, m, h, d or w)",
+                vigil_model::excerpt(other)
             ))
         }
     };
     n.checked_mul(mult)
-        .ok_or_else(|| format!("{s:?} is too long"))
+        .ok_or_else(|| format!("`{shown}` is too long"))
 }
 
 #[cfg(test)]
@@ -82,7 +91,9 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_duration("90d"), Ok(90 * 86_400));
-        assert_eq!(parse_duration("3600"), Ok(3600));
+        assert_eq!(parse_duration("3600s"), Ok(3600));
+        let e = parse_duration("5").unwrap_err();
+        assert!(e.contains("no unit") && e.contains("5d"), "{e}");
         assert_eq!(parse_duration("2w"), Ok(14 * 86_400));
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("5y").unwrap_err().contains("unit"));

@@ -147,6 +147,7 @@ pub fn digest_files(
             })
             .collect()
     };
+    let threads = crate::input::cap_threads(threads);
     match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
         Ok(pool) => pool.install(run),
         Err(_) => run(),

@@ -46,8 +46,7 @@ pub fn load_secret_key(
 ) -> Result<SecretKey, String> {
     let (name, text) = match source {
         KeySource::File(p) => {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| format!("--key {}: {e}", p.display()))?;
+            let text = crate::input::read_text(p).map_err(|e| format!("--key: {e}"))?;
             (p.display().to_string(), Zeroizing::new(text))
         }
         KeySource::Env(var) => {

@@ -80,7 +80,7 @@ pub struct VerifyArtifactRequest {
 }
 
 fn read(path: &Path, what: &str) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{what} {}: {e}", path.display()))
+    crate::input::read_text(path).map_err(|e| format!("{what}: {e}"))
 }
 
 impl VerifyArtifactRequest {
@@ -97,12 +97,27 @@ impl VerifyArtifactRequest {
                 .unwrap_or_else(|| PathBuf::from(".")),
             (None, None) => PathBuf::from("."),
         };
-        let from_config = |p: &Option<PathBuf>| p.as_ref().map(|p| ReleaseConfig::resolve(root, p));
-        let minisign_path = self
-            .minisign_key
-            .clone()
-            .or_else(|| from_config(&rc.minisign_key));
-        let ssh_path = self.ssh_key.clone().or_else(|| from_config(&rc.ssh_key));
+        // A key the configuration names stays inside its repository (or its folder).
+        let from_config = |p: &Option<PathBuf>, key: &str| -> Result<Option<PathBuf>, String> {
+            let Some(p) = p else { return Ok(None) };
+            let base = root.unwrap_or(Path::new("."));
+            crate::input::confine(
+                &crate::input::folder_root(base),
+                &std::path::absolute(base).map_err(|e| e.to_string())?,
+                &p.to_string_lossy(),
+                &format!("[release] {key}"),
+            )
+            .map(Some)
+            .map_err(|e| e.to_string())
+        };
+        let minisign_path = match &self.minisign_key {
+            Some(p) => Some(p.clone()),
+            None => from_config(&rc.minisign_key, "minisign_key")?,
+        };
+        let ssh_path = match &self.ssh_key {
+            Some(p) => Some(p.clone()),
+            None => from_config(&rc.ssh_key, "ssh_key")?,
+        };
         let mut keys = VerifyKeys::default();
         if let Some(p) = &minisign_path {
             let key = PublicKey::from_minisign(&read(p, "minisign key")?)

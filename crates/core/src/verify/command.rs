@@ -1,7 +1,7 @@
 //! A verification as a front-end asks for it: which objects, which trust policy (the
 //! repository's `[verify]`, or one-off trust files), and when keys are judged; the same
 //! two steps as a scan, so warnings can be shown before the work runs.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vigil_git::{CommitSelection, GitError, RangeSpec, Repo};
 use vigil_model::{ObjectVerdict, Status, VerifySummary};
@@ -11,7 +11,7 @@ use crate::{
     config_source::ConfigSource,
     scan_request::GitSource,
     verify::{
-        policy::{Dir, PolicyError, VerifyConfig},
+        policy::{Dir, PolicyError},
         verify, KeyTime, Policy, PolicyLocation, VerifyRequest,
     },
 };
@@ -164,15 +164,11 @@ fn load_policy(
             revoked_keys,
             keyring,
         } => {
-            let cwd = std::env::current_dir()?;
-            let abs = |p: &Option<PathBuf>| p.as_ref().map(|p| cwd.join(p).display().to_string());
-            let section = VerifyConfig {
-                allowed_signers: abs(allowed_signers),
-                revoked_keys: abs(revoked_keys),
-                keyring: abs(keyring),
-                ..VerifyConfig::default()
-            };
-            let policy = Policy::load(&Dir(PathBuf::from("/")), "", &section)?;
+            let policy = Policy::from_files(
+                allowed_signers.as_deref(),
+                revoked_keys.as_deref(),
+                keyring.as_deref(),
+            )?;
             return Ok((policy, None));
         }
         Trust::Policy(source) => source,
@@ -199,10 +195,11 @@ fn load_policy(
                 "{}: the trust policy is outside the repository, so commits that change it are not judged by their parent's policy",
                 path.display()
             ));
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            // Its files stay inside its own repository, or its folder.
+            let dir = crate::input::confinement_root(&path);
             let name = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
+                .strip_prefix(&dir)
+                .map(|n| n.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
             (dir, name, None)
         }

@@ -149,11 +149,29 @@ struct CommitTree<'a> {
 }
 
 impl PolicySource for CommitTree<'_> {
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
-        self.reader
+    fn read(&self, path: &str, by: &str) -> Result<Option<Vec<u8>>, PolicyError> {
+        let bytes = self
+            .reader
             .file_at(self.commit, path)
             .map(|f| f.map(|(_, b)| b))
-            .map_err(|e| e.to_string())
+            .map_err(|e| PolicyError::Read {
+                path: path.to_owned(),
+                by: by.to_owned(),
+                message: e.to_string(),
+            })?;
+        let limit = crate::input::max_input_size();
+        match bytes {
+            Some(b) if b.len() as u64 > limit => Err(PolicyError::Read {
+                path: path.to_owned(),
+                by: by.to_owned(),
+                message: crate::input::InputError::TooLarge {
+                    path: path.into(),
+                    limit,
+                }
+                .reason(),
+            }),
+            other => Ok(other),
+        }
     }
 
     fn name(&self, path: &str) -> String {
@@ -174,7 +192,10 @@ fn parent_policy(
         reader,
         commit: parent,
     };
-    let Some(bytes) = tree.read(&location.config_rel)? else {
+    let Some(bytes) = tree
+        .read(&location.config_rel, "the repository")
+        .map_err(|e| e.to_string())?
+    else {
         return Ok(None);
     };
     let text = String::from_utf8_lossy(&bytes);

@@ -11,7 +11,8 @@
 //! forge_keys = ["968479A1AFF927E37D1A566BB5690EEEBB952194"]  # e.g. GitHub web-flow: merges only
 //! ```
 //!
-//! Paths are relative to the folder holding the file that names them. A commit that
+//! Paths are relative to the folder holding the file that names them, and must stay
+//! inside the repository (see [`crate::input::confine`]). A commit that
 //! changes any policy file is judged by its first parent's policy, so a change cannot
 //! vouch for itself (see [`crate::verify`]).
 use std::path::{Path, PathBuf};
@@ -89,6 +90,11 @@ pub enum PolicyError {
     },
     #[error("{path}: {message}")]
     Parse { path: String, message: String },
+    /// Not valid TOML, or a value of the wrong type: `at` is `LINE:COLUMN: MESSAGE`.
+    #[error("{path}:{at}")]
+    Syntax { path: String, at: String },
+    #[error(transparent)]
+    Input(#[from] crate::input::InputError),
     #[error(transparent)]
     Signers(#[from] vigil_signature::allowed_signers::AllowedSignersError),
     #[error(transparent)]
@@ -97,21 +103,26 @@ pub enum PolicyError {
 
 /// Where the policy's files come from: the work tree, or a commit's tree.
 pub trait PolicySource {
-    /// The file's bytes, `Ok(None)` if it does not exist.
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String>;
+    /// The bytes of the file at `path` (`/`-separated, relative to the root, already
+    /// checked to stay inside it by name), `Ok(None)` if it does not exist; `by` names
+    /// the file that named it.
+    fn read(&self, path: &str, by: &str) -> Result<Option<Vec<u8>>, PolicyError>;
     /// How errors name the file.
     fn name(&self, path: &str) -> String;
 }
 
-/// Files under a folder of the file system.
+/// Files under a repository's (or a folder's) root in the file system: each read is
+/// bounded, must be a regular file, and may not lead out of the root through a link.
 pub struct Dir(pub PathBuf);
 
 impl PolicySource for Dir {
-    fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
-        match std::fs::read(self.0.join(path)) {
+    fn read(&self, path: &str, by: &str) -> Result<Option<Vec<u8>>, PolicyError> {
+        let full = self.0.join(path);
+        crate::input::confine_link(&self.0, &full, path, by)?;
+        match crate::input::read_bytes(&full) {
             Ok(b) => Ok(Some(b)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e.to_string()),
+            Err(e) if e.is_missing() => Ok(None),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -148,28 +159,26 @@ impl Policy {
                 .map(|d| d.to_string_lossy().into_owned())
                 .unwrap_or_default()
         };
-        let join = |dir: &str, p: &str| -> String {
-            if dir.is_empty() {
-                p.to_owned()
-            } else {
-                format!("{dir}/{p}")
-            }
+        // A file the policy names stays inside the root: no absolute path, no `..` out.
+        let join = |dir: &str, p: &str, by: &str| -> Result<String, PolicyError> {
+            Ok(crate::input::confine_rel(dir, p, by)?)
         };
         let mut files = vec![config_rel.to_owned()];
         let mut base = dir_of(config_rel);
         let mut by = config_rel.to_owned();
         let section = match &section.policy {
             Some(p) => {
-                let path = join(&base, p);
+                let path = join(&base, p, &by)?;
                 let bytes = read_required(source, &path, &by)?;
                 let text = String::from_utf8(bytes).map_err(|_| PolicyError::Parse {
                     path: source.name(&path),
                     message: "not UTF-8 text".into(),
                 })?;
-                let parsed: PolicyFile = toml::from_str(&text).map_err(|e| PolicyError::Parse {
-                    path: source.name(&path),
-                    message: e.to_string().trim_end().to_owned(),
-                })?;
+                let parsed: PolicyFile =
+                    toml::from_str(&text).map_err(|e| PolicyError::Syntax {
+                        path: source.name(&path),
+                        at: crate::input::toml_error(&text, &e),
+                    })?;
                 let inner = match parsed {
                     PolicyFile::Section { verify } => verify,
                     PolicyFile::Flat(v) => v,
@@ -203,25 +212,47 @@ impl Policy {
             ..Policy::default()
         };
         if let Some(p) = &section.allowed_signers {
-            let path = join(&base, p);
+            let path = join(&base, p, &by)?;
             let bytes = read_required(source, &path, &by)?;
             let text = String::from_utf8_lossy(&bytes);
             policy.signers = Some(AllowedSigners::parse(&source.name(&path), &text)?);
             files.push(path);
         }
         if let Some(p) = &section.revoked_keys {
-            let path = join(&base, p);
+            let path = join(&base, p, &by)?;
             let bytes = read_required(source, &path, &by)?;
             policy.revoked = Some(RevokedKeys::parse(&source.name(&path), &bytes)?);
             files.push(path);
         }
         if let Some(p) = &section.keyring {
-            let path = join(&base, p);
+            let path = join(&base, p, &by)?;
             let bytes = read_required(source, &path, &by)?;
             policy.keyring = Some(Keyring::parse(&source.name(&path), &bytes)?);
             files.push(path);
         }
         policy.files = files;
+        Ok(policy)
+    }
+
+    /// Trust files named for one run (on the command line): they may be anywhere, and
+    /// are read bounded, as regular files.
+    pub fn from_files(
+        allowed_signers: Option<&Path>,
+        revoked_keys: Option<&Path>,
+        keyring: Option<&Path>,
+    ) -> Result<Policy, PolicyError> {
+        let mut policy = Policy::default();
+        let read = |p: &Path| crate::input::read_bytes(p).map_err(PolicyError::from);
+        if let Some(p) = allowed_signers {
+            let text = String::from_utf8_lossy(&read(p)?).into_owned();
+            policy.signers = Some(AllowedSigners::parse(&p.display().to_string(), &text)?);
+        }
+        if let Some(p) = revoked_keys {
+            policy.revoked = Some(RevokedKeys::parse(&p.display().to_string(), &read(p)?)?);
+        }
+        if let Some(p) = keyring {
+            policy.keyring = Some(Keyring::parse(&p.display().to_string(), &read(p)?)?);
+        }
         Ok(policy)
     }
 
@@ -244,17 +275,12 @@ pub fn normalize_fingerprint(fp: &str) -> String {
 }
 
 fn read_required(source: &dyn PolicySource, path: &str, by: &str) -> Result<Vec<u8>, PolicyError> {
-    match source.read(path) {
-        Ok(Some(b)) => Ok(b),
-        Ok(None) => Err(PolicyError::Read {
+    match source.read(path, by)? {
+        Some(b) => Ok(b),
+        None => Err(PolicyError::Read {
             path: source.name(path),
             by: by.to_owned(),
             message: "no such file".into(),
-        }),
-        Err(message) => Err(PolicyError::Read {
-            path: source.name(path),
-            by: by.to_owned(),
-            message,
         }),
     }
 }
@@ -266,7 +292,7 @@ pub fn verify_section(text: &str) -> Result<Option<VerifyConfig>, String> {
     struct Only {
         verify: Option<VerifyConfig>,
     }
-    let only: Only = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
+    let only: Only = toml::from_str(text).map_err(|e| crate::input::toml_error(text, &e))?;
     Ok(only.verify)
 }
 
@@ -276,7 +302,7 @@ mod tests {
 
     struct Mem(Vec<(&'static str, &'static str)>);
     impl PolicySource for Mem {
-        fn read(&self, path: &str) -> Result<Option<Vec<u8>>, String> {
+        fn read(&self, path: &str, _by: &str) -> Result<Option<Vec<u8>>, PolicyError> {
             Ok(self
                 .0
                 .iter()

@@ -18,7 +18,7 @@ pub enum MinisignError {
         what: &'static str,
         detail: String,
     },
-    #[error("line {line}: the {what} decodes to {found} bytes, expected {expected}")]
+    #[error("line {line}: {}", length_message(what, *found, *expected))]
     Length {
         line: usize,
         what: &'static str,
@@ -66,4 +66,21 @@ pub enum MinisignError {
     LegacyNeedsMessage,
     #[error(transparent)]
     Sign(#[from] SignError),
+}
+
+/// A wrong length, saying what the bytes are instead when their length tells (a public
+/// key given where a secret key is expected is the common mistake).
+fn length_message(what: &str, found: usize, expected: usize) -> String {
+    let is = match found {
+        42 => Some("public key"),
+        74 => Some("signature"),
+        158 => Some("secret key"),
+        _ => None,
+    };
+    match is {
+        Some(is) if is != what => format!(
+            "this is a minisign {is}, not a {what} (its base64 decodes to {found} bytes, a {what}'s to {expected})"
+        ),
+        _ => format!("the {what} decodes to {found} bytes, expected {expected}"),
+    }
 }

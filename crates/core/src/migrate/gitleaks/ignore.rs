@@ -30,7 +30,8 @@ pub fn parse_gitleaksignore(path: &Path, text: &str) -> Result<Vec<IgnoreEntry>,
             [c, f, r, n] => (Some(*c), *f, *r, *n),
             _ => {
                 return Err(err(format!(
-                    "{line:?} is not a gitleaks fingerprint (expected path:rule:line or commit:path:rule:line)"
+                    "`{}` is not a gitleaks fingerprint (expected path:rule:line or commit:path:rule:line)",
+                    vigil_model::excerpt(line)
                 )))
             }
         };
@@ -38,11 +39,13 @@ pub fn parse_gitleaksignore(path: &Path, text: &str) -> Result<Vec<IgnoreEntry>,
         let line_number = if any(number) {
             None
         } else {
-            Some(
-                number
-                    .parse::<u32>()
-                    .map_err(|_| err(format!("{number:?} is not a line number (in {line:?})")))?,
-            )
+            Some(number.parse::<u32>().map_err(|_| {
+                err(format!(
+                    "`{}` is not a line number (in `{}`)",
+                    vigil_model::excerpt(number),
+                    vigil_model::excerpt(line)
+                ))
+            })?)
         };
         out.push(IgnoreEntry {
             commit: commit

@@ -24,25 +24,24 @@ pub fn find_gitleaks_config(start: &Path) -> Option<PathBuf> {
         .find(|d| d.join(".git").exists())
         .unwrap_or(&start);
     let candidate = root.join(GITLEAKS_CONFIG);
-    candidate.is_file().then_some(candidate)
+    // Whatever it is (a link, a FIFO): loading it says what is wrong with it.
+    (candidate.symlink_metadata().is_ok() && !candidate.is_dir()).then_some(candidate)
 }
 
-/// Reads `path` (a `.gitleaks.toml`) and the `.gitleaksignore` beside it into `config`.
+/// Reads `path` (a `.gitleaks.toml`) and the `.gitleaksignore` beside it into `config`;
+/// the `.gitleaksignore` must not be a link out of the repository holding `path`.
 pub fn load_into(config: &mut Config, path: &Path) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = crate::input::read_text(path)?;
     let mut gl = translate_into(config, path, &text)?;
     let ignore = path.parent().map_or_else(
         || PathBuf::from(GITLEAKS_IGNORE),
         |d| d.join(GITLEAKS_IGNORE),
     );
-    if ignore.is_file() {
-        let text = std::fs::read_to_string(&ignore).map_err(|source| ConfigError::Read {
-            path: ignore.clone(),
-            source,
-        })?;
+    if ignore.symlink_metadata().is_ok() {
+        // Found beside the configuration, not named: it stays in its repository (or
+        // the configuration's folder).
+        crate::input::confine_found(&crate::input::confinement_root(path), &ignore)?;
+        let text = crate::input::read_text(&ignore)?;
         gl.ignores = parse_gitleaksignore(&ignore, &text)?;
         let known = known_rule_ids(config)?;
         for e in &gl.ignores {

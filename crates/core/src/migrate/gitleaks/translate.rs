@@ -53,9 +53,9 @@ pub fn translate_into(
     path: &Path,
     text: &str,
 ) -> Result<Gitleaks, ConfigError> {
-    let doc: Table = toml::from_str(text).map_err(|e| ConfigError::Parse {
+    let doc: Table = toml::from_str(text).map_err(|e| ConfigError::Syntax {
         path: path.to_owned(),
-        message: e.to_string().trim_end().to_owned(),
+        at: crate::input::toml_error(text, &e),
     })?;
     let mut t = Translation {
         r: Reader { path },

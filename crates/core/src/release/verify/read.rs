@@ -1,5 +1,5 @@
 //! Reading a release's text files: the text, or missing, or why it could not be read.
-use std::{fs, io, path::Path};
+use std::path::Path;
 
 pub(super) enum Read {
     Text(String),
@@ -8,12 +8,9 @@ pub(super) enum Read {
 }
 
 pub(super) fn read_text(path: &Path) -> Read {
-    match fs::read(path) {
-        Ok(b) => match String::from_utf8(b) {
-            Ok(s) => Read::Text(s),
-            Err(_) => Read::Error("not UTF-8 text".into()),
-        },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Read::Missing,
-        Err(e) => Read::Error(e.to_string()),
+    match crate::input::read_text(path) {
+        Ok(s) => Read::Text(s),
+        Err(e) if e.is_missing() => Read::Missing,
+        Err(e) => Read::Error(e.reason()),
     }
 }
