@@ -54,6 +54,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             decode_depth: 2,
             baseline: baseline.clone(),
             fail_on: None,
+            explain: false,
         };
         let prepared = request.prepare()?;
         for w in &prepared.warnings {

@@ -171,6 +171,13 @@ fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
     Ok(specs)
 }
 
+/// True when the report on stdout, if any, is the human one (or none goes there).
+pub fn human_on_stdout(args: &ReportArgs) -> Result<bool, Error> {
+    Ok(destinations(args)?
+        .iter()
+        .all(|s| s.path.is_some() || matches!(s.format, ReportFormat::Human)))
+}
+
 /// Writes every report `args` ask for, of the scan `run`.
 pub fn write_reports(
     args: &ReportArgs,

@@ -9,6 +9,7 @@
 
 mod baseline;
 mod corpus;
+mod explain;
 mod git;
 mod harness;
 #[cfg(unix)]

@@ -14,7 +14,7 @@ use std::{
 use vigil_git::{GitError, RangeSpec, Repo, Shard};
 use vigil_model::{FailOn, Status};
 use vigil_report::{RuleInfo, ScanInfo, Scanned};
-use vigil_secrets::{Detector, DetectorOptions};
+use vigil_secrets::{Detector, DetectorOptions, Dropped};
 
 use crate::{
     baseline::{Baseline, BaselineError, Date},
@@ -83,6 +83,8 @@ pub struct ScanRequest {
     pub baseline: Option<PathBuf>,
     /// Which findings fail the scan; else `[scan] fail_on`; else every finding.
     pub fail_on: Option<FailOn>,
+    /// Record the candidates dropped, and why, in [`ScanRun::dropped`] (`--explain`).
+    pub explain: bool,
 }
 
 /// Why a scan could not run (a usage or configuration error: nothing was scanned).
@@ -112,6 +114,7 @@ pub struct PreparedScan {
     options: ScanOptions,
     baseline: Option<(PathBuf, Baseline)>,
     fail_on: FailOn,
+    explain: bool,
 }
 
 enum PreparedSource {
@@ -152,11 +155,14 @@ pub struct ScanRun {
     pub rules: Vec<RuleInfo>,
     /// The part of a sharded scan this run covered (`--shard K/N`).
     pub shard: Option<vigil_report::Shard>,
+    /// With [`ScanRequest::explain`]: the candidates a rule matched and then a check
+    /// or suppression dropped, with why, in report order.
+    pub dropped: Vec<Dropped>,
 }
 
 /// The outcome of [`PreparedScan::run`].
 pub enum ScanResult {
-    Done(ScanRun),
+    Done(Box<ScanRun>),
     /// The commits to scan could not all be read: nothing is reported (a partial git
     /// scan would look like a clean one).
     Incomplete(GitError),
@@ -209,6 +215,7 @@ impl ScanRequest {
         let detector = config.detector(DetectorOptions {
             max_decode_depth: self.decode_depth,
             fingerprint_key: config.fingerprint_key,
+            explain: self.explain,
             ..DetectorOptions::default()
         })?;
         let options = ScanOptions {
@@ -234,6 +241,7 @@ impl ScanRequest {
             options,
             baseline,
             fail_on,
+            explain: self.explain,
         })
     }
 }
@@ -248,6 +256,7 @@ impl PreparedScan {
             options,
             baseline,
             fail_on,
+            explain,
             ..
         } = self;
         let staged = matches!(
@@ -277,12 +286,15 @@ impl PreparedScan {
             PreparedSource::Paths(paths) => scan_paths(&detector, &paths, &options)?,
         };
         let mut outcome = outcome;
+        let mut dropped = detector.take_dropped();
         let suppressed = suppress::apply(
             &mut outcome.findings,
             config.gitleaks.as_ref(),
             baseline.as_ref().map(|(p, b)| (p.as_path(), b)),
             Date::today(),
+            explain.then_some(&mut dropped),
         );
+        dropped.sort_by(|a, b| vigil_report::finding_order(&a.finding, &b.finding));
         let rules = detector.rules().iter().map(crate::rules::info).collect();
         // A scan is the last thing its process does (`baseline` runs one, then writes a
         // file): freeing every rule, compiled regex and regex cache one by one took
@@ -290,7 +302,7 @@ impl PreparedScan {
         std::mem::forget(detector);
         let failing = outcome.findings.iter().any(|f| fail_on.fails(f.severity));
         let status = Status::of(failing, !outcome.errors.is_empty());
-        Ok(ScanResult::Done(ScanRun {
+        Ok(ScanResult::Done(Box::new(ScanRun {
             outcome,
             status,
             suppressed,
@@ -298,7 +310,8 @@ impl PreparedScan {
             staged,
             rules,
             shard,
-        }))
+            dropped,
+        })))
     }
 }
 
@@ -406,12 +419,13 @@ mod tests {
             decode_depth: 2,
             baseline: None,
             fail_on: None,
+            explain: false,
         }
     }
 
     fn run(request: ScanRequest) -> ScanRun {
         match request.prepare().unwrap().run(&NoProgress).unwrap() {
-            ScanResult::Done(run) => run,
+            ScanResult::Done(run) => *run,
             ScanResult::Incomplete(e) => panic!("incomplete: {e}"),
         }
     }
@@ -428,10 +442,24 @@ mod tests {
         crate::baseline_file::create(&baseline, &found.outcome.findings, None, None, false)
             .unwrap();
         let mut again = request(Source::Paths(vec![dir.path().to_path_buf()]));
-        again.baseline = Some(baseline);
+        again.baseline = Some(baseline.clone());
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));
+        assert!(accepted.dropped.is_empty(), "recorded without explain");
+        let mut explained = request(Source::Paths(vec![dir.path().to_path_buf()]));
+        explained.baseline = Some(baseline.clone());
+        explained.explain = true;
+        let explained = run(explained);
+        let reasons: Vec<String> = explained
+            .dropped
+            .iter()
+            .map(|d| d.reason.to_string())
+            .collect();
+        assert_eq!(
+            reasons,
+            [format!("accepted by the baseline {}", baseline.display())]
+        );
     }
 
     #[test]

@@ -47,5 +47,6 @@ pub use format::Format;
 pub use options::{Options, Redaction};
 pub use order::compare as finding_order;
 pub use report::{Report, RuleInfo, ScanInfo, Scanned, Shard};
+pub use text::printable_line;
 pub use time::utc_timestamp;
 pub use units::Target;

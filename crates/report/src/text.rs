@@ -21,6 +21,21 @@ pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     )
 }
 
+/// `s` on one line for people: every control character, line breaks included,
+/// replaced by U+FFFD, and cut to at most `most` characters (with `…`). For untrusted
+/// text (paths, names) in a line of its own, where a line break would forge a line.
+pub fn printable_line(s: &str, most: usize) -> String {
+    let mut out: String = s
+        .chars()
+        .take(most)
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect();
+    if s.chars().nth(most).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +48,7 @@ mod tests {
             "a\u{fffd}[31mb\u{fffd}\u{fffd}\u{fffd}c"
         );
         assert_eq!(printable("x\r\ny\tz"), "x\r\ny\u{fffd}z");
+        assert_eq!(printable_line("a\nb\x1b[1m", 80), "a\u{fffd}b\u{fffd}[1m");
+        assert_eq!(printable_line("abcdef", 3), "abc…");
     }
 }

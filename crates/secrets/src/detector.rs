@@ -4,15 +4,16 @@ use std::{ops::Range, sync::Arc};
 use vigil_model::{Finding, Location, Secret};
 
 use crate::{
-    allowlist::{inline_markers, Allowlist},
+    allowlist::{inline_markers, Allowlist, Entry},
     decode::{decode_children, View},
     entropy::shannon_entropy,
+    explain::{DropReason, Dropped},
     filter::{generic_rejects, is_lockfile, is_placeholder},
     finding::{keyed_fingerprint, FingerprintKey},
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,
-    rule::{Parts, Rule, RuleError},
+    rule::{Parts, Rule, RuleError, Validator},
 };
 
 /// Limits of the decoding pass, so memory stays bounded on any input.
@@ -24,6 +25,10 @@ pub struct DetectorOptions {
     pub max_decoded_bytes: usize,
     /// The repository's key for fingerprints (see [`crate::keyed_fingerprint`]).
     pub fingerprint_key: Option<FingerprintKey>,
+    /// Record the candidates that a rule matched and a check then dropped, with why
+    /// (`vigil scan --explain`); take them with [`Detector::take_dropped`]. Off, a
+    /// dropped match costs nothing more.
+    pub explain: bool,
 }
 
 impl Default for DetectorOptions {
@@ -32,6 +37,7 @@ impl Default for DetectorOptions {
             max_decode_depth: 2,
             max_decoded_bytes: 1 << 20,
             fingerprint_key: None,
+            explain: false,
         }
     }
 }
@@ -46,6 +52,8 @@ pub struct Detector {
     unkeyed: Vec<u32>,
     allowlist: Allowlist,
     options: DetectorOptions,
+    /// What `options.explain` recorded so far.
+    dropped: std::sync::Mutex<Vec<Dropped>>,
 }
 
 /// A rule and the windows of a view its regex must search.
@@ -59,6 +67,24 @@ struct Hit {
     secret: Vec<u8>,
     entropy: f64,
     decoded: Vec<&'static str>,
+}
+
+/// Why [`Detector::check`] dropped a match: cheap to make, turned into a
+/// [`DropReason`] only when explaining.
+#[derive(Clone, Copy)]
+enum Why {
+    /// The secret group matched nothing: not a candidate.
+    Empty,
+    LowEntropy {
+        entropy: f64,
+        threshold: f64,
+    },
+    Validator(Validator),
+    Placeholder,
+    Generic(&'static str),
+    RuleAllowlist(Entry),
+    Allowlist(Entry),
+    InlineMarker,
 }
 
 impl Detector {
@@ -109,6 +135,7 @@ impl Detector {
             unkeyed,
             allowlist,
             options,
+            dropped: Default::default(),
         })
     }
 
@@ -131,10 +158,34 @@ impl Detector {
         let mut budget = self.options.max_decoded_bytes;
         let src = Source::new(fragment);
         self.scan_view(&View::root(fragment.bytes), &src, 0, &mut budget, &mut hits);
+        let dropped = src.dropped.take();
+        if !dropped.is_empty() {
+            if let Ok(mut all) = self.dropped.lock() {
+                all.extend(dropped);
+            }
+        }
         if hits.is_empty() {
             return Vec::new();
         }
         self.finish(&src, hits)
+    }
+
+    /// The candidates dropped so far, with why (only with [`DetectorOptions::explain`]),
+    /// by place and rule; each once. Leaves none behind.
+    pub fn take_dropped(&self) -> Vec<Dropped> {
+        let mut dropped = self
+            .dropped
+            .lock()
+            .map(|mut d| std::mem::take(&mut *d))
+            .unwrap_or_default();
+        fn key(d: &Dropped) -> (&str, Option<&str>, Location, &str) {
+            let f = &d.finding;
+            let commit = f.origin.commit.as_ref().map(|c| c.id.as_str());
+            (&f.origin.path, commit, f.location, &f.rule)
+        }
+        dropped.sort_by(|a, b| key(a).cmp(&key(b)));
+        dropped.dedup_by(|a, b| key(a) == key(b));
+        dropped
     }
 
     fn scan_view(
@@ -264,13 +315,20 @@ impl Detector {
                 let Some(secret) = secret else {
                     continue;
                 };
-                hits.extend(self.check(r, parts, whole, secret, view, src));
+                match self.check(r, parts, whole, secret.clone(), view, src) {
+                    Ok(hit) => hits.push(hit),
+                    Err(Why::Empty) => {}
+                    Err(why) if self.options.explain => {
+                        self.record(r, parts, why, secret, view, src);
+                    }
+                    Err(_) => {}
+                }
             }
         }
     }
 
     /// Checks one regex match of rule `r` (its secret at `secret` in the view): the
-    /// hit to record, if it passes.
+    /// hit to record, if it passes, else why not.
     fn check(
         &self,
         r: u32,
@@ -279,19 +337,22 @@ impl Detector {
         secret: Range<usize>,
         view: &View<'_>,
         src: &Source<'_>,
-    ) -> Option<Hit> {
+    ) -> Result<Hit, Why> {
         let rule = &self.rules[r as usize];
         let bytes = view.bytes();
         let value = &bytes[secret.clone()];
         if value.is_empty() {
-            return None;
+            return Err(Why::Empty);
         }
         let entropy = shannon_entropy(value);
-        if rule.spec.entropy.is_some_and(|min| entropy < min) {
-            return None;
+        if let Some(threshold) = rule.spec.entropy.filter(|&min| entropy < min) {
+            return Err(Why::LowEntropy { entropy, threshold });
         }
-        if !rule.spec.validators.iter().all(|v| v.accepts(value)) || is_placeholder(value) {
-            return None;
+        if let Some(&v) = rule.spec.validators.iter().find(|v| !v.accepts(value)) {
+            return Err(Why::Validator(v));
+        }
+        if is_placeholder(value) {
+            return Err(Why::Placeholder);
         }
         let (start, end) = view.original_span(secret.start, secret.end);
         // Each check sees a bounded part of a long line, so a line of many findings
@@ -299,22 +360,27 @@ impl Detector {
         if rule.spec.generic {
             let view_line = line_around(bytes, secret.start, secret.end, FILTER_CONTEXT);
             let context = &bytes[whole.start()..secret.start];
-            if generic_rejects(value, context, view_line) {
-                return None;
+            if let Some(filter) = generic_rejects(value, context, view_line) {
+                return Err(Why::Generic(filter));
             }
         }
         let original_line = line_around(src.fragment.bytes, start, end, ALLOWLIST_CONTEXT);
-        if parts
+        if let Some(entry) = parts
             .allowlist
-            .allows_secret(value, whole.as_bytes(), original_line)
-            || self
-                .allowlist
-                .allows_secret(value, whole.as_bytes(), original_line)
-            || src.has_inline_marker(start, end)
+            .allowing(value, whole.as_bytes(), original_line)
         {
-            return None;
+            return Err(Why::RuleAllowlist(entry));
         }
-        Some(Hit {
+        if let Some(entry) = self
+            .allowlist
+            .allowing(value, whole.as_bytes(), original_line)
+        {
+            return Err(Why::Allowlist(entry));
+        }
+        if src.has_inline_marker(start, end) {
+            return Err(Why::InlineMarker);
+        }
+        Ok(Hit {
             rule: r,
             start,
             end,
@@ -324,11 +390,44 @@ impl Detector {
         })
     }
 
+    /// Records a dropped match, for `--explain`.
+    fn record(
+        &self,
+        r: u32,
+        parts: &Parts,
+        why: Why,
+        secret: Range<usize>,
+        view: &View<'_>,
+        src: &Source<'_>,
+    ) {
+        let reason = match why {
+            Why::Empty => return,
+            Why::LowEntropy { entropy, threshold } => DropReason::LowEntropy { entropy, threshold },
+            Why::Validator(v) => DropReason::Validator(v),
+            Why::Placeholder => DropReason::Placeholder,
+            Why::Generic(filter) => DropReason::GenericFilter(filter),
+            Why::RuleAllowlist(e) => DropReason::RuleAllowlist(parts.allowlist.describe(e)),
+            Why::Allowlist(e) => DropReason::Allowlist(self.allowlist.describe(e)),
+            Why::InlineMarker => DropReason::InlineMarker,
+        };
+        let value = &view.bytes()[secret.clone()];
+        let (start, end) = view.original_span(secret.start, secret.end);
+        let hit = Hit {
+            rule: r,
+            start,
+            end,
+            secret: value.to_vec(),
+            entropy: shannon_entropy(value),
+            decoded: view.decoded().to_vec(),
+        };
+        let finding = self.finding(src, hit);
+        src.dropped.borrow_mut().push(Dropped { finding, reason });
+    }
+
     /// Drops duplicates and generic findings that a specific rule explains, then
     /// turns hits into findings. Each step sorts or indexes: no step compares every
     /// hit with every other, so a line with many findings stays linear.
     fn finish(&self, src: &Source<'_>, hits: Vec<Hit>) -> Vec<Finding> {
-        let fragment = src.fragment;
         let is_generic = |h: &Hit| self.rules[h.rule as usize].spec.generic;
         let (generic, specific): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(is_generic);
         let mut hits = specific;
@@ -359,39 +458,41 @@ impl Detector {
         }
         let mut hits = kept;
         hits.sort_by_key(|h| (h.start, h.rule));
+        hits.into_iter().map(|h| self.finding(src, h)).collect()
+    }
+
+    /// The finding a hit makes.
+    fn finding(&self, src: &Source<'_>, h: Hit) -> Finding {
+        let fragment = src.fragment;
         let lines = src.lines();
-        hits.into_iter()
-            .map(|h| {
-                let rule = &self.rules[h.rule as usize];
-                let (line, column) = lines.position(h.start);
-                let (end_line, end_column) = lines.position(h.end.saturating_sub(1).max(h.start));
-                let first = fragment.first_line.saturating_sub(1);
-                Finding {
-                    rule: Arc::from(rule.id()),
-                    description: Arc::from(rule.spec.description.as_str()),
-                    severity: rule.spec.severity,
-                    tags: Arc::from(rule.spec.tags.clone()),
-                    remediation: rule.spec.remediation.as_deref().map(Arc::from),
-                    remediation_url: rule.spec.remediation_url.as_deref().map(Arc::from),
-                    origin: Arc::clone(fragment.origin),
-                    location: Location {
-                        line: line + first,
-                        column,
-                        end_line: end_line + first,
-                        end_column: end_column + 1,
-                    },
-                    fingerprint: keyed_fingerprint(
-                        self.options.fingerprint_key.as_ref(),
-                        rule.id(),
-                        &h.secret,
-                        &fragment.origin.path,
-                    ),
-                    secret: Secret::new(h.secret),
-                    entropy: h.entropy,
-                    decoded: h.decoded,
-                }
-            })
-            .collect()
+        let rule = &self.rules[h.rule as usize];
+        let (line, column) = lines.position(h.start);
+        let (end_line, end_column) = lines.position(h.end.saturating_sub(1).max(h.start));
+        let first = fragment.first_line.saturating_sub(1);
+        Finding {
+            rule: Arc::from(rule.id()),
+            description: Arc::from(rule.spec.description.as_str()),
+            severity: rule.spec.severity,
+            tags: Arc::from(rule.spec.tags.clone()),
+            remediation: rule.spec.remediation.as_deref().map(Arc::from),
+            remediation_url: rule.spec.remediation_url.as_deref().map(Arc::from),
+            origin: Arc::clone(fragment.origin),
+            location: Location {
+                line: line + first,
+                column,
+                end_line: end_line + first,
+                end_column: end_column + 1,
+            },
+            fingerprint: keyed_fingerprint(
+                self.options.fingerprint_key.as_ref(),
+                rule.id(),
+                &h.secret,
+                &fragment.origin.path,
+            ),
+            secret: Secret::new(h.secret),
+            entropy: h.entropy,
+            decoded: h.decoded,
+        }
     }
 }
 
@@ -444,6 +545,8 @@ struct Source<'a> {
     lines: std::cell::OnceCell<LineIndex>,
     /// Where an inline marker starts, in order.
     markers: std::cell::OnceCell<Vec<usize>>,
+    /// Matches dropped, with why (only when explaining).
+    dropped: std::cell::RefCell<Vec<Dropped>>,
 }
 
 impl<'a> Source<'a> {
@@ -452,6 +555,7 @@ impl<'a> Source<'a> {
             fragment,
             lines: std::cell::OnceCell::new(),
             markers: std::cell::OnceCell::new(),
+            dropped: Default::default(),
         }
     }
 
