@@ -160,14 +160,29 @@ impl Detector {
         self.scan_view(&View::root(fragment.bytes), &src, 0, &mut budget, &mut hits);
         let dropped = src.dropped.take();
         if !dropped.is_empty() {
-            if let Ok(mut all) = self.dropped.lock() {
-                all.extend(dropped);
-            }
+            self.keep_dropped(&src, &hits, dropped);
         }
         if hits.is_empty() {
             return Vec::new();
         }
         self.finish(&src, hits)
+    }
+
+    /// Records the candidates of a fragment dropped, but for a generic rule's that a
+    /// hit explains (the same secret, reported once by a specific rule).
+    fn keep_dropped(&self, src: &Source<'_>, hits: &[Hit], dropped: Vec<(Hit, DropReason)>) {
+        let explained = Specific::new(hits, &[]);
+        let found: Vec<Dropped> = dropped
+            .into_iter()
+            .filter(|(h, _)| !(self.rules[h.rule as usize].spec.generic && explained.explains(h)))
+            .map(|(h, reason)| Dropped {
+                finding: self.finding(src, h),
+                reason,
+            })
+            .collect();
+        if let Ok(mut all) = self.dropped.lock() {
+            all.extend(found);
+        }
     }
 
     /// The candidates dropped so far, with why (only with [`DetectorOptions::explain`]),
@@ -420,8 +435,7 @@ impl Detector {
             entropy: shannon_entropy(value),
             decoded: view.decoded().to_vec(),
         };
-        let finding = self.finding(src, hit);
-        src.dropped.borrow_mut().push(Dropped { finding, reason });
+        src.dropped.borrow_mut().push((hit, reason));
     }
 
     /// Drops duplicates and generic findings that a specific rule explains, then
@@ -546,7 +560,7 @@ struct Source<'a> {
     /// Where an inline marker starts, in order.
     markers: std::cell::OnceCell<Vec<usize>>,
     /// Matches dropped, with why (only when explaining).
-    dropped: std::cell::RefCell<Vec<Dropped>>,
+    dropped: std::cell::RefCell<Vec<(Hit, DropReason)>>,
 }
 
 impl<'a> Source<'a> {
