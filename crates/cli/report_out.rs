@@ -184,10 +184,21 @@ pub fn write_reports(
     run: &ScanRun,
     redaction: Redaction,
     color: ColorChoice,
+    explain: bool,
 ) -> Result<(), Error> {
     let specs = destinations(args)?;
     let info = run.report_info();
+    let dropped: Vec<(vigil_core::model::Finding, String)> = run
+        .dropped
+        .iter()
+        .map(|d| (d.finding.clone(), d.reason.to_string()))
+        .collect();
     let report = Report::new(&info, &run.outcome.findings);
+    let report = if explain {
+        report.with_dropped(&dropped)
+    } else {
+        report
+    };
     for spec in &specs {
         let format = spec.format.format();
         match &spec.path {

@@ -102,7 +102,7 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
         Scanned::Nothing => return Ok(Code::Clean),
     };
     let redaction = redaction(args);
-    crate::report_out::write_reports(&args.reports, &run, redaction, args.color)?;
+    crate::report_out::write_reports(&args.reports, &run, redaction, args.color, args.explain)?;
     if args.explain {
         // After the human report on stdout; on stderr when stdout holds a machine format.
         let result = if crate::report_out::human_on_stdout(&args.reports)? {

@@ -81,27 +81,48 @@ fn each_reason_the_detector_drops_a_candidate_is_said() {
 #[test]
 fn without_explain_the_output_is_unchanged() {
     let dir = tree(&[("a.env", FILE.as_bytes())]);
+    let strip_time = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("\"elapsed") && !l.contains("Time") && !l.contains("time\""))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     for format in ["human", "json", "sarif"] {
         let plain = run_in(dir.path(), &["scan", ".", "--format", format]);
-        assert!(!plain.stdout.contains("Dropped"), "{}", plain.stdout);
-        assert!(!plain.stderr.contains("Dropped"), "{}", plain.stderr);
-        if format != "human" {
-            // A machine format on stdout stays exactly as it is; the section goes to stderr.
-            let explained = run_in(dir.path(), &["scan", ".", "--format", format, "--explain"]);
-            let strip_time = |s: &str| {
-                s.lines()
-                    .filter(|l| {
-                        !l.contains("\"elapsed") && !l.contains("Time") && !l.contains("time\"")
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            };
-            assert_eq!(strip_time(&plain.stdout), strip_time(&explained.stdout));
+        assert!(!plain.stdout.contains("ropped"), "{}", plain.stdout);
+        assert!(!plain.stderr.contains("ropped"), "{}", plain.stderr);
+        if format == "human" {
+            continue;
+        }
+        // A machine format on stdout: the section goes to stderr; SARIF stays exactly
+        // as it is, JSON gains only a `dropped` array.
+        let explained = run_in(dir.path(), &["scan", ".", "--format", format, "--explain"]);
+        assert!(
+            explained.stderr.contains("Dropped candidates: 5"),
+            "{}",
+            explained.stderr
+        );
+        if format == "json" {
+            let mut json = explained.json();
+            let dropped = json
+                .as_object_mut()
+                .and_then(|o| o.remove("dropped"))
+                .unwrap_or_else(|| panic!("no dropped array: {}", explained.stdout));
+            assert_eq!(json, plain.json());
+            let reasons: Vec<&str> = dropped
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["reason"].as_str().unwrap())
+                .collect();
+            assert_eq!(reasons.len(), 5, "{reasons:?}");
             assert!(
-                explained.stderr.contains("Dropped candidates: 5"),
-                "{}",
-                explained.stderr
+                reasons[0].starts_with("validator failed: checksum"),
+                "{reasons:?}"
             );
+            never_whole(&explained, &[BAD_CHECKSUM, GH_TOKEN, GH_TOKEN_2]);
+        } else {
+            assert_eq!(strip_time(&plain.stdout), strip_time(&explained.stdout));
         }
     }
 }

@@ -491,10 +491,11 @@ fn parse_json(text: &str) -> Parsed<(), &RawValue> {
 fn merge_json(parts: Vec<Part<'_, (), &RawValue>>) -> Result<Merged, MergeError> {
     let shards = parts.len() as u32;
     let (_, items) = merged_items(parts);
-    let document = json::Document {
+    let document: json::Document<_, ()> = json::Document {
         version: json::VERSION,
         shard: None,
         findings: items.iter().map(|i| i.body).collect(),
+        dropped: None,
     };
     Ok(Merged {
         format: Format::Json,
