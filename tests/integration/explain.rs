@@ -168,3 +168,26 @@ fn no_redact_shows_the_candidate_as_it_shows_findings() {
         r.stdout
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_hostile_file_name_neither_escapes_nor_forges_a_line() {
+    let dir = tree(&[(
+        "x\x1b[31m\nforged.env",
+        format!("BAD={BAD_CHECKSUM}\n").as_bytes(),
+    )]);
+    let r = run_in(dir.path(), &["scan", ".", "--explain"]);
+    assert!(!r.stdout.contains('\x1b'), "{:?}", r.stdout);
+    let section = r.stdout.split_once("Dropped candidates: 1\n").map(|s| s.1);
+    assert_eq!(
+        section.map(|s| s.lines().count()),
+        Some(1),
+        "{:?}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("x\u{fffd}[31m\u{fffd}forged.env:1:5"),
+        "{:?}",
+        r.stdout
+    );
+}
