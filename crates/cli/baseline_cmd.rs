@@ -126,6 +126,12 @@ fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
     scan.no_baseline = true;
     let run = match scan_cmd::scan(&scan)? {
         scan_cmd::Scanned::Run(run) => {
+            if scan.explain {
+                // No report here: the section goes to stderr, before the summary.
+                let redaction = scan_cmd::redaction(&scan);
+                let mut err = std::io::stderr().lock();
+                crate::exit::write_ok(scan_cmd::explain(&mut err, &run.dropped, redaction))?;
+            }
             scan_cmd::summarize(&run);
             Some(*run)
         }

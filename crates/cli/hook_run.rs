@@ -59,6 +59,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             },
             fail_on: None,
             resolved: true,
+            explain: false,
         };
         let prepared = request.prepare()?;
         for w in &prepared.warnings {

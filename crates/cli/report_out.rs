@@ -197,16 +197,34 @@ fn destinations(args: &ReportArgs) -> Result<Vec<ReportSpec>, Error> {
     Ok(specs)
 }
 
+/// True when the report on stdout, if any, is the human one (or none goes there).
+pub fn human_on_stdout(args: &ReportArgs) -> Result<bool, Error> {
+    Ok(destinations(args)?
+        .iter()
+        .all(|s| s.path.is_some() || matches!(s.format, ReportFormat::Human)))
+}
+
 /// Writes every report `args` ask for, of the scan `run`.
 pub fn write_reports(
     args: &ReportArgs,
     run: &ScanRun,
     redaction: Redaction,
     color: ColorChoice,
+    explain: bool,
 ) -> Result<(), Error> {
     let specs = destinations(args)?;
     let info = run.report_info();
+    let dropped: Vec<(vigil_core::model::Finding, String)> = run
+        .dropped
+        .iter()
+        .map(|d| (d.finding.clone(), d.reason.to_string()))
+        .collect();
     let report = Report::new(&info, &run.outcome.findings);
+    let report = if explain {
+        report.with_dropped(&dropped)
+    } else {
+        report
+    };
     for spec in &specs {
         let format = spec.format.format();
         match &spec.path {

@@ -1,5 +1,8 @@
 //! `vigil scan`: folders, files, stdin and git sources.
-use std::path::{Path, PathBuf};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
 
 use clap::Args;
 use vigil_core::{
@@ -40,6 +43,11 @@ pub struct ScanArgs {
     /// Show whole secrets in the report instead of a short prefix.
     #[arg(long)]
     pub no_redact: bool,
+    /// Also list each candidate a rule matched and then dropped, and why (low entropy,
+    /// placeholder, failed validator, filter, allowlist, inline marker, .gitleaks.toml,
+    /// baseline): after the human report, or on stderr when stdout holds another format.
+    #[arg(long)]
+    pub explain: bool,
     /// Exit 1 only for findings at least this severe (critical, high, medium, low, info), or
     /// `never`; all findings are still reported. Default info, or [scan] fail_on.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_fail_on)]
@@ -101,14 +109,64 @@ pub fn run(args: &ScanArgs) -> Result<Code, Error> {
         Scanned::Incomplete => return Ok(Code::Incomplete),
         Scanned::Nothing => return Ok(Code::Clean),
     };
-    let redaction = if args.no_redact {
+    let redaction = redaction(args);
+    crate::report_out::write_reports(&args.reports, &run, redaction, args.color, args.explain)?;
+    if args.explain {
+        // After the human report on stdout; on stderr when stdout holds a machine format.
+        let result = if crate::report_out::human_on_stdout(&args.reports)? {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            explain(&mut out, &run.dropped, redaction).and_then(|()| out.flush())
+        } else {
+            explain(&mut std::io::stderr().lock(), &run.dropped, redaction)
+        };
+        crate::exit::write_ok(result)?;
+    }
+    summarize(&run);
+    Ok(Code::of(run.status))
+}
+
+/// Whether reports show whole secrets (`--no-redact`).
+pub fn redaction(args: &ScanArgs) -> Redaction {
+    if args.no_redact {
         Redaction::Off
     } else {
         Redaction::On
-    };
-    crate::report_out::write_reports(&args.reports, &run, redaction, args.color)?;
-    summarize(&run);
-    Ok(Code::of(run.status))
+    }
+}
+
+/// The `--explain` section: each candidate dropped, where, by which rule, its secret
+/// redacted as findings are, and why.
+pub fn explain(
+    out: &mut dyn std::io::Write,
+    dropped: &[vigil_core::Dropped],
+    redaction: Redaction,
+) -> std::io::Result<()> {
+    use vigil_core::report::printable;
+    writeln!(out, "\nDropped candidates: {}", dropped.len())?;
+    for d in dropped {
+        let f = &d.finding;
+        let mut place = format!(
+            "{}:{}:{}",
+            printable(&f.origin.path),
+            f.location.line,
+            f.location.column
+        );
+        if let Some(c) = &f.origin.commit {
+            place.push_str(&format!(
+                " (commit {})",
+                printable(c.id.get(..12).unwrap_or(&c.id))
+            ));
+        }
+        writeln!(
+            out,
+            "  {place}  {}  {} ({} chars): {}",
+            printable(&f.rule),
+            printable(&redaction.show(&f.secret)),
+            f.secret.len(),
+            printable(&d.reason.to_string())
+        )?;
+    }
+    Ok(())
 }
 
 /// How a scan ended, all of it said on stderr but the reports.
@@ -142,6 +200,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         },
         fail_on: args.fail_on,
         resolved: args.git.ci,
+        explain: args.explain,
     };
     let prepared = request.prepare().map_err(flag_error)?;
     for w in &prepared.warnings {

@@ -46,5 +46,5 @@ pub use scan_request::{
 };
 pub use size::parse_size;
 pub use vigil_model::{FailOn, Status};
-pub use vigil_secrets::fingerprint;
+pub use vigil_secrets::{fingerprint, DropReason, Dropped};
 pub use {vigil_model as model, vigil_report as report};

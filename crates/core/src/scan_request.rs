@@ -14,7 +14,7 @@ use std::{
 use vigil_git::{GitError, RangeSpec, Repo, Shard};
 use vigil_model::{FailOn, Status};
 use vigil_report::{RuleInfo, ScanInfo, Scanned};
-use vigil_secrets::{Detector, DetectorOptions};
+use vigil_secrets::{Detector, DetectorOptions, Dropped};
 
 use crate::{
     baseline::{default_baseline_path, Baseline, BaselineError, Date},
@@ -88,6 +88,8 @@ pub struct ScanRequest {
     /// push that added no commits. An empty range asked for by hand is incomplete (a
     /// reversed range, a typo).
     pub resolved: bool,
+    /// Record the candidates dropped, and why, in [`ScanRun::dropped`] (`--explain`).
+    pub explain: bool,
 }
 
 /// The baseline a scan applies.
@@ -134,6 +136,7 @@ pub struct PreparedScan {
     default_baseline: bool,
     fail_on: FailOn,
     resolved: bool,
+    explain: bool,
 }
 
 enum PreparedSource {
@@ -174,6 +177,9 @@ pub struct ScanRun {
     pub rules: Vec<RuleInfo>,
     /// The part of a sharded scan this run covered (`--shard K/N`).
     pub shard: Option<vigil_report::Shard>,
+    /// With [`ScanRequest::explain`]: the candidates a rule matched and then a check
+    /// or suppression dropped, with why, in report order.
+    pub dropped: Vec<Dropped>,
 }
 
 /// The outcome of [`PreparedScan::run`].
@@ -231,6 +237,7 @@ impl ScanRequest {
         let detector = config.detector(DetectorOptions {
             max_decode_depth: self.decode_depth,
             fingerprint_key: config.fingerprint_key,
+            explain: self.explain,
             ..DetectorOptions::default()
         })?;
         let options = ScanOptions {
@@ -269,6 +276,7 @@ impl ScanRequest {
             default_baseline,
             fail_on,
             resolved: self.resolved,
+            explain: self.explain,
         })
     }
 }
@@ -285,6 +293,7 @@ impl PreparedScan {
             default_baseline,
             fail_on,
             resolved,
+            explain,
             ..
         } = self;
         let staged = matches!(
@@ -319,16 +328,19 @@ impl PreparedScan {
         if shard.is_none() {
             outcome.check_covered(options.max_file_size);
         }
+        let mut dropped = detector.take_dropped();
         let suppressed = suppress::apply(
             &mut outcome.findings,
             config.gitleaks.as_ref(),
             baseline.as_ref().map(|(p, b)| (p.as_path(), b)),
             Date::today(),
+            explain.then_some(&mut dropped),
         );
         let mut suppressed = suppressed;
         if let Some(b) = &mut suppressed.baseline {
             b.by_default = default_baseline;
         }
+        dropped.sort_by(|a, b| vigil_report::finding_order(&a.finding, &b.finding));
         let rules = detector.rules().iter().map(crate::rules::info).collect();
         // A scan is the last thing its process does (`baseline` runs one, then writes a
         // file): freeing every rule, compiled regex and regex cache one by one took
@@ -344,6 +356,7 @@ impl PreparedScan {
             staged,
             rules,
             shard,
+            dropped,
         })))
     }
 }
@@ -468,6 +481,7 @@ mod tests {
             baseline: BaselineChoice::Off,
             fail_on: None,
             resolved: false,
+            explain: false,
         }
     }
 
@@ -490,10 +504,24 @@ mod tests {
         crate::baseline_file::create(&baseline, &found.outcome.findings, None, None, false)
             .unwrap();
         let mut again = request(Source::Paths(vec![dir.path().to_path_buf()]));
-        again.baseline = BaselineChoice::File(baseline);
+        again.baseline = BaselineChoice::File(baseline.clone());
         let accepted = run(again);
         assert_eq!(accepted.status, Status::Clean);
         assert_eq!(accepted.suppressed.baseline.map(|b| b.suppressed), Some(1));
+        assert!(accepted.dropped.is_empty(), "recorded without explain");
+        let mut explained = request(Source::Paths(vec![dir.path().to_path_buf()]));
+        explained.baseline = BaselineChoice::File(baseline.clone());
+        explained.explain = true;
+        let explained = run(explained);
+        let reasons: Vec<String> = explained
+            .dropped
+            .iter()
+            .map(|d| d.reason.to_string())
+            .collect();
+        assert_eq!(
+            reasons,
+            [format!("accepted by the baseline {}", baseline.display())]
+        );
     }
 
     #[test]

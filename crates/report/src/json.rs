@@ -20,7 +20,7 @@ pub const VERSION: u32 = 1;
 /// The report's shape, whatever its findings are made of (`merge` writes findings it
 /// read back).
 #[derive(Serialize)]
-pub(crate) struct Document<'a, F> {
+pub(crate) struct Document<'a, F, D> {
     pub(crate) version: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) shard: Option<String>,
@@ -28,12 +28,23 @@ pub(crate) struct Document<'a, F> {
     pub(crate) errors: Vec<String>,
     pub(crate) skipped: Vec<JsonSkipped<'a>>,
     pub(crate) findings: Vec<F>,
+    /// Only with `vigil scan --explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) dropped: Option<Vec<D>>,
+}
+
+/// A candidate `--explain` listed: the finding it would have made, and why not.
+#[derive(Serialize)]
+pub(crate) struct JsonDropped<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    reason: &'a str,
 }
 
 /// Writes the whole report, pretty-printed, with a trailing newline.
 pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction) -> io::Result<()> {
     let info = report.info;
-    let document: Document<'_, JsonFinding<'_>> = Document {
+    let document: Document<'_, JsonFinding<'_>, JsonDropped<'_>> = Document {
         version: VERSION,
         shard: info.shard.map(|s| s.to_string()),
         complete: info.complete(),
@@ -44,6 +55,14 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
             .iter()
             .map(|f| to_json(f, redaction))
             .collect(),
+        dropped: report.dropped.map(|d| {
+            d.iter()
+                .map(|(f, reason)| JsonDropped {
+                    finding: to_json(f, redaction),
+                    reason,
+                })
+                .collect()
+        }),
     };
     serde_json::to_writer_pretty(&mut *out, &document)?;
     writeln!(out)

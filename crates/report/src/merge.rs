@@ -544,13 +544,14 @@ fn merge_json(parts: Vec<Part<'_, JsonHead, &RawValue>>) -> Result<Merged, Merge
     errors.sort();
     let mut skipped: Vec<&Skipped> = heads.iter().flat_map(|h| &h.skipped).collect();
     skipped.sort();
-    let document = json::Document {
+    let document: json::Document<'_, _, ()> = json::Document {
         version: json::VERSION,
         shard: None,
         complete,
         errors,
         skipped: skipped.into_iter().map(skipped_to_json).collect(),
         findings: items.iter().map(|i| i.body).collect(),
+        dropped: None,
     };
     Ok(Merged {
         format: Format::Json,

@@ -199,6 +199,9 @@ pub struct Report<'a> {
     pub findings: &'a [Finding],
     /// Signature verification verdicts (`vigil verify`), one per commit or tag.
     pub verdicts: &'a [vigil_model::ObjectVerdict],
+    /// With `vigil scan --explain`: each candidate dropped (as the finding it would
+    /// have made) and why. Only the JSON report writes them, as `dropped`.
+    pub dropped: Option<&'a [(Finding, String)]>,
 }
 
 impl<'a> Report<'a> {
@@ -207,6 +210,15 @@ impl<'a> Report<'a> {
             info,
             findings,
             verdicts: &[],
+            dropped: None,
+        }
+    }
+
+    /// The same report with the candidates `--explain` listed.
+    pub fn with_dropped(self, dropped: &'a [(Finding, String)]) -> Report<'a> {
+        Report {
+            dropped: Some(dropped),
+            ..self
         }
     }
 

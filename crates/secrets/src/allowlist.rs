@@ -132,30 +132,66 @@ impl Allowlist {
 
     /// True when the secret (or match, or line, per `regex_target`) is allowlisted.
     pub fn allows_secret(&self, secret: &[u8], matched: &[u8], line: &[u8]) -> bool {
+        self.allowing(secret, matched, line).is_some()
+    }
+
+    /// The entry that allowlists the secret (or match, or line, per `regex_target`).
+    pub(crate) fn allowing(&self, secret: &[u8], matched: &[u8], line: &[u8]) -> Option<Entry> {
         let target = match self.target {
             RegexTarget::Secret => secret,
             RegexTarget::Match => matched,
             RegexTarget::Line => line,
         };
-        if self
-            .regexes()
-            .is_ok_and(|rs| rs.iter().any(|r| r.is_match(target)))
-        {
-            return true;
+        if let Ok(rs) = self.regexes() {
+            if let Some(i) = rs.iter().position(|r| r.is_match(target)) {
+                return Some(Entry::Regex(i));
+            }
         }
         if self.stopwords.is_empty() {
-            return false;
+            return None;
         }
         let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
-        self.stopwords.iter().any(|w| lower.contains(w.as_str()))
+        self.stopwords
+            .iter()
+            .position(|w| lower.contains(w.as_str()))
+            .map(Entry::Stopword)
+    }
+
+    /// The entry, as its TOML says it, for people (`--explain`).
+    pub(crate) fn describe(&self, entry: Entry) -> String {
+        let target = match self.target {
+            RegexTarget::Secret => "secret",
+            RegexTarget::Match => "match",
+            RegexTarget::Line => "line",
+        };
+        match entry {
+            Entry::Regex(i) => format!(
+                "regex {:?} (on the {target})",
+                self.regex_sources.get(i).map_or("", String::as_str)
+            ),
+            Entry::Stopword(i) => format!(
+                "stopword {:?}",
+                self.stopwords.get(i).map_or("", String::as_str)
+            ),
+        }
     }
 }
 
-/// True when `line` carries an inline suppression comment.
-pub fn has_inline_marker(line: &[u8]) -> bool {
-    INLINE_MARKERS
+/// Which entry of an allowlist accepted a secret (an index into its regexes or stopwords).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entry {
+    Regex(usize),
+    Stopword(usize),
+}
+
+/// Where each inline marker starts in `bytes`, in order.
+pub(crate) fn inline_markers(bytes: &[u8]) -> Vec<usize> {
+    let mut at: Vec<usize> = INLINE_MARKERS
         .iter()
-        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
+        .flat_map(|m| memchr::memmem::find_iter(bytes, m.as_bytes()))
+        .collect();
+    at.sort_unstable();
+    at
 }
 
 #[cfg(test)]
@@ -205,8 +241,12 @@ mod tests {
         assert!(err.contains("a("), "{err}");
     }
 
+    fn has_inline_marker(line: &[u8]) -> bool {
+        !inline_markers(line).is_empty()
+    }
+
     #[test]
-    fn inline_markers() {
+    fn inline_markers_in_a_line() {
         assert!(has_inline_marker(b"key = 'x' # vigil:allow"));
         assert!(has_inline_marker(b"key = 'x' # vigil: allow"));
         assert!(!has_inline_marker(b"key = 'x' # vigil:  allow"));

@@ -4,15 +4,16 @@ use std::{ops::Range, sync::Arc};
 use vigil_model::{Finding, Location, Secret};
 
 use crate::{
-    allowlist::{has_inline_marker, Allowlist},
+    allowlist::{inline_markers, Allowlist, Entry},
     decode::{decode_children, View},
     entropy::shannon_entropy,
+    explain::{DropReason, Dropped},
     filter::{generic_rejects, is_lockfile, is_placeholder},
     finding::{keyed_fingerprint, FingerprintKey},
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,
-    rule::{Parts, Rule, RuleError},
+    rule::{Parts, Rule, RuleError, Validator},
 };
 
 /// Limits of the decoding pass, so memory stays bounded on any input.
@@ -24,6 +25,10 @@ pub struct DetectorOptions {
     pub max_decoded_bytes: usize,
     /// The repository's key for fingerprints (see [`crate::keyed_fingerprint`]).
     pub fingerprint_key: Option<FingerprintKey>,
+    /// Record the candidates that a rule matched and a check then dropped, with why
+    /// (`vigil scan --explain`); take them with [`Detector::take_dropped`]. Off, a
+    /// dropped match costs nothing more.
+    pub explain: bool,
 }
 
 impl Default for DetectorOptions {
@@ -32,6 +37,7 @@ impl Default for DetectorOptions {
             max_decode_depth: 2,
             max_decoded_bytes: 1 << 20,
             fingerprint_key: None,
+            explain: false,
         }
     }
 }
@@ -46,6 +52,8 @@ pub struct Detector {
     unkeyed: Vec<u32>,
     allowlist: Allowlist,
     options: DetectorOptions,
+    /// What `options.explain` recorded so far.
+    dropped: std::sync::Mutex<Vec<Dropped>>,
 }
 
 /// A rule and the windows of a view its regex must search.
@@ -59,6 +67,24 @@ struct Hit {
     secret: Vec<u8>,
     entropy: f64,
     decoded: Vec<&'static str>,
+}
+
+/// Why [`Detector::check`] dropped a match: cheap to make, turned into a
+/// [`DropReason`] only when explaining.
+#[derive(Clone, Copy)]
+enum Why {
+    /// The secret group matched nothing: not a candidate.
+    Empty,
+    LowEntropy {
+        entropy: f64,
+        threshold: f64,
+    },
+    Validator(Validator),
+    Placeholder,
+    Generic(&'static str),
+    RuleAllowlist(Entry),
+    Allowlist(Entry),
+    InlineMarker,
 }
 
 impl Detector {
@@ -109,6 +135,7 @@ impl Detector {
             unkeyed,
             allowlist,
             options,
+            dropped: Default::default(),
         })
     }
 
@@ -129,23 +156,57 @@ impl Detector {
         }
         let mut hits = Vec::new();
         let mut budget = self.options.max_decoded_bytes;
-        self.scan_view(
-            &View::root(fragment.bytes),
-            fragment,
-            0,
-            &mut budget,
-            &mut hits,
-        );
+        let src = Source::new(fragment);
+        self.scan_view(&View::root(fragment.bytes), &src, 0, &mut budget, &mut hits);
+        let dropped = src.dropped.take();
+        if !dropped.is_empty() {
+            self.keep_dropped(&src, &hits, dropped);
+        }
         if hits.is_empty() {
             return Vec::new();
         }
-        self.finish(fragment, hits)
+        self.finish(&src, hits)
+    }
+
+    /// Records the candidates of a fragment dropped, but for a generic rule's that a
+    /// hit explains (the same secret, reported once by a specific rule).
+    fn keep_dropped(&self, src: &Source<'_>, hits: &[Hit], dropped: Vec<(Hit, DropReason)>) {
+        let explained = Specific::new(hits, &[]);
+        let found: Vec<Dropped> = dropped
+            .into_iter()
+            .filter(|(h, _)| !(self.rules[h.rule as usize].spec.generic && explained.explains(h)))
+            .map(|(h, reason)| Dropped {
+                finding: self.finding(src, h),
+                reason,
+            })
+            .collect();
+        if let Ok(mut all) = self.dropped.lock() {
+            all.extend(found);
+        }
+    }
+
+    /// The candidates dropped so far, with why (only with [`DetectorOptions::explain`]),
+    /// by place and rule; each once. Leaves none behind.
+    pub fn take_dropped(&self) -> Vec<Dropped> {
+        let mut dropped = self
+            .dropped
+            .lock()
+            .map(|mut d| std::mem::take(&mut *d))
+            .unwrap_or_default();
+        fn key(d: &Dropped) -> (&str, Option<&str>, Location, &str) {
+            let f = &d.finding;
+            let commit = f.origin.commit.as_ref().map(|c| c.id.as_str());
+            (&f.origin.path, commit, f.location, &f.rule)
+        }
+        dropped.sort_by(|a, b| key(a).cmp(&key(b)));
+        dropped.dedup_by(|a, b| key(a) == key(b));
+        dropped
     }
 
     fn scan_view(
         &self,
         view: &View<'_>,
-        fragment: &Fragment<'_>,
+        src: &Source<'_>,
         depth: u8,
         budget: &mut usize,
         hits: &mut Vec<Hit>,
@@ -153,12 +214,12 @@ impl Detector {
         let bytes = view.bytes();
         let (regions, keyword_at) = self.regions(bytes);
         for (r, windows) in regions {
-            self.match_rule(r, &windows, view, fragment, hits);
+            self.match_rule(r, &windows, view, src, hits);
         }
         if depth < self.options.max_decode_depth {
             let has_keyword = |b: &[u8]| self.keywords.occur_in(b);
             for child in decode_children(view, &keyword_at, budget, &has_keyword) {
-                self.scan_view(&child, fragment, depth + 1, budget, hits);
+                self.scan_view(&child, src, depth + 1, budget, hits);
             }
         }
     }
@@ -226,12 +287,12 @@ impl Detector {
         r: u32,
         windows: &[Range<usize>],
         view: &View<'_>,
-        fragment: &Fragment<'_>,
+        src: &Source<'_>,
         hits: &mut Vec<Hit>,
     ) {
         let rule = &self.rules[r as usize];
         let Some(parts) = rule.parts() else { return };
-        let path = fragment.origin.path.as_str();
+        let path = src.fragment.origin.path.as_str();
         if parts.allowlist.allows_path(path) || (rule.spec.generic && is_lockfile(path)) {
             return;
         }
@@ -269,13 +330,20 @@ impl Detector {
                 let Some(secret) = secret else {
                     continue;
                 };
-                hits.extend(self.check(r, parts, whole, secret, view, fragment));
+                match self.check(r, parts, whole, secret.clone(), view, src) {
+                    Ok(hit) => hits.push(hit),
+                    Err(Why::Empty) => {}
+                    Err(why) if self.options.explain => {
+                        self.record(r, parts, why, secret, view, src);
+                    }
+                    Err(_) => {}
+                }
             }
         }
     }
 
     /// Checks one regex match of rule `r` (its secret at `secret` in the view): the
-    /// hit to record, if it passes.
+    /// hit to record, if it passes, else why not.
     fn check(
         &self,
         r: u32,
@@ -283,41 +351,51 @@ impl Detector {
         whole: regex::bytes::Match<'_>,
         secret: Range<usize>,
         view: &View<'_>,
-        fragment: &Fragment<'_>,
-    ) -> Option<Hit> {
+        src: &Source<'_>,
+    ) -> Result<Hit, Why> {
         let rule = &self.rules[r as usize];
         let bytes = view.bytes();
         let value = &bytes[secret.clone()];
         if value.is_empty() {
-            return None;
+            return Err(Why::Empty);
         }
         let entropy = shannon_entropy(value);
-        if rule.spec.entropy.is_some_and(|min| entropy < min) {
-            return None;
+        if let Some(threshold) = rule.spec.entropy.filter(|&min| entropy < min) {
+            return Err(Why::LowEntropy { entropy, threshold });
         }
-        if !rule.spec.validators.iter().all(|v| v.accepts(value)) || is_placeholder(value) {
-            return None;
+        if let Some(&v) = rule.spec.validators.iter().find(|v| !v.accepts(value)) {
+            return Err(Why::Validator(v));
+        }
+        if is_placeholder(value) {
+            return Err(Why::Placeholder);
         }
         let (start, end) = view.original_span(secret.start, secret.end);
-        let original_line = line_around(fragment.bytes, start, end);
-        let view_line = line_around(bytes, secret.start, secret.end);
+        // Each check sees a bounded part of a long line, so a line of many findings
+        // costs time linear in its length (see `line_around`).
         if rule.spec.generic {
+            let view_line = line_around(bytes, secret.start, secret.end, FILTER_CONTEXT);
             let context = &bytes[whole.start()..secret.start];
-            if generic_rejects(value, context, view_line) {
-                return None;
+            if let Some(filter) = generic_rejects(value, context, view_line) {
+                return Err(Why::Generic(filter));
             }
         }
-        if parts
+        let original_line = line_around(src.fragment.bytes, start, end, ALLOWLIST_CONTEXT);
+        if let Some(entry) = parts
             .allowlist
-            .allows_secret(value, whole.as_bytes(), original_line)
-            || self
-                .allowlist
-                .allows_secret(value, whole.as_bytes(), original_line)
-            || has_inline_marker(original_line)
+            .allowing(value, whole.as_bytes(), original_line)
         {
-            return None;
+            return Err(Why::RuleAllowlist(entry));
         }
-        Some(Hit {
+        if let Some(entry) = self
+            .allowlist
+            .allowing(value, whole.as_bytes(), original_line)
+        {
+            return Err(Why::Allowlist(entry));
+        }
+        if src.has_inline_marker(start, end) {
+            return Err(Why::InlineMarker);
+        }
+        Ok(Hit {
             rule: r,
             start,
             end,
@@ -327,72 +405,108 @@ impl Detector {
         })
     }
 
+    /// Records a dropped match, for `--explain`.
+    fn record(
+        &self,
+        r: u32,
+        parts: &Parts,
+        why: Why,
+        secret: Range<usize>,
+        view: &View<'_>,
+        src: &Source<'_>,
+    ) {
+        let reason = match why {
+            Why::Empty => return,
+            Why::LowEntropy { entropy, threshold } => DropReason::LowEntropy { entropy, threshold },
+            Why::Validator(v) => DropReason::Validator(v),
+            Why::Placeholder => DropReason::Placeholder,
+            Why::Generic(filter) => DropReason::GenericFilter(filter),
+            Why::RuleAllowlist(e) => DropReason::RuleAllowlist(parts.allowlist.describe(e)),
+            Why::Allowlist(e) => DropReason::Allowlist(self.allowlist.describe(e)),
+            Why::InlineMarker => DropReason::InlineMarker,
+        };
+        let value = &view.bytes()[secret.clone()];
+        let (start, end) = view.original_span(secret.start, secret.end);
+        let hit = Hit {
+            rule: r,
+            start,
+            end,
+            secret: value.to_vec(),
+            entropy: shannon_entropy(value),
+            decoded: view.decoded().to_vec(),
+        };
+        src.dropped.borrow_mut().push((hit, reason));
+    }
+
     /// Drops duplicates and generic findings that a specific rule explains, then
-    /// turns hits into findings.
-    fn finish(&self, fragment: &Fragment<'_>, mut hits: Vec<Hit>) -> Vec<Finding> {
+    /// turns hits into findings. Each step sorts or indexes: no step compares every
+    /// hit with every other, so a line with many findings stays linear.
+    fn finish(&self, src: &Source<'_>, hits: Vec<Hit>) -> Vec<Finding> {
         let is_generic = |h: &Hit| self.rules[h.rule as usize].spec.generic;
-        let specific: Vec<(usize, usize, Vec<u8>)> = hits
-            .iter()
-            .filter(|h| !is_generic(h))
-            .map(|h| (h.start, h.end, h.secret.clone()))
-            .collect();
-        hits.retain(|h| {
-            !is_generic(h)
-                || !specific.iter().any(|(s, e, secret)| {
-                    (h.start < *e && *s < h.end)
-                        || contains(&h.secret, secret)
-                        || contains(secret, &h.secret)
-                })
-        });
+        let (generic, specific): (Vec<Hit>, Vec<Hit>) = hits.into_iter().partition(is_generic);
+        let mut hits = specific;
+        if !generic.is_empty() {
+            let explained = Specific::new(&hits, &generic);
+            hits.extend(generic.into_iter().filter(|h| !explained.explains(h)));
+        }
         // One finding per rule and place: where decoding found the same secret again
         // (or its decoded form), the hit with the fewest decodings wins.
         hits.sort_by(|a, b| {
             (a.rule, a.decoded.len(), a.start).cmp(&(b.rule, b.decoded.len(), b.start))
         });
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
+        // The spans kept so far of the rule at hand, by start: they never overlap.
+        let mut spans: std::collections::BTreeMap<usize, usize> = Default::default();
         for h in hits {
-            let twin = kept
-                .iter()
-                .any(|k| k.rule == h.rule && k.start < h.end && h.start < k.end);
+            if kept.last().is_some_and(|k| k.rule != h.rule) {
+                spans.clear();
+            }
+            let twin = spans
+                .range(..h.end)
+                .next_back()
+                .is_some_and(|(_, &end)| h.start < end);
             if !twin {
+                spans.insert(h.start, h.end);
                 kept.push(h);
             }
         }
         let mut hits = kept;
         hits.sort_by_key(|h| (h.start, h.rule));
-        let lines = LineIndex::new(fragment.bytes);
-        hits.into_iter()
-            .map(|h| {
-                let rule = &self.rules[h.rule as usize];
-                let (line, column) = lines.position(h.start);
-                let (end_line, end_column) = lines.position(h.end.saturating_sub(1).max(h.start));
-                let first = fragment.first_line.saturating_sub(1);
-                Finding {
-                    rule: Arc::from(rule.id()),
-                    description: Arc::from(rule.spec.description.as_str()),
-                    severity: rule.spec.severity,
-                    tags: Arc::from(rule.spec.tags.clone()),
-                    remediation: rule.spec.remediation.as_deref().map(Arc::from),
-                    remediation_url: rule.spec.remediation_url.as_deref().map(Arc::from),
-                    origin: Arc::clone(fragment.origin),
-                    location: Location {
-                        line: line + first,
-                        column,
-                        end_line: end_line + first,
-                        end_column: end_column + 1,
-                    },
-                    fingerprint: keyed_fingerprint(
-                        self.options.fingerprint_key.as_ref(),
-                        rule.id(),
-                        &h.secret,
-                        &fragment.origin.path,
-                    ),
-                    secret: Secret::new(h.secret),
-                    entropy: h.entropy,
-                    decoded: h.decoded,
-                }
-            })
-            .collect()
+        hits.into_iter().map(|h| self.finding(src, h)).collect()
+    }
+
+    /// The finding a hit makes.
+    fn finding(&self, src: &Source<'_>, h: Hit) -> Finding {
+        let fragment = src.fragment;
+        let lines = src.lines();
+        let rule = &self.rules[h.rule as usize];
+        let (line, column) = lines.position(h.start);
+        let (end_line, end_column) = lines.position(h.end.saturating_sub(1).max(h.start));
+        let first = fragment.first_line.saturating_sub(1);
+        Finding {
+            rule: Arc::from(rule.id()),
+            description: Arc::from(rule.spec.description.as_str()),
+            severity: rule.spec.severity,
+            tags: Arc::from(rule.spec.tags.clone()),
+            remediation: rule.spec.remediation.as_deref().map(Arc::from),
+            remediation_url: rule.spec.remediation_url.as_deref().map(Arc::from),
+            origin: Arc::clone(fragment.origin),
+            location: Location {
+                line: line + first,
+                column,
+                end_line: end_line + first,
+                end_column: end_column + 1,
+            },
+            fingerprint: keyed_fingerprint(
+                self.options.fingerprint_key.as_ref(),
+                rule.id(),
+                &h.secret,
+                &fragment.origin.path,
+            ),
+            secret: Secret::new(h.secret),
+            entropy: h.entropy,
+            decoded: h.decoded,
+        }
     }
 }
 
@@ -422,15 +536,131 @@ fn window_around(bytes: &[u8], at: usize, reach: Reach) -> Range<usize> {
     }
 }
 
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && memchr::memmem::find(haystack, needle).is_some()
+/// How much of a long line the generic rules' filters see on each side of a secret.
+const FILTER_CONTEXT: usize = 512;
+/// How much of a long line an allowlist regex on the line sees on each side of a match.
+pub(crate) const ALLOWLIST_CONTEXT: usize = 4096;
+
+/// The line(s) of `bytes` holding `start..end`, cut to at most `most` bytes on each
+/// side of it: the work per match is bounded, whatever the line's length.
+fn line_around(bytes: &[u8], start: usize, end: usize, most: usize) -> &[u8] {
+    let end = end.min(bytes.len());
+    let low = start.saturating_sub(most);
+    let from = memchr::memrchr(b'\n', &bytes[low..start]).map_or(low, |i| low + i + 1);
+    let high = end.saturating_add(most).min(bytes.len());
+    let to = memchr::memchr(b'\n', &bytes[end..high]).map_or(high, |i| end + i);
+    &bytes[from..to]
 }
 
-/// The line(s) of `bytes` holding `start..end`.
-fn line_around(bytes: &[u8], start: usize, end: usize) -> &[u8] {
-    let from = memchr::memrchr(b'\n', &bytes[..start]).map_or(0, |i| i + 1);
-    let to = memchr::memchr(b'\n', &bytes[end.min(bytes.len())..]).map_or(bytes.len(), |i| end + i);
-    &bytes[from..to]
+/// A fragment being scanned, with what is worked out about it once, when first
+/// needed, instead of once per match: its line breaks and its inline markers.
+struct Source<'a> {
+    fragment: &'a Fragment<'a>,
+    lines: std::cell::OnceCell<LineIndex>,
+    /// Where an inline marker starts, in order.
+    markers: std::cell::OnceCell<Vec<usize>>,
+    /// Matches dropped, with why (only when explaining).
+    dropped: std::cell::RefCell<Vec<(Hit, DropReason)>>,
+}
+
+impl<'a> Source<'a> {
+    fn new(fragment: &'a Fragment<'a>) -> Source<'a> {
+        Source {
+            fragment,
+            lines: std::cell::OnceCell::new(),
+            markers: std::cell::OnceCell::new(),
+            dropped: Default::default(),
+        }
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines
+            .get_or_init(|| LineIndex::new(self.fragment.bytes))
+    }
+
+    /// True when the line(s) holding `start..end` carry an inline marker, wherever
+    /// on a long line it stands.
+    fn has_inline_marker(&self, start: usize, end: usize) -> bool {
+        let markers = self
+            .markers
+            .get_or_init(|| inline_markers(self.fragment.bytes));
+        if markers.is_empty() {
+            return false;
+        }
+        let (from, to) = self.lines().span(start, end);
+        let first = markers.partition_point(|&m| m < from);
+        markers.get(first).is_some_and(|&m| m < to)
+    }
+}
+
+/// Generic hits that a specific hit explains: they overlap it, or one's secret holds
+/// the other's. Spans are sorted with the furthest end so far; secrets are compared
+/// through their substrings of the lengths the other side has, looked up in a set.
+/// Each question then costs lookups bounded by the secrets' lengths, never a pass
+/// over every hit.
+struct Specific {
+    /// (start, furthest end of this and every earlier span), by start.
+    spans: Vec<(usize, usize)>,
+    secrets: std::collections::HashSet<Vec<u8>>,
+    lengths: Vec<usize>,
+    /// Generic secrets that some specific secret holds.
+    held: std::collections::HashSet<Vec<u8>>,
+}
+
+impl Specific {
+    fn new(specific: &[Hit], generic: &[Hit]) -> Specific {
+        let mut spans: Vec<(usize, usize)> = specific.iter().map(|h| (h.start, h.end)).collect();
+        spans.sort_unstable();
+        let mut furthest = 0;
+        for s in &mut spans {
+            furthest = furthest.max(s.1);
+            s.1 = furthest;
+        }
+        let distinct = |hits: &[Hit]| -> std::collections::HashSet<Vec<u8>> {
+            hits.iter()
+                .filter(|h| !h.secret.is_empty())
+                .map(|h| h.secret.clone())
+                .collect()
+        };
+        let lengths_of = |set: &std::collections::HashSet<Vec<u8>>| {
+            let mut v: Vec<usize> = set.iter().map(Vec::len).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let secrets = distinct(specific);
+        let generic = distinct(generic);
+        let generic_lengths = lengths_of(&generic);
+        let mut held = std::collections::HashSet::new();
+        for s in &secrets {
+            for &n in generic_lengths.iter().take_while(|&&n| n <= s.len()) {
+                held.extend(
+                    s.windows(n)
+                        .filter(|w| generic.contains(*w))
+                        .map(<[u8]>::to_vec),
+                );
+            }
+        }
+        Specific {
+            spans,
+            lengths: lengths_of(&secrets),
+            secrets,
+            held,
+        }
+    }
+
+    fn explains(&self, h: &Hit) -> bool {
+        let before = self.spans.partition_point(|&(s, _)| s < h.end);
+        if before > 0 && self.spans[before - 1].1 > h.start {
+            return true;
+        }
+        self.held.contains(&h.secret)
+            || self
+                .lengths
+                .iter()
+                .take_while(|&&n| n <= h.secret.len())
+                .any(|&n| h.secret.windows(n).any(|w| self.secrets.contains(w)))
+    }
 }
 
 /// Newline offsets of a fragment, built only when it has a finding.
@@ -439,6 +669,18 @@ struct LineIndex(Vec<usize>);
 impl LineIndex {
     fn new(bytes: &[u8]) -> LineIndex {
         LineIndex(memchr::memchr_iter(b'\n', bytes).collect())
+    }
+
+    /// Where the line holding `start` starts and the line holding `end` ends (its
+    /// line break, or the end of the text).
+    fn span(&self, start: usize, end: usize) -> (usize, usize) {
+        let nl = &self.0;
+        let line = nl.partition_point(|&n| n < start);
+        let from = if line == 0 { 0 } else { nl[line - 1] + 1 };
+        let to = nl
+            .get(nl.partition_point(|&n| n < end))
+            .map_or(usize::MAX, |&n| n);
+        (from, to)
     }
 
     /// 1-based (line, column) of byte `offset`.
@@ -453,6 +695,57 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn hit(rule: u32, start: usize, secret: &[u8]) -> Hit {
+        Hit {
+            rule,
+            start,
+            end: start + secret.len(),
+            secret: secret.to_vec(),
+            entropy: 4.0,
+            decoded: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_line_a_check_sees_is_bounded_on_a_long_line() {
+        // One 1 MB line: each check sees at most `most` bytes on each side, so a line
+        // of many findings costs time linear in its length.
+        let mut long = vec![b'x'; 1 << 20];
+        long[100] = b'\n';
+        let mid = 1 << 19;
+        assert_eq!(line_around(&long, mid, mid + 4, 16).len(), 36);
+        assert_eq!(line_around(&long, 110, 114, 512).len(), 114 - 101 + 512);
+        assert_eq!(line_around(b"ab\ncd\nef", 3, 5, 512), b"cd");
+    }
+
+    #[test]
+    fn an_inline_marker_anywhere_on_a_long_line_counts() {
+        let mut text = vec![b'x'; 100_000];
+        text.extend_from_slice(b" # vigil:allow\nnext line");
+        let origin = Arc::new(vigil_model::Origin::path("a"));
+        let fragment = Fragment::new(&origin, &text);
+        let src = Source::new(&fragment);
+        assert!(src.has_inline_marker(10, 20));
+        assert!(!src.has_inline_marker(text.len() - 3, text.len() - 1));
+    }
+
+    #[test]
+    fn specific_hits_explain_generic_ones_without_comparing_every_pair() {
+        let specific: Vec<Hit> = (0..1000)
+            .map(|i| hit(0, i * 100, format!("tok_{i:08}").as_bytes()))
+            .collect();
+        let generic = [
+            hit(1, 50_005, b"overlaps"),         // overlaps the specific hit at 50000
+            hit(1, 200_000, b"tok_00000007"),    // the same secret elsewhere
+            hit(1, 200_100, b"xtok_00000008y"),  // holds a specific secret
+            hit(1, 200_200, b"00000009"),        // held by a specific secret
+            hit(1, 200_300, b"unrelated_value"), // none of these
+        ];
+        let s = Specific::new(&specific, &generic);
+        let explained: Vec<bool> = generic.iter().map(|g| s.explains(g)).collect();
+        assert_eq!(explained, [true, true, true, true, false]);
+    }
 
     #[test]
     fn line_windows_take_whole_lines_around_the_keyword() {

@@ -29,22 +29,42 @@ pub(crate) fn is_lockfile(path: &str) -> bool {
 }
 
 /// For generic rules: `context` is the matched text before the secret (the key name
-/// and operator), `line` the line the value sits on.
-pub(crate) fn generic_rejects(secret: &[u8], context: &[u8], line: &[u8]) -> bool {
+/// and operator), `line` the line the value sits on. The filter that rejects the
+/// secret, named for `--explain`, or `None` when none does.
+pub(crate) fn generic_rejects(secret: &[u8], context: &[u8], line: &[u8]) -> Option<&'static str> {
     let s = String::from_utf8_lossy(secret);
     let lower = s.to_ascii_lowercase();
     let ctx = String::from_utf8_lossy(context).to_ascii_lowercase();
     let line_lower = String::from_utf8_lossy(line).to_ascii_lowercase();
-    is_lookup(&s, &lower)
-        || is_code_reference(&s)
-        || is_code_reference(trim_punct(&s))
-        || is_hash(&s, &lower, &ctx, &line_lower)
-        || is_public(&lower, &ctx)
-        || is_trivial(&lower, &ctx)
-        || is_not_a_credential(&s, &lower)
-        || is_non_secret_context(&ctx)
-        || is_badge_line(&line_lower)
-        || inside_template(&String::from_utf8_lossy(line), &s)
+    let checks: [(&'static str, &dyn Fn() -> bool); 9] = [
+        ("a variable or template lookup", &|| is_lookup(&s, &lower)),
+        ("a code reference (identifier, member or call)", &|| {
+            is_code_reference(&s) || is_code_reference(trim_punct(&s))
+        }),
+        ("a hash or checksum", &|| {
+            is_hash(&s, &lower, &ctx, &line_lower)
+        }),
+        ("a public value (the key name says so)", &|| {
+            is_public(&lower, &ctx)
+        }),
+        ("a trivial value", &|| is_trivial(&lower, &ctx)),
+        (
+            "not shaped like a credential (word, path, URL, host, number)",
+            &|| is_not_a_credential(&s, &lower),
+        ),
+        (
+            "a name that holds no credential (CSRF token, cursor, mock…)",
+            &|| is_non_secret_context(&ctx),
+        ),
+        ("a README badge line", &|| is_badge_line(&line_lower)),
+        ("an argument inside a template expression", &|| {
+            inside_template(&String::from_utf8_lossy(line), &s)
+        }),
+    ];
+    checks
+        .iter()
+        .find(|(_, check)| check())
+        .map(|(name, _)| *name)
 }
 
 /// A value inside a template expression (`{{ lookup('vault', 'secret=a/b') }}`) is
@@ -420,7 +440,8 @@ mod tests {
 
     #[test]
     fn generic_filters() {
-        let rejects = |s: &str, ctx: &str| generic_rejects(s.as_bytes(), ctx.as_bytes(), b"");
+        let rejects =
+            |s: &str, ctx: &str| generic_rejects(s.as_bytes(), ctx.as_bytes(), b"").is_some();
         assert!(rejects("os.environ['DB_PASSWORD']", "password = "));
         assert!(rejects("$DB_PASSWORD", "password="));
         assert!(rejects("self.password", "password = "));
@@ -463,7 +484,8 @@ mod tests {
 
     #[test]
     fn generic_shapes_that_are_not_credentials() {
-        let rejects = |s: &str, ctx: &str| generic_rejects(s.as_bytes(), ctx.as_bytes(), b"");
+        let rejects =
+            |s: &str, ctx: &str| generic_rejects(s.as_bytes(), ctx.as_bytes(), b"").is_some();
         // words, type names, identifiers
         for w in [
             "production",
@@ -569,11 +591,14 @@ mod tests {
             assert!(rejects(v, "password = "), "{v}");
         }
         assert!(!rejects("3KA3R2D9fV", "token="));
-        assert!(generic_rejects(
-            b"3KA3R2D9fV",
-            b"token=",
-            b"[![codecov](https://codecov.io/gh/o/r/graph/badge.svg?token=3KA3R2D9fV)]"
-        ));
+        assert_eq!(
+            generic_rejects(
+                b"3KA3R2D9fV",
+                b"token=",
+                b"[![codecov](https://codecov.io/gh/o/r/graph/badge.svg?token=3KA3R2D9fV)]"
+            ),
+            Some("a README badge line")
+        );
         assert!(rejects(
             "1:X9QGexP7HASDlsFp+G31Iw==",
             "\"policyupdatetoken\": \""

@@ -7,6 +7,10 @@ use vigil_secrets::{
 };
 
 fn detector() -> Detector {
+    detector_with(DetectorOptions::default())
+}
+
+fn detector_with(options: DetectorOptions) -> Detector {
     let specs = builtin_rule_specs().unwrap_or_else(|e| panic!("{e}"));
     let rules = specs
         .into_iter()
@@ -16,8 +20,7 @@ fn detector() -> Detector {
             rule
         })
         .collect();
-    Detector::new(rules, Allowlist::default(), DetectorOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"))
+    Detector::new(rules, Allowlist::default(), options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn rules_found(d: &Detector, text: &str) -> Vec<String> {
@@ -113,4 +116,53 @@ fn every_rule_is_complete() {
 fn at_least_150_rules() {
     let n = detector().rules().len();
     assert!(n >= 150, "only {n} built-in rules");
+}
+
+/// `--explain`: dropped candidates are recorded only when asked, and a generic rule's
+/// candidate that a specific finding covers (the same secret, reported) is not listed.
+#[test]
+fn dropped_candidates_are_recorded_only_when_explaining() {
+    // A fake SendGrid key (corpus) that generic-password drops as a code reference
+    // and sendgrid-api-key reports; and a GitHub token whose checksum fails.
+    let ini = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/corpus/config/app.ini"
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let sendgrid = ini.lines().nth(15).unwrap_or_default();
+    let text = format!("{sendgrid}\nBAD=ghp_Ky9Pf34qY6Nb3wWD25RQ4F5ZR3qa7y000000\n");
+    let origin = Origin::path("app.ini");
+    let frag = Fragment::new(&origin, text.as_bytes());
+    let quiet = detector();
+    assert_eq!(quiet.scan(&frag).len(), 1);
+    assert!(quiet.take_dropped().is_empty());
+    let explaining = detector_with(DetectorOptions {
+        explain: true,
+        ..DetectorOptions::default()
+    });
+    let found: Vec<String> = explaining
+        .scan(&frag)
+        .iter()
+        .map(|f| f.rule.to_string())
+        .collect();
+    assert_eq!(found, ["sendgrid-api-key"]);
+    let dropped: Vec<(String, u32, String)> = explaining
+        .take_dropped()
+        .iter()
+        .map(|d| {
+            (
+                d.finding.rule.to_string(),
+                d.finding.location.line,
+                d.reason.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(dropped.len(), 1, "{dropped:?}");
+    assert_eq!(dropped[0].0, "github-pat-classic");
+    assert_eq!(dropped[0].1, 2);
+    assert!(
+        dropped[0].2.starts_with("validator failed: checksum"),
+        "{dropped:?}"
+    );
+    assert!(explaining.take_dropped().is_empty(), "taken twice");
 }

@@ -39,18 +39,26 @@ impl Gitleaks {
     /// False when the finding is dropped: its rule's `path` does not match, an
     /// allowlist allows it, or a `.gitleaksignore` entry accepts it.
     pub fn retains(&self, f: &Finding) -> bool {
+        self.drops(f).is_none()
+    }
+
+    /// Which filter drops the finding, for people (`--explain`); `None` keeps it.
+    pub fn drops(&self, f: &Finding) -> Option<&'static str> {
         let path = normalize_path(&f.origin.path);
         if self
             .rule_paths
             .iter()
             .any(|(rule, re)| **rule == *f.rule && !re.is_match(&path))
         {
-            return false;
+            return Some("its rule's `path` does not match the file");
         }
         if self.allowlists.iter().any(|a| a.allows(f)) {
-            return false;
+            return Some("an [allowlist] allows it");
         }
-        !self.ignores.iter().any(|e| e.accepts(f, &self.rule_ids))
+        if self.ignores.iter().any(|e| e.accepts(f, &self.rule_ids)) {
+            return Some("a .gitleaksignore entry accepts it");
+        }
+        None
     }
 
     /// Drops the findings [`Gitleaks::retains`] rejects; returns how many.

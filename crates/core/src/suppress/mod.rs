@@ -10,6 +10,7 @@ pub mod gitleaks;
 use std::path::{Path, PathBuf};
 
 use vigil_model::Finding;
+use vigil_secrets::{DropReason, Dropped};
 
 use crate::baseline::{Baseline, Date};
 use gitleaks::Gitleaks;
@@ -34,19 +35,41 @@ pub struct BaselineApplied {
     pub by_default: bool,
 }
 
-/// Drops from `findings` what `gitleaks` allows and what `baseline` accepts on `today`.
+/// Drops from `findings` what `gitleaks` allows and what `baseline` accepts on `today`;
+/// with `explain`, adds each finding dropped to it, with why.
 pub fn apply(
     findings: &mut Vec<Finding>,
     gitleaks: Option<&Gitleaks>,
     baseline: Option<(&Path, &Baseline)>,
     today: Date,
+    mut explain: Option<&mut Vec<Dropped>>,
 ) -> Suppressed {
     let mut done = Suppressed::default();
     if let Some(gl) = gitleaks {
+        if let Some(out) = explain.as_deref_mut() {
+            for f in findings.iter() {
+                if let Some(why) = gl.drops(f) {
+                    out.push(dropped(f, format!("{}: {why}", gl.source.display())));
+                }
+            }
+        }
         let dropped = gl.filter(findings);
         done.gitleaks = Some((gl.source.clone(), dropped));
     }
     if let Some((path, baseline)) = baseline {
+        if let Some(out) = explain {
+            for f in findings.iter() {
+                if baseline
+                    .get(&f.fingerprint)
+                    .is_some_and(|e| !e.is_expired(today))
+                {
+                    out.push(dropped(
+                        f,
+                        format!("accepted by the baseline {}", path.display()),
+                    ));
+                }
+            }
+        }
         let applied = baseline.apply(std::mem::take(findings), today);
         *findings = applied.findings;
         done.baseline = Some(BaselineApplied {
@@ -57,4 +80,11 @@ pub fn apply(
         });
     }
     done
+}
+
+fn dropped(f: &Finding, why: String) -> Dropped {
+    Dropped {
+        finding: f.clone(),
+        reason: DropReason::Suppressed(why),
+    }
 }
