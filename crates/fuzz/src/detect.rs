@@ -56,14 +56,7 @@ pub fn detector(data: &[u8]) {
     info.scanned.files = 1;
     for f in &findings {
         if info.rule(&f.rule).is_none() {
-            info.rules.push(RuleInfo {
-                id: f.rule.to_string(),
-                description: f.description.to_string(),
-                severity: f.severity,
-                tags: f.tags.to_vec(),
-                remediation: f.remediation.as_deref().map(str::to_owned),
-                remediation_url: f.remediation_url.as_deref().map(str::to_owned),
-            });
+            info.rules.push(RuleInfo::of(f));
         }
     }
     let report = Report::new(&info, &findings);

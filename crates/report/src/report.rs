@@ -22,6 +22,20 @@ pub struct RuleInfo {
     pub remediation_url: Option<String>,
 }
 
+impl RuleInfo {
+    /// The rule as a finding of it describes it (for a rule the scan did not list).
+    pub fn of(f: &Finding) -> RuleInfo {
+        RuleInfo {
+            id: f.rule.to_string(),
+            description: f.description.to_string(),
+            severity: f.severity,
+            tags: f.tags.to_vec(),
+            remediation: f.remediation.as_deref().map(str::to_owned),
+            remediation_url: f.remediation_url.as_deref().map(str::to_owned),
+        }
+    }
+}
+
 /// What was scanned: how many files and commits.
 #[derive(Debug, Clone, Default)]
 pub struct Scanned {

@@ -134,17 +134,6 @@ fn rule_descriptor(id: &str, rule: &RuleInfo) -> Value {
     d
 }
 
-fn rule_of(f: &Finding) -> RuleInfo {
-    RuleInfo {
-        id: f.rule.to_string(),
-        description: f.description.to_string(),
-        severity: f.severity,
-        tags: f.tags.to_vec(),
-        remediation: f.remediation.as_deref().map(str::to_owned),
-        remediation_url: f.remediation_url.as_deref().map(str::to_owned),
-    }
-}
-
 fn result(f: &Finding, rule_index: usize, redaction: Redaction) -> Value {
     let shown = redaction.show(&f.secret);
     let mut message = format!(
@@ -319,7 +308,11 @@ pub fn write(out: &mut dyn io::Write, report: &Report<'_>, redaction: Redaction)
     let mut fired: Vec<RuleInfo> = Vec::new();
     for f in report.findings {
         if !fired.iter().any(|r| *r.id == *f.rule) {
-            fired.push(info.rule(&f.rule).cloned().unwrap_or_else(|| rule_of(f)));
+            fired.push(
+                info.rule(&f.rule)
+                    .cloned()
+                    .unwrap_or_else(|| RuleInfo::of(f)),
+            );
         }
     }
     fired.sort_by(|a, b| a.id.cmp(&b.id));
