@@ -48,7 +48,12 @@ fn to_stderr(text: &str) {
 /// message of several lines (a TOML error pointing at a column) keeps its lines, each
 /// after the first indented, so no line of it can pass for one of vigil's own.
 pub fn report_error(e: &Error) {
-    let text = vigil_core::report::printable_lines(&e.to_string()).replace('\n', "\n    ");
+    let text = e
+        .to_string()
+        .split('\n')
+        .map(vigil_core::report::printable_message)
+        .collect::<Vec<_>>()
+        .join("\n    ");
     to_stderr(&format!("vigil: error: {text}\n"));
 }
 

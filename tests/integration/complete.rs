@@ -134,14 +134,14 @@ fn a_size_limit_that_skips_everything_is_incomplete() {
     let r = run_in(dir.path(), &["scan", ".", "--format", "json"]);
     incomplete(
         &r,
-        "nothing was scanned: every item was skipped: 1 larger than the size limit of 0 bytes",
+        "a.txt: more than 0 bytes (--max-file-size): not scanned; raise --max-file-size or [scan] max_file_size",
     );
     assert_eq!(r.json()["complete"], false);
     assert_eq!(skipped(&r), [("a.txt".to_owned(), "too-large".to_owned())]);
     let plain = tree(&[("a.txt", b"hello\n")]);
     incomplete(
         &run_in(plain.path(), &["scan", ".", "--max-file-size", "0"]),
-        "raise it with --max-file-size",
+        "raise --max-file-size",
     );
     // Empty files are read, whatever the limit: complete.
     let empty = tree(&[("a.txt", b""), ("b/c.txt", b"")]);
@@ -151,13 +151,26 @@ fn a_size_limit_that_skips_everything_is_incomplete() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["complete"], true);
-    // Some files scanned, one too large: listed, and the scan covered what it could.
+    // Some files scanned, one text file too large: listed, and incomplete (a secret
+    // padded past the limit must not pass as clean); a binary one over the limit is
+    // skipped as binary, and complete.
     let some = tree(&[("a.txt", b"hello\n"), ("big.txt", &[b'x'; 2048])]);
     let r = run_in(
         some.path(),
         &["scan", ".", "--max-file-size", "1k", "--format", "json"],
     );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert_eq!(r.json()["complete"], false);
+    let mut image = vec![0u8; 2048];
+    image[100..104].copy_from_slice(b"PNG!");
+    let binary = tree(&[("a.txt", b"hello\n"), ("big.png", &image)]);
+    let b = run_in(
+        binary.path(),
+        &["scan", ".", "--max-file-size", "1k", "--format", "json"],
+    );
+    assert_eq!(b.code, 0, "{}", b.stderr);
+    assert_eq!(b.json()["complete"], true);
+    assert!(b.stderr.contains("1 binary"), "{}", b.stderr);
     assert_eq!(
         skipped(&r),
         [("big.txt".to_owned(), "too-large".to_owned())]
@@ -263,7 +276,7 @@ fn reports_listing_skipped_items_pass_their_schemas() {
             &format!("gitlab={}", gitlab.display()),
         ],
     );
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.code, 3, "{}", r.stderr);
     let text = std::fs::read_to_string(&sarif).unwrap();
     assert!(
         text.contains("skipped/symlink") && text.contains("skipped/too-large"),

@@ -69,8 +69,8 @@ pub enum ScanError {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// Input that is not a file (stdin) and holds more than `--max-file-size`.
-    #[error("{}: more than {} (--max-file-size): not scanned; raise --max-file-size to scan it", path.display(), crate::input::human_size(*limit))]
+    /// Text (a file, a blob, stdin) larger than `--max-file-size`: not scanned.
+    #[error("{}: more than {} (--max-file-size): not scanned; raise --max-file-size or [scan] max_file_size to scan it", path.display(), crate::input::human_size(*limit))]
     TooLarge { path: PathBuf, limit: u64 },
     #[error("{0}")]
     Walk(String),
@@ -100,6 +100,29 @@ pub struct ScanOutcome {
 }
 
 impl ScanOutcome {
+    /// Each text file or blob skipped for its size is an error: a secret padded past
+    /// the limit must not pass as clean (binary files are counted first, and are not).
+    /// One error per item, so the errors of a sharded scan's parts add up to the whole's.
+    pub(crate) fn too_large_is_incomplete(&mut self, max_file_size: u64) {
+        // In order: the walk finds files in any order.
+        let mut large: Vec<&Skipped> = self
+            .skipped
+            .iter()
+            .filter(|s| s.reason == SkipReason::TooLarge)
+            .collect();
+        large.sort();
+        for s in large {
+            let path = match &s.commit {
+                Some(c) => format!("{} (commit {})", s.path, c.get(..12).unwrap_or(c)),
+                None => s.path.clone(),
+            };
+            self.errors.push(ScanError::TooLarge {
+                path: PathBuf::from(path),
+                limit: max_file_size,
+            });
+        }
+    }
+
     /// When everything in scope was skipped (and nothing failed to be read, which is
     /// said already), the error that says so: a scan that looked at nothing is not clean.
     pub(crate) fn check_covered(&mut self, max_file_size: u64) {
@@ -338,8 +361,18 @@ fn scan_file(
     let file = std::fs::File::open(path).map_err(read_err)?;
     let len = file.metadata().map_err(read_err)?.len();
     if len > options.max_file_size {
-        counters.large.fetch_add(1, Ordering::Relaxed);
-        counters.skip(display, None, SkipReason::TooLarge);
+        // Binary content is skipped whatever its size; only text over the limit is listed.
+        let mut head = Vec::with_capacity(BINARY_SNIFF);
+        (&file)
+            .take(BINARY_SNIFF as u64)
+            .read_to_end(&mut head)
+            .map_err(read_err)?;
+        if is_binary(&head) {
+            counters.binary.fetch_add(1, Ordering::Relaxed);
+        } else {
+            counters.large.fetch_add(1, Ordering::Relaxed);
+            counters.skip(display, None, SkipReason::TooLarge);
+        }
         return Ok(Vec::new());
     }
     // Each walker thread reads every file into one buffer: a fresh one per file
@@ -381,15 +414,15 @@ impl Counters {
         path: &str,
         commit: Option<&str>,
     ) -> bool {
-        let skipped = if bytes.len() as u64 > max_file_size {
+        let skipped = if is_binary(bytes) {
+            &self.binary
+        } else if bytes.len() as u64 > max_file_size {
             self.skip(
                 path.to_owned(),
                 commit.map(str::to_owned),
                 SkipReason::TooLarge,
             );
             &self.large
-        } else if is_binary(bytes) {
-            &self.binary
         } else {
             self.files.fetch_add(1, Ordering::Relaxed);
             self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);

@@ -325,6 +325,7 @@ impl PreparedScan {
         let mut outcome = outcome;
         // A shard may hold nothing but skipped items while the whole scan does not; the
         // reports of shards must merge into the whole's, so only whole scans say it.
+        outcome.too_large_is_incomplete(options.max_file_size);
         if shard.is_none() {
             outcome.check_covered(options.max_file_size);
         }

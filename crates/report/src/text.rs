@@ -12,6 +12,11 @@ use std::borrow::Cow;
 /// How many characters of one untrusted value a human report shows.
 pub const MAX_CHARS: usize = 200;
 
+/// How many characters of one message (an error, a note) are shown: far more than any
+/// message vigil writes, so only one quoting something absurd (a path 10,000 folders
+/// deep) is cut.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
 /// Characters that change how text is read on a terminal: controls and bidi overrides.
 fn hostile(c: char) -> bool {
     c.is_control()
@@ -28,8 +33,8 @@ struct Mode {
     keep_breaks: bool,
     /// Keep LF only (several lines vigil itself writes).
     keep_newline: bool,
-    /// Cut after [`MAX_CHARS`] characters.
-    cut: bool,
+    /// Cut after this many characters.
+    cut: Option<usize>,
     /// Show a hostile character as U+FFFD rather than as a visible escape.
     replace: bool,
 }
@@ -38,13 +43,13 @@ fn neutralise(s: &str, m: Mode) -> Cow<'_, str> {
     let bad = |c: char| {
         hostile(c) && !(m.keep_breaks && (c == '\n' || c == '\r')) && !(m.keep_newline && c == '\n')
     };
-    let long = m.cut && s.chars().nth(MAX_CHARS).is_some();
+    let long = m.cut.is_some_and(|most| s.chars().nth(most).is_some());
     if !long && !s.chars().any(bad) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for (shown, c) in s.chars().enumerate() {
-        if m.cut && shown == MAX_CHARS {
+        if m.cut == Some(shown) {
             out.push_str(&format!("… ({} chars in all)", s.chars().count()));
             break;
         }
@@ -74,21 +79,22 @@ pub fn printable(s: &str) -> Cow<'_, str> {
         Mode {
             keep_breaks: false,
             keep_newline: false,
-            cut: true,
+            cut: Some(MAX_CHARS),
             replace: false,
         },
     )
 }
 
 /// A whole message that may hold untrusted parts (an error, a note): controls and bidi
-/// characters escaped as [`printable`] does, but not cut, and kept on one line.
+/// characters escaped as [`printable`] does, kept on one line, cut only past
+/// [`MAX_MESSAGE_CHARS`].
 pub fn printable_message(s: &str) -> Cow<'_, str> {
     neutralise(
         s,
         Mode {
             keep_breaks: false,
             keep_newline: false,
-            cut: false,
+            cut: Some(MAX_MESSAGE_CHARS),
             replace: false,
         },
     )
@@ -102,7 +108,7 @@ pub fn printable_lines(s: &str) -> Cow<'_, str> {
         Mode {
             keep_breaks: false,
             keep_newline: true,
-            cut: false,
+            cut: None,
             replace: false,
         },
     )
@@ -120,7 +126,7 @@ pub(crate) fn printable_keeping_breaks(s: &str) -> Cow<'_, str> {
         Mode {
             keep_breaks: true,
             keep_newline: false,
-            cut: false,
+            cut: None,
             replace: true,
         },
     )
@@ -159,7 +165,9 @@ mod tests {
         assert!(shown.ends_with("… (250 chars in all)"), "{shown}");
         let exact = "a".repeat(MAX_CHARS);
         assert_eq!(printable(&exact), exact);
-        // Messages are never cut.
+        // Messages are cut only when absurd.
         assert_eq!(printable_message(&long), long);
+        let absurd = "d/".repeat(MAX_MESSAGE_CHARS);
+        assert!(printable_message(&absurd).ends_with("… (2000 chars in all)"));
     }
 }
