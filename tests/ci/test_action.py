@@ -116,7 +116,11 @@ class ActionTest(unittest.TestCase):
         warm.mkdir()
         (warm / "README.md").write_text("# nothing secret here\n")
         runner = cls.runner(warm, "workflow_dispatch", {}, "", "refs/heads/main", SarifUpload(), {})
-        result = runner.run_action(cls.action, {"paths": ".", "sarif": "false"})
+        try:
+            result = runner.run_action(cls.action, {"paths": ".", "sarif": "false"})
+        finally:
+            # The runner's temp holds a whole cargo build (~700 MB): never leave it behind.
+            shutil.rmtree(runner.tmp, ignore_errors=True)
         if result.exit_code != 0 or not cls.cache.saved:
             raise RuntimeError(f"the first build failed:\n{result.log()}")
 
