@@ -194,16 +194,145 @@ fn differential_against_git() {
     let r = run_in(&repo, &args);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let found = verdicts(&r);
-    let cases = std::fs::read_to_string(dir.join("cases")).unwrap();
+    compare_with_git(&dir, &repo, &found, CASES);
+    // One malformed object does not hide the others: `git log --format=%G?` dies at the
+    // garbage signature; vigil judged every commit.
+    let log = git(&dir, &repo)
+        .args(["log", "--all", "--format=%H %G?"])
+        .output()
+        .unwrap();
+    assert!(!log.status.success());
+    let listed = String::from_utf8_lossy(&log.stdout).lines().count();
+    let commits = rev_list_count(&repo);
+    assert!(listed < commits, "git log listed {listed} of {commits}");
+    let judged = r.json()["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["commit"].is_string())
+        .count();
+    assert_eq!(judged, commits);
+
+    // The human report names each failing object and its reason; exit 1.
+    let mut human = args.clone();
+    human.retain(|a| *a != "json" && *a != "--format");
+    let h = run_in(&repo, &human);
+    assert_eq!(h.code, 1);
+    assert!(
+        h.stdout.contains(": malformed") && h.stdout.contains("reason:"),
+        "{}",
+        h.stdout
+    );
+    assert!(h.stderr.contains("failed"), "{}", h.stderr);
+}
+
+/// Each the same signature in another shape a third party can give it without the key
+/// (a new commit id for the same signed commit), beside git's verdict.
+const CANON_CASES: &[Case] = &[
+    c("ssh-canonical", "G", true, "good"),
+    c("ssh-armor-cr-begin", "B", false, "malformed"),
+    c("ssh-armor-cr-all", "B", false, "malformed"),
+    s("ssh-armor-cr-body", "G", "malformed", CANON_WHY),
+    s("ssh-armor-cr-end", "G", "malformed", CANON_WHY),
+    s("ssh-armor-space-end", "G", "malformed", CANON_WHY),
+    s("ssh-armor-space-body", "G", "malformed", CANON_WHY),
+    s("ssh-armor-blank-line", "G", "malformed", CANON_WHY),
+    s("ssh-armor-bytes-after-end", "G", "malformed", CANON_WHY),
+    s("ssh-armor-line-after-end", "G", "malformed", CANON_WHY),
+    c("ssh-armor-bytes-after-base64", "B", false, "malformed"),
+    s("ssh-armor-ragged", "G", "malformed",
+      "base64 lines of different widths: no signer wraps so, and any width change is a new commit id"),
+    // Real signers wrap at other widths: accepted.
+    c("ssh-armor-wrap64", "G", true, "good"),
+    c("ssh-armor-wrap76", "G", true, "good"),
+    c("ssh-armor-one-line", "G", true, "good"),
+    c("pgp-canonical", "U", true, "good"),
+    s("pgp-armor-cr-all", "U", "malformed", CANON_WHY),
+    s("pgp-armor-cr-body", "U", "malformed", CANON_WHY),
+    s("pgp-armor-space-end", "U", "malformed", CANON_WHY),
+    s("pgp-armor-bytes-after-end", "U", "malformed", CANON_WHY),
+    s("pgp-armor-line-after-end", "U", "malformed", CANON_WHY),
+    s("pgp-armor-blank-line", "U", "malformed", CANON_WHY),
+    s("pgp-armor-blank-space", "U", "malformed", CANON_WHY),
+    // The headers gpg and other signers write: accepted.
+    c("pgp-armor-header-Comment", "U", true, "good"),
+    c("pgp-armor-header-Version", "U", true, "good"),
+    s("pgp-armor-header-X-Note", "U", "malformed",
+      "an armor header no standard defines: gpg ignores it, so anyone can add one"),
+    c("pgp-armor-no-crc", "U", true, "good"),
+    c("pgp-armor-bad-crc", "N", false, "malformed"),
+    c("pgp-armor-wrap76", "U", true, "good"),
+    c("pgp-armor-one-line", "U", true, "good"),
+    // More than one signature packet: git says E (gpg reports several), vigil malformed
+    // whatever their order.
+    c("pgp-two-signatures-good-first", "E", false, "malformed"),
+    c("pgp-two-signatures-bad-first", "E", false, "malformed"),
+    c("pgp-same-signature-twice", "E", false, "malformed"),
+    s("pgp-marker-packet", "U", "malformed",
+      "a marker packet after the signature: gpg skips it, so anyone can add one"),
+    s("pgp-long-length", "U", "malformed",
+      "the signature packet's length written in more bytes than it needs: the same packet re-encoded without the key"),
+    s("pgp-text-mode", "U", "malformed", TEXT_WHY),
+    s("pgp-text-mode-crlf", "U", "malformed", TEXT_WHY),
+    // A tag's message may quote an armored block: the signature is the last block.
+    c("tag-quotes-ssh-armor", "-", true, "good"),
+    c("tag-quotes-pgp-armor", "-", true, "good"),
+];
+
+const CANON_WHY: &str = "the armor is not canonical (a carriage return, a space, a blank line or bytes after END): anyone can make it from a signed commit without the key, a new commit id for the same signature";
+const TEXT_WHY: &str = "a canonical-text OpenPGP signature (type 0x01) ignores line endings: the commit's message rewritten with CRLF still verifies in gpg";
+
+#[test]
+fn canonical_signatures_against_git() {
+    let (_t, dir) = build("canon");
+    let repo = dir.join("repo");
+    let mut args: Vec<String> = ["verify", "--all", "--tags", "--format", "json"]
+        .map(String::from)
+        .to_vec();
+    args.extend(trust_args(&dir));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run_in(&repo, &args);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found = verdicts(&r);
+    compare_with_git(&dir, &repo, &found, CANON_CASES);
+    // The reasons name what is wrong.
+    let reason = |name: &str| {
+        found[&rev(&repo, &format!("c-{name}"))]["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    for (name, says) in [
+        ("ssh-armor-cr-body", "line 2 ends in a carriage return"),
+        ("ssh-armor-bytes-after-end", "4 bytes after the END marker"),
+        ("ssh-armor-line-after-end", "5 bytes after the END line"),
+        ("pgp-armor-bad-crc", "CRC-24"),
+        (
+            "pgp-two-signatures-bad-first",
+            "2 packets (signature (tag 2), signature (tag 2))",
+        ),
+        ("pgp-marker-packet", "marker (tag 10)"),
+        ("pgp-long-length", "more bytes than it needs"),
+        ("pgp-text-mode-crlf", "type 0x01"),
+    ] {
+        let r = reason(name);
+        assert!(r.contains(says), "{name}: {r}");
+    }
+}
+
+/// Checks vigil's verdict (in `found`) and git's for every case the fixture built
+/// (DIR/cases) against `cases`: never laxer than git, stricter only where named.
+fn compare_with_git(dir: &Path, repo: &Path, found: &HashMap<String, Value>, cases: &[Case]) {
+    let built = std::fs::read_to_string(dir.join("cases")).unwrap();
     let mut table = vec![format!(
         "{:<34} {:<6} {:<6} {:<16} {}",
         "case", "%G?", "git", "vigil", "vigil stricter because"
     )];
     let mut problems = Vec::new();
     let mut seen = 0;
-    for line in cases.lines() {
+    for line in built.lines() {
         let (kind, name) = line.split_once('\t').unwrap();
-        let case = CASES
+        let case = cases
             .iter()
             .find(|c| c.name == name)
             .unwrap_or_else(|| panic!("case {name} is built but not listed in CASES"));
@@ -211,13 +340,13 @@ fn differential_against_git() {
         let key = if kind == "tag" {
             format!("refs/tags/t-{name}")
         } else {
-            rev(&repo, &format!("c-{name}"))
+            rev(repo, &format!("c-{name}"))
         };
         let v = found
             .get(&key)
-            .unwrap_or_else(|| panic!("no verdict for {name} ({key}):\n{}", r.stdout));
+            .unwrap_or_else(|| panic!("no verdict for {name} ({key})"));
         let vigil = v["verdict"].as_str().unwrap();
-        let (g, ok) = git_says(&dir, &repo, kind, name);
+        let (g, ok) = git_says(dir, repo, kind, name);
         table.push(format!(
             "{:<34} {:<6} {:<6} {:<16} {}",
             name,
@@ -257,43 +386,13 @@ fn differential_against_git() {
         }
     }
     println!("{}", table.join("\n"));
-    assert_eq!(seen, CASES.len(), "every listed case is built");
+    assert_eq!(seen, cases.len(), "every listed case is built");
     assert!(
         problems.is_empty(),
         "{}\n\n{}",
         problems.join("\n"),
         table.join("\n")
     );
-
-    // One malformed object does not hide the others: `git log --format=%G?` dies at the
-    // garbage signature; vigil judged every commit.
-    let log = git(&dir, &repo)
-        .args(["log", "--all", "--format=%H %G?"])
-        .output()
-        .unwrap();
-    assert!(!log.status.success());
-    let listed = String::from_utf8_lossy(&log.stdout).lines().count();
-    let commits = rev_list_count(&repo);
-    assert!(listed < commits, "git log listed {listed} of {commits}");
-    let judged = r.json()["verdicts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|v| v["commit"].is_string())
-        .count();
-    assert_eq!(judged, commits);
-
-    // The human report names each failing object and its reason; exit 1.
-    let mut human = args.clone();
-    human.retain(|a| *a != "json" && *a != "--format");
-    let h = run_in(&repo, &human);
-    assert_eq!(h.code, 1);
-    assert!(
-        h.stdout.contains(": malformed") && h.stdout.contains("reason:"),
-        "{}",
-        h.stdout
-    );
-    assert!(h.stderr.contains("failed"), "{}", h.stderr);
 }
 
 fn rev_list_count(repo: &Path) -> usize {

@@ -87,6 +87,15 @@ pub fn sshsig(data: &[u8]) {
     if let Some(t) = text(sig) {
         parsed.extend(SshSignature::from_armored(t).ok());
     }
+    if let Ok(s) = SshSignature::from_canonical_armor(sig) {
+        // The canonical shape is one the lenient reader takes too.
+        let lenient = text(sig).and_then(|t| SshSignature::from_armored(t).ok());
+        assert!(
+            lenient.as_ref() == Some(&s),
+            "a canonical armor reads leniently"
+        );
+        parsed.push(s);
+    }
     parsed.extend(SshSignature::from_bytes(sig).ok());
     for s in parsed {
         let again = SshSignature::from_bytes(&s.to_bytes());
@@ -98,6 +107,12 @@ pub fn sshsig(data: &[u8]) {
         assert!(
             again.as_ref().ok() == Some(&s),
             "an armored signature reads back"
+        );
+        // What vigil (and ssh-keygen) writes is canonical.
+        let again = SshSignature::from_canonical_armor(s.to_armored().as_bytes());
+        assert!(
+            again.as_ref().ok() == Some(&s),
+            "a written signature is canonical: {again:?}"
         );
         let _ = s.check(message);
         let _ = s.verify(&s.public_key, &s.namespace, message);

@@ -8,8 +8,9 @@
 //!   are concatenated into one signature, as git does; vigil refuses that later.
 //! - **Tags** (git's `parse_signed_buffer`, gpg-interface.c): the signature is everything
 //!   from the last line that begins with a known `-----BEGIN ... -----` marker; any
-//!   `gpgsig`/`gpgsig-sha256` header is removed from the payload (git's
-//!   `remove_signature`).
+//!   earlier marker line is part of the message (a tag may quote an armored block), so
+//!   it is signed with the rest of the payload. Any `gpgsig`/`gpgsig-sha256` header is
+//!   removed from the payload (git's `remove_signature`).
 //!
 //! The functions here never fail: whatever the bytes, they say what they found, and the
 //! verifier decides what is malformed.
@@ -101,7 +102,8 @@ pub struct Split {
     /// The signature as git would pass it to the verifying program (for commits: the
     /// header values with the continuation spaces removed, concatenated). `None`: unsigned.
     pub signature: Option<Vec<u8>>,
-    /// How many signature headers (commits) or signature blocks (tags) were found.
+    /// How many signature headers were found (commits); for tags 1 when signed (only
+    /// the last armored block is the signature, as git reads it).
     pub signature_count: usize,
     /// Names of other `gpgsig*` headers git dropped from the payload (e.g.
     /// `gpgsig-sha256` in a SHA-1 repository): vigil does not accept them.
@@ -231,7 +233,7 @@ pub fn split_tag(raw: &[u8]) -> Split {
     for line in lines(raw) {
         if SignatureFormat::of(line).is_some() {
             start = offset;
-            split.signature_count += 1;
+            split.signature_count = 1;
         }
         offset += line.len();
     }
@@ -371,19 +373,13 @@ message\ngpgsig not a header\n";
         assert_eq!(s.signature_count, 1);
         let s = split_tag(b"object x\ntag v\n\nno signature\n");
         assert_eq!(s.signature, None);
-        // Two blocks: the last one is the signature, the count says two.
-        let two = [
-            &raw[..],
-            b"-----BEGIN SSH SIGNATURE-----\nx\n-----END SSH SIGNATURE-----\n",
-        ]
-        .concat();
-        let s = split_tag(&two);
-        assert_eq!(s.signature_count, 2);
-        assert!(s
-            .signature
-            .as_deref()
-            .unwrap()
-            .starts_with(b"-----BEGIN SSH"));
+        // Two blocks: the last one is the signature, the first is signed with the
+        // message (git's reading).
+        let ssh = b"-----BEGIN SSH SIGNATURE-----\nx\n-----END SSH SIGNATURE-----\n";
+        let s = split_tag(&[&raw[..], ssh].concat());
+        assert_eq!(s.signature_count, 1);
+        assert_eq!(s.signature.as_deref(), Some(&ssh[..]));
+        assert_eq!(s.payload, raw);
         assert_eq!(
             SignatureFormat::of(b"-----BEGIN SIGNED MESSAGE-----"),
             Some(SignatureFormat::X509)

@@ -11,11 +11,13 @@
 //!   key type verifies a signature.
 //! - [`sshcert`] (-> `sshkey`, `wire`): what a certificate vouches for (its CA
 //!   signature, its type and validity).
-//! - [`sshsig`] (-> `keys`, `sshkey`, `sshcert`, `wire`): SSHSIG signatures
+//! - [`armor`]: the one canonical shape of a signature's ASCII armor in a git object.
+//! - [`sshsig`] (-> `keys`, `sshkey`, `sshcert`, `wire`, `armor`): SSHSIG signatures
 //!   (`ssh-keygen -Y sign`, `ssh-keygen -Y verify`).
 //! - [`allowed_signers`] (-> `sshkey`): OpenSSH allowed_signers files and revoked-key
 //!   lists, and the line that trusts one key.
-//! - [`openpgp`] (-> `hex`): OpenPGP signatures checked against a keyring, in-process.
+//! - [`openpgp`] (-> `hex`, `armor`): OpenPGP signatures checked against a keyring,
+//!   in-process.
 //! - [`dsse`] (-> `keys`): DSSE envelopes and their pre-authentication encoding.
 //! - [`intoto`]: in-toto Statement v1 with SLSA provenance v1.
 //! - [`sums`] (-> `hex`): GNU `SHA256SUMS` (`sha256sum -c`).
@@ -25,6 +27,7 @@
 //! protocol signs are checked to have that protocol's shape and no other's (see
 //! [`keys::Protocol`]). Secret key types have no `Debug`, and are zeroized on drop.
 pub mod allowed_signers;
+pub mod armor;
 pub mod dsse;
 mod hex;
 pub mod intoto;

@@ -18,8 +18,8 @@
 use std::io::Cursor;
 
 use pgp::{
-    composed::{Deserializable, DetachedSignature, SignedPublicKey},
-    packet::{Signature, SignatureType},
+    composed::{Deserializable, SignedPublicKey},
+    packet::{Packet, PacketParser, Signature, SignatureType},
     types::{KeyDetails, Tag},
 };
 
@@ -426,7 +426,10 @@ impl Keyring {
         self.certs.iter().map(|c| c.fingerprint.clone()).collect()
     }
 
-    /// Checks an armored detached signature over `payload` at time `at` (Unix seconds).
+    /// Checks the armored detached signature of a git commit or tag over `payload` at
+    /// time `at` (Unix seconds). Only one shape is read ([`read_signature`]): anything a
+    /// third party could change without the key, and anything whose meaning depends on
+    /// which part a verifier looks at, is [`PgpStatus::Malformed`].
     pub fn verify(&self, signature: &[u8], payload: &[u8], at: i64) -> PgpVerdict {
         let run = std::panic::AssertUnwindSafe(|| self.verify_inner(signature, payload, at));
         std::panic::catch_unwind(run).unwrap_or_else(|_| {
@@ -438,21 +441,10 @@ impl Keyring {
     }
 
     fn verify_inner(&self, signature: &[u8], payload: &[u8], at: i64) -> PgpVerdict {
-        let sig = match DetachedSignature::from_armor_single(Cursor::new(signature)) {
-            Ok((s, _)) => s.signature,
-            Err(e) => {
-                return PgpVerdict::new(
-                    PgpStatus::Malformed,
-                    format!("the OpenPGP signature cannot be read: {e}"),
-                )
-            }
+        let sig = match read_signature(signature) {
+            Ok(s) => s,
+            Err(reason) => return PgpVerdict::new(PgpStatus::Malformed, reason),
         };
-        if !matches!(sig.typ(), Some(SignatureType::Binary | SignatureType::Text)) {
-            return PgpVerdict::new(
-                PgpStatus::Malformed,
-                format!("an OpenPGP signature of type {:?}, expected a binary or text document signature", sig.typ()),
-            );
-        }
         let fps: Vec<String> = sig
             .issuer_fingerprint()
             .iter()
@@ -517,6 +509,144 @@ impl Keyring {
         );
         v.fingerprint = issuer;
         v
+    }
+}
+
+pub const BEGIN: &str = "-----BEGIN PGP SIGNATURE-----";
+pub const END: &str = "-----END PGP SIGNATURE-----";
+
+/// The name of an OpenPGP packet tag (RFC 9580 §5).
+fn packet_name(tag: u8) -> String {
+    let name = match tag {
+        1 => "public-key encrypted session key",
+        2 => "signature",
+        3 => "symmetric-key encrypted session key",
+        4 => "one-pass signature",
+        5 => "secret key",
+        6 => "public key",
+        7 => "secret subkey",
+        8 => "compressed data",
+        9 => "symmetrically encrypted data",
+        10 => "marker",
+        11 => "literal data",
+        12 => "trust",
+        13 => "user ID",
+        14 => "public subkey",
+        17 => "user attribute",
+        18 => "encrypted and integrity protected data",
+        19 => "modification detection code",
+        21 => "padding",
+        _ => "unknown",
+    };
+    format!("{name} (tag {tag})")
+}
+
+/// The packets of `data` as (tag, where it starts, header length, body length), each
+/// header in its one shortest encoding: a partial or indeterminate length, or a length
+/// written longer than it needs, re-encodes the same packet without the key.
+fn packets(data: &[u8]) -> Result<Vec<(u8, usize, usize, usize)>, String> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let h = &data[at..];
+        let b = |i: usize| {
+            h.get(i)
+                .map(|&b| b as usize)
+                .ok_or_else(|| format!("the packet header at byte {at} is cut short"))
+        };
+        let ctb = h[0];
+        if ctb & 0x80 == 0 {
+            return Err(format!(
+                "byte {at} (0x{ctb:02x}) does not start an OpenPGP packet"
+            ));
+        }
+        let (tag, hlen, len, minimal) = if ctb & 0x40 != 0 {
+            let tag = ctb & 0x3f;
+            match b(1)? {
+                n @ 0..=191 => (tag, 2, n, true),
+                n @ 192..=223 => (tag, 3, ((n - 192) << 8) + b(2)? + 192, true),
+                255 => {
+                    let n = (b(2)? << 24) | (b(3)? << 16) | (b(4)? << 8) | b(5)?;
+                    (tag, 6, n, n >= 8384)
+                }
+                _ => {
+                    return Err(format!(
+                        "the {} packet at byte {at} has a partial length",
+                        packet_name(tag)
+                    ))
+                }
+            }
+        } else {
+            let tag = (ctb >> 2) & 0x0f;
+            match ctb & 3 {
+                0 => (tag, 2, b(1)?, true),
+                1 => {
+                    let n = (b(1)? << 8) | b(2)?;
+                    (tag, 3, n, n >= 256)
+                }
+                2 => {
+                    let n = (b(1)? << 24) | (b(2)? << 16) | (b(3)? << 8) | b(4)?;
+                    (tag, 5, n, n >= 65536)
+                }
+                _ => {
+                    return Err(format!(
+                        "the {} packet at byte {at} has an indeterminate length",
+                        packet_name(tag)
+                    ))
+                }
+            }
+        };
+        if !minimal {
+            return Err(format!(
+                "the {} packet at byte {at} writes its length {len} in more bytes than it needs",
+                packet_name(tag)
+            ));
+        }
+        let end = at.saturating_add(hlen).saturating_add(len);
+        if end > data.len() {
+            return Err(format!(
+                "the {} packet at byte {at} is cut short: {len} bytes announced, {} there",
+                packet_name(tag),
+                data.len().saturating_sub(at + hlen)
+            ));
+        }
+        out.push((tag, at, hlen, len));
+        at = end;
+    }
+    Ok(out)
+}
+
+/// Reads the signature of a git commit or tag: canonical armor ([`crate::armor`]),
+/// exactly one packet, a signature, whose type is a binary-document signature (0x00).
+/// Several signatures (or a signature beside any other packet) would be judged by
+/// whichever one a verifier looks at; a canonical-text signature (0x01) ignores line
+/// endings, so a commit whose message was rewritten would still verify.
+pub fn read_signature(armored: &[u8]) -> Result<Signature, String> {
+    let a = crate::armor::decode(armored, BEGIN, END, true)
+        .map_err(|e| format!("the OpenPGP signature's armor is not canonical: {e}"))?;
+    let found = packets(&a.data).map_err(|e| format!("the OpenPGP signature block: {e}"))?;
+    match found.as_slice() {
+        [(2, ..)] => {}
+        [] => return Err("the OpenPGP signature block holds no packet".into()),
+        many => {
+            let names: Vec<String> = many.iter().map(|p| packet_name(p.0)).collect();
+            return Err(format!(
+                "the OpenPGP signature block holds {} packets ({}); vigil accepts exactly one signature packet",
+                many.len(),
+                names.join(", ")
+            ));
+        }
+    }
+    let sig = match PacketParser::new(Cursor::new(&a.data[..])).next() {
+        Some(Ok(Packet::Signature(s))) => s,
+        Some(Err(e)) => return Err(format!("the OpenPGP signature cannot be read: {e}")),
+        _ => return Err("the OpenPGP signature cannot be read".into()),
+    };
+    match sig.typ() {
+        Some(SignatureType::Binary) => Ok(sig),
+        Some(SignatureType::Text) => Err("a canonical-text OpenPGP signature (type 0x01, `gpg --textmode`): it ignores line endings, so a commit or tag whose message was rewritten still verifies; vigil accepts only binary-document signatures (type 0x00)".into()),
+        Some(t) => Err(format!("an OpenPGP signature of type 0x{:02x} ({t:?}); a commit or tag needs a binary-document signature (type 0x00)", u8::from(t))),
+        None => Err("an OpenPGP signature of no known type; a commit or tag needs a binary-document signature (type 0x00)".into()),
     }
 }
 

@@ -20,6 +20,7 @@ use base64::{engine::general_purpose::STANDARD, Engine as _};
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::{
+    armor::{self, ArmorError},
     keys::{Protocol, SecretKey, SignError, SSHSIG_PREFIX},
     sshkey::{SshKeyError, SshPublicKey, VerifyError, ED25519},
     wire::{put_string, put_u32, Reader, WireError},
@@ -60,6 +61,9 @@ pub enum SshsigError {
     Armor(&'static str),
     #[error("the armored signature is not valid base64 ({0})")]
     Base64(String),
+    /// The armor is not in the one canonical shape vigil accepts in a git object.
+    #[error("the armor is not canonical: {0}")]
+    NotCanonical(ArmorError),
     #[error("the signature does not begin with \"SSHSIG\"")]
     Magic,
     #[error("{what}: {source}")]
@@ -136,6 +140,16 @@ impl SshSignature {
             .decode(b64)
             .map_err(|e| SshsigError::Base64(e.to_string()))?;
         SshSignature::from_bytes(&blob)
+    }
+
+    /// Reads the armored signature of a git commit or tag, in its one canonical shape
+    /// only ([`crate::armor`]): ssh-keygen also reads carriage returns, spaces, blank
+    /// lines and bytes after the END line, each a new object id for the same signed
+    /// commit that anyone can make without the key. Any one wrapping width is read
+    /// (signers differ).
+    pub fn from_canonical_armor(text: &[u8]) -> Result<SshSignature, SshsigError> {
+        let a = armor::decode(text, BEGIN, END, false).map_err(SshsigError::NotCanonical)?;
+        SshSignature::from_bytes(&a.data)
     }
 
     /// Reads the binary signature blob.
@@ -358,6 +372,43 @@ jwAYao0rSeFD6kAErKvPgL
             Err(SshsigError::NamespaceMismatch { .. })
         ));
         assert_eq!(sig.to_armored(), SIG);
+    }
+
+    #[test]
+    fn canonical_armor_any_width_nothing_else() {
+        let want = SshSignature::from_armored(SIG).unwrap();
+        let read = |t: &str| SshSignature::from_canonical_armor(t.as_bytes());
+        assert_eq!(read(SIG).unwrap(), want);
+        assert_eq!(read(&want.to_armored()).unwrap(), want);
+        let b64: String = SIG.lines().filter(|l| !l.starts_with("-----")).collect();
+        for width in [64, 76, 1000] {
+            let lines: Vec<&str> = b64
+                .as_bytes()
+                .chunks(width)
+                .map(|c| std::str::from_utf8(c).unwrap())
+                .collect();
+            let t = format!("{BEGIN}\n{}\n{END}\n", lines.join("\n"));
+            assert_eq!(read(&t).unwrap(), want, "width {width}");
+        }
+        // What ssh-keygen reads too, and a third party can make without the key.
+        for t in [
+            SIG.replace('\n', "\r\n"),
+            SIG.replacen("7w\n", "7w\r\n", 1),
+            SIG.replacen("7w\n", "7w \n", 1),
+            SIG.replacen("7w\n", "7w\n\n", 1),
+            format!("{SIG}\n"),
+            SIG.replace(&format!("{END}\n"), &format!("{END} \n")),
+            format!(" {SIG}"),
+        ] {
+            let e = read(&t).unwrap_err();
+            assert!(matches!(e, SshsigError::NotCanonical(_)), "{t:?}: {e}");
+            assert!(
+                e.to_string().starts_with("the armor is not canonical"),
+                "{e}"
+            );
+            // ... while the lenient reader (artifact signature files) still takes it.
+            assert_eq!(SshSignature::from_armored(&t).unwrap(), want);
+        }
     }
 
     #[test]

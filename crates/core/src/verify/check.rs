@@ -136,10 +136,7 @@ fn judge(object: &SignedObject, policy: &Policy, at: i64, email: &str) -> Out {
 }
 
 fn ssh(sig: &[u8], payload: &[u8], policy: &Policy, at: i64, email: &str) -> Out {
-    let Ok(text) = std::str::from_utf8(sig) else {
-        return out(Verdict::Malformed, "the SSH signature is not text");
-    };
-    let s = match SshSignature::from_armored(text) {
+    let s = match SshSignature::from_canonical_armor(sig) {
         Ok(s) => s,
         Err(e) => {
             return out(
