@@ -445,6 +445,50 @@ fn dsse_signature_verifies_over_an_independent_pae() {
         st["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"],
         COMMIT
     );
+    // When the build started and finished: RFC 3339 UTC, in that order.
+    let (started, finished) = build_times(&st);
+    assert!(started <= finished, "{started} > {finished}");
+}
+
+/// `runDetails.metadata`'s `startedOn` and `finishedOn`, each checked to be RFC 3339 in
+/// UTC to the second (`2024-05-01T12:00:00Z`), the form vigil writes.
+fn build_times(statement: &serde_json::Value) -> (String, String) {
+    let meta = &statement["predicate"]["runDetails"]["metadata"];
+    let time = |k: &str| {
+        let t = meta[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {k} in {meta}"));
+        let shape: String = t
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '9' } else { c })
+            .collect();
+        assert_eq!(shape, "9999-99-99T99:99:99Z", "{k} is {t:?}");
+        t.to_owned()
+    };
+    (time("startedOn"), time("finishedOn"))
+}
+
+/// The statement inside the provenance's one DSSE envelope.
+fn provenance_statement(r: &Release) -> serde_json::Value {
+    let line = fs::read_to_string(r.dist().join("provenance.intoto.jsonl")).unwrap();
+    let env: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let payload = STANDARD.decode(env["payload"].as_str().unwrap()).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// SOURCE_DATE_EPOCH fixes both times, so a rebuild writes the same provenance.
+#[test]
+fn provenance_times_honour_source_date_epoch() {
+    let r = Release::with(&[], &[("SOURCE_DATE_EPOCH", "1700000000")]);
+    let (started, finished) = build_times(&provenance_statement(&r));
+    assert_eq!(started, "2023-11-14T22:13:20Z");
+    assert_eq!(finished, "2023-11-14T22:13:20Z");
+    let r = Release::new(&["--timestamp", "1700000042"]);
+    let (started, finished) = build_times(&provenance_statement(&r));
+    assert_eq!(
+        (started.as_str(), finished.as_str()),
+        ("2023-11-14T22:14:02Z", "2023-11-14T22:14:02Z")
+    );
 }
 
 // ---- interop: vigil accepts what the standard tools sign ------------------------------

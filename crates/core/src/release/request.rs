@@ -40,21 +40,25 @@ impl SignRequest {
         if let Some(r) = &self.repository {
             context.repository = Some(r.clone());
         }
-        let timestamp = match self.timestamp {
-            Some(t) => t,
-            None => match var("SOURCE_DATE_EPOCH") {
-                Some(v) if !v.trim().is_empty() => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?,
-                _ => now_unix(),
-            },
-        };
+        // A fixed time (given, or SOURCE_DATE_EPOCH) is also when the build finished:
+        // a reproducible build writes the same provenance twice.
+        let fixed =
+            match self.timestamp {
+                Some(t) => Some(t),
+                None => match var("SOURCE_DATE_EPOCH") {
+                    Some(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
+                        format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds")
+                    })?),
+                    _ => None,
+                },
+            };
+        let timestamp = fixed.unwrap_or_else(now_unix);
         Ok(SignOptions {
             files: self.files.clone(),
             out_dir: self.out_dir.clone(),
             context,
             timestamp,
+            finished_on: fixed,
             per_file_minisig: self.per_file_minisig,
             provenance: self.provenance,
             threads: self.threads,
