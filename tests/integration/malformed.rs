@@ -339,3 +339,87 @@ fn a_whole_history_audit_judges_every_malformed_object() {
     }
     eprintln!("{}", table.join("\n"));
 }
+
+/// `vigil scan --history` over a history with a malformed commit in the middle: the
+/// commits before and after it are scanned (their secrets found), and the malformed
+/// one is named in `skipped` and in the errors, with git fsck's name for the fault.
+#[test]
+fn a_history_scan_skips_a_malformed_commit_and_scans_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().to_path_buf();
+    git_ok(&repo, &["init", "-q", "-b", "main"]);
+    fs::write(
+        repo.join("a.env"),
+        "TOKEN=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\n",
+    )
+    .unwrap();
+    git_ok(&repo, &["add", "a.env"]);
+    git_ok(
+        &repo,
+        &[
+            "-c",
+            "user.name=Ada",
+            "-c",
+            "user.email=ada@example.org",
+            "commit",
+            "-q",
+            "-m",
+            "a",
+        ],
+    );
+    let a = git_ok(&repo, &["rev-parse", "HEAD"]);
+    let tree_a = git_ok(&repo, &["rev-parse", "HEAD^{tree}"]);
+    let bad = write_object(
+        &repo,
+        "commit",
+        format!("tree {tree_a}\nparent {a}\nauthor {ME}\r\ncommitter {ME}\n\nbad\n").as_bytes(),
+    );
+    fs::write(
+        repo.join("b.env"),
+        "TOKEN=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\n",
+    )
+    .unwrap();
+    git_ok(&repo, &["add", "b.env"]);
+    let tree_b = git_ok(&repo, &["write-tree"]);
+    let b = write_object(
+        &repo,
+        "commit",
+        format!("tree {tree_b}\nparent {bad}\nauthor {ME}\ncommitter {ME}\n\nb\n").as_bytes(),
+    );
+    set_ref(&repo, "refs/heads/main", &b);
+
+    let r = run_in(&repo, &["scan", "--history", "--format", "json"]);
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    let json = r.json();
+    let found: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap_or("").to_owned(),
+                f["commit"]
+                    .as_str()
+                    .or(f["commit"]["id"].as_str())
+                    .unwrap_or("")
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert!(found.iter().any(|(p, _)| p == "a.env"), "{}", r.stdout);
+    assert!(found.iter().any(|(p, _)| p == "b.env"), "{}", r.stdout);
+    assert_eq!(json["complete"], false, "{}", r.stdout);
+    let skipped = json["skipped"].as_array().unwrap();
+    assert!(
+        skipped
+            .iter()
+            .any(|s| s["commit"] == bad.as_str() && s["reason"] == "unreadable"),
+        "{}",
+        r.stdout
+    );
+    let errors = json["errors"].to_string();
+    assert!(
+        errors.contains(&bad) && errors.contains("badTimezone"),
+        "{errors}"
+    );
+}
