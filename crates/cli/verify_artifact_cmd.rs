@@ -25,8 +25,21 @@ pub struct VerifyArtifactArgs {
     #[arg(long, value_name = "FILE")]
     pub minisign_key: Option<PathBuf>,
     /// The OpenSSH public key, to check SHA256SUMS.sig (default: [release] ssh_key).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "allowed_signers")]
     pub ssh_key: Option<PathBuf>,
+    /// Instead of --ssh-key: an OpenSSH allowed_signers file; SHA256SUMS.sig must be
+    /// signed by a key it lets sign as --principal in namespace `file`, as
+    /// `ssh-keygen -Y verify` decides (default: [release] allowed_signers).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// The identity SHA256SUMS.sig must be from, with --allowed-signers (default:
+    /// [release] principal).
+    #[arg(long, value_name = "NAME")]
+    pub principal: Option<String>,
+    /// Revoked SSH keys, one public key a line, with --allowed-signers (default:
+    /// [release] revoked_keys).
+    #[arg(long, value_name = "FILE")]
+    pub revoked_keys: Option<PathBuf>,
     /// The tag the signature must name.
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
@@ -69,6 +82,9 @@ pub fn run(args: &VerifyArtifactArgs) -> Result<Code, Error> {
         dir: args.dir.clone(),
         minisign_key: args.minisign_key.clone(),
         ssh_key: args.ssh_key.clone(),
+        allowed_signers: args.allowed_signers.clone(),
+        principal: args.principal.clone(),
+        revoked_keys: args.revoked_keys.clone(),
         tag: args.tag.clone(),
         commit: args.commit.clone(),
         repository: args.repository.clone(),

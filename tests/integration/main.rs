@@ -18,6 +18,7 @@ mod hooks;
 mod hostile;
 #[cfg(unix)]
 mod hostile_input;
+mod malformed;
 mod merge;
 mod migration;
 mod reports;

@@ -445,6 +445,354 @@ fn dsse_signature_verifies_over_an_independent_pae() {
         st["predicate"]["buildDefinition"]["resolvedDependencies"][0]["digest"]["gitCommit"],
         COMMIT
     );
+    // When the build started and finished: RFC 3339 UTC, in that order.
+    let (started, finished) = build_times(&st);
+    assert!(started <= finished, "{started} > {finished}");
+}
+
+/// `runDetails.metadata`'s `startedOn` and `finishedOn`, each checked to be RFC 3339 in
+/// UTC to the second (`2024-05-01T12:00:00Z`), the form vigil writes.
+fn build_times(statement: &serde_json::Value) -> (String, String) {
+    let meta = &statement["predicate"]["runDetails"]["metadata"];
+    let time = |k: &str| {
+        let t = meta[k]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {k} in {meta}"));
+        let shape: String = t
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '9' } else { c })
+            .collect();
+        assert_eq!(shape, "9999-99-99T99:99:99Z", "{k} is {t:?}");
+        t.to_owned()
+    };
+    (time("startedOn"), time("finishedOn"))
+}
+
+/// The statement inside the provenance's one DSSE envelope.
+fn provenance_statement(r: &Release) -> serde_json::Value {
+    let line = fs::read_to_string(r.dist().join("provenance.intoto.jsonl")).unwrap();
+    let env: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+    let payload = STANDARD.decode(env["payload"].as_str().unwrap()).unwrap();
+    serde_json::from_slice(&payload).unwrap()
+}
+
+/// SOURCE_DATE_EPOCH fixes both times, so a rebuild writes the same provenance.
+#[test]
+fn provenance_times_honour_source_date_epoch() {
+    let r = Release::with(&[], &[("SOURCE_DATE_EPOCH", "1700000000")]);
+    let (started, finished) = build_times(&provenance_statement(&r));
+    assert_eq!(started, "2023-11-14T22:13:20Z");
+    assert_eq!(finished, "2023-11-14T22:13:20Z");
+    let r = Release::new(&["--timestamp", "1700000042"]);
+    let (started, finished) = build_times(&provenance_statement(&r));
+    assert_eq!(
+        (started.as_str(), finished.as_str()),
+        ("2023-11-14T22:14:02Z", "2023-11-14T22:14:02Z")
+    );
+}
+
+// ---- allowed_signers: vigil decides as `ssh-keygen -Y verify` does ---------------------
+
+/// `ssh-keygen -Y verify -f FILE -I PRINCIPAL -n file -s SHA256SUMS.sig [-r REVOKED]`
+/// and `vigil verify-artifact --allowed-signers FILE --principal PRINCIPAL [--revoked-keys
+/// REVOKED]` over the same files: (ssh-keygen good, vigil exit code, vigil's line for
+/// SHA256SUMS.sig).
+fn both_verify(r: &Release, signers: &str, principal: &str, revoked: bool) -> (bool, i32, String) {
+    fs::write(r.root.join("signers"), signers).unwrap();
+    let mut args = vec![
+        "-Y",
+        "verify",
+        "-f",
+        "../signers",
+        "-I",
+        principal,
+        "-n",
+        "file",
+        "-s",
+        "SHA256SUMS.sig",
+    ];
+    let mut ours = vec![
+        "verify-artifact",
+        "--no-config",
+        "--dir",
+        "dist",
+        "--allowed-signers",
+        "signers",
+        "--principal",
+        principal,
+    ];
+    if revoked {
+        args.extend(["-r", "../revoked"]);
+        ours.extend(["--revoked-keys", "revoked"]);
+    }
+    let (good, _) = tool(
+        &r.dist(),
+        "ssh-keygen",
+        &args,
+        Some(Path::new("SHA256SUMS")),
+    );
+    let v = vigil(&r.root, &ours);
+    let line = v
+        .stdout
+        .lines()
+        .find(|l| l.contains("SHA256SUMS.sig: ssh signature:"))
+        .unwrap_or_else(|| panic!("no line for SHA256SUMS.sig:\n{}\n{}", v.stdout, v.stderr))
+        .to_owned();
+    (good, v.code, line)
+}
+
+/// Runs ssh-keygen; panics unless it succeeds.
+fn ssh_keygen(dir: &Path, args: &[&str]) {
+    let (good, out) = tool(dir, "ssh-keygen", args, None);
+    assert!(good, "ssh-keygen {args:?}: {out}");
+}
+
+/// The first two words of an OpenSSH public key file: `TYPE BASE64`.
+fn key_text(path: &Path) -> String {
+    let text = fs::read_to_string(path).unwrap();
+    text.split_whitespace()
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn allowed_signers_judged_as_ssh_keygen_judges_them() {
+    let r = Release::new(&[]);
+    let k = key_text(&r.root.join("keys/vigil.ssh.pub"));
+    ssh_keygen(
+        &r.root,
+        &[
+            "-q", "-t", "ed25519", "-N", "", "-C", "other", "-f", "other",
+        ],
+    );
+    let o = key_text(&r.root.join("other.pub"));
+    fs::write(r.root.join("revoked"), format!("{k}\n")).unwrap();
+    let me = IDENTITY;
+    // (allowed_signers, principal, with the revoked list, good?, what vigil says)
+    let cases: Vec<(String, &str, bool, bool, &str)> = vec![
+        (
+            format!("{me} namespaces=\"file\" {k}\n"),
+            me,
+            false,
+            true,
+            "principal \"release@example.org\" (signers:1)",
+        ),
+        (
+            format!("*@example.org {k}\n"),
+            me,
+            false,
+            true,
+            "(signers:1)",
+        ),
+        (
+            format!("\"*@example.org,!{me}\" {k}\n"),
+            me,
+            false,
+            false,
+            "no line of signers names principal",
+        ),
+        (
+            format!("\"*@example.org,!{me}\" {k}\n{me} {o}\n"),
+            me,
+            false,
+            false,
+            "signers:1 trusts this key for \"*@example.org,!release@example.org\"",
+        ),
+        (
+            format!("{me} namespaces=\"git\" {k}\n"),
+            me,
+            false,
+            false,
+            "only for namespaces \"git\", not for namespace \"file\"",
+        ),
+        (
+            format!("{me} namespaces=\"git\" {k}\n{me} {k}\n"),
+            me,
+            false,
+            true,
+            "(signers:2)",
+        ),
+        (
+            format!("{me} valid-before=\"20200101Z\" {k}\n"),
+            me,
+            false,
+            false,
+            "signers:1: the key expired at 1577836800",
+        ),
+        (
+            format!("{me} valid-after=\"20990101Z\" {k}\n"),
+            me,
+            false,
+            false,
+            "valid only after",
+        ),
+        (
+            format!("{me} valid-after=\"20200101Z\",valid-before=\"20990101Z\" {k}\n"),
+            me,
+            false,
+            true,
+            "(signers:1)",
+        ),
+        (
+            format!("{me} {k}\n"),
+            "someone@example.org",
+            false,
+            false,
+            "no line of signers names principal \"someone@example.org\"",
+        ),
+        (
+            format!("{me} {o}\n"),
+            me,
+            false,
+            false,
+            "signers does not list key SHA256:",
+        ),
+        (
+            format!("{me} {k}\n"),
+            me,
+            true,
+            false,
+            "is revoked: listed in revoked",
+        ),
+        (format!("{me} {o}\n"), me, true, false, "is revoked"),
+    ];
+    let mut table = String::new();
+    for (signers, principal, revoked, want_good, words) in &cases {
+        let (git_good, code, line) = both_verify(&r, signers, principal, *revoked);
+        table.push_str(&format!("{signers:?} -I {principal} -r {revoked}: ssh-keygen {git_good}, vigil {code}: {line}\n"));
+        assert_eq!(
+            git_good, *want_good,
+            "ssh-keygen: {signers:?} {principal}\n{table}"
+        );
+        assert_eq!(
+            code == 0,
+            *want_good,
+            "vigil: {signers:?} {principal}\n{table}"
+        );
+        assert!(
+            line.contains(words),
+            "expected {words:?} in {line:?}\n{table}"
+        );
+    }
+    eprintln!("{table}");
+
+    // A certificate signed by a trusted CA (cert-authority), made and used by ssh-keygen.
+    ssh_keygen(
+        &r.root,
+        &["-q", "-t", "ed25519", "-N", "", "-C", "ca", "-f", "ca"],
+    );
+    ssh_keygen(
+        &r.root,
+        &["-q", "-t", "ed25519", "-N", "", "-C", "dev", "-f", "dev"],
+    );
+    ssh_keygen(
+        &r.root,
+        &[
+            "-q", "-s", "ca", "-I", "dev-cert", "-n", me, "-V", "-1d:+1d", "dev.pub",
+        ],
+    );
+    fs::remove_file(r.dist().join("SHA256SUMS.sig")).unwrap();
+    // no provenance: its DSSE signature is by the release key, not by this certificate
+    fs::remove_file(r.dist().join("provenance.intoto.jsonl")).unwrap();
+    ssh_keygen(
+        &r.dist(),
+        &[
+            "-Y",
+            "sign",
+            "-q",
+            "-n",
+            "file",
+            "-f",
+            "../dev-cert.pub",
+            "SHA256SUMS",
+        ],
+    );
+    let ca = key_text(&r.root.join("ca.pub"));
+    let cert_cases: Vec<(String, &str, bool, &str)> = vec![
+        (
+            format!("*@example.org cert-authority {ca}\n"),
+            me,
+            true,
+            "(signers:1)",
+        ),
+        (
+            format!("*@example.org cert-authority {ca}\n"),
+            "other@example.org",
+            false,
+            "the certificate is for [\"release@example.org\"]",
+        ),
+        (
+            format!("*@example.org cert-authority,namespaces=\"git\" {ca}\n"),
+            me,
+            false,
+            "not for namespace \"file\"",
+        ),
+        (
+            format!("*@example.org {ca}\n"),
+            me,
+            false,
+            "does not list key",
+        ),
+        (
+            format!("*@example.org cert-authority {k}\n"),
+            me,
+            false,
+            "does not list key",
+        ),
+    ];
+    for (signers, principal, want_good, words) in &cert_cases {
+        let (git_good, code, line) = both_verify(&r, signers, principal, false);
+        let row =
+            format!("{signers:?} -I {principal}: ssh-keygen {git_good}, vigil {code}: {line}");
+        assert_eq!(git_good, *want_good, "ssh-keygen: {row}");
+        assert_eq!(code == 0, *want_good, "vigil: {row}");
+        assert!(line.contains(words), "expected {words:?} in {row}");
+        eprintln!("{row}");
+    }
+}
+
+#[test]
+fn allowed_signers_errors_name_what_is_missing() {
+    let r = Release::new(&[]);
+    let run = |args: &[&str]| {
+        let mut all = vec!["verify-artifact", "--no-config", "--dir", "dist"];
+        all.extend_from_slice(args);
+        vigil(&r.root, &all)
+    };
+    let v = run(&["--allowed-signers", "keys/vigil.allowed_signers"]);
+    assert_eq!(v.code, 2, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stderr.contains("no principal given") && v.stderr.contains("--principal NAME"),
+        "{}",
+        v.stderr
+    );
+    let v = run(&["--principal", IDENTITY, "--minisign-key", "keys/vigil.pub"]);
+    assert_eq!(v.code, 2, "{}{}", v.stdout, v.stderr);
+    assert!(
+        v.stderr.contains("need an allowed_signers file"),
+        "{}",
+        v.stderr
+    );
+    fs::write(r.root.join("bad"), "release@example.org ssh-ed25519 !!!\n").unwrap();
+    let v = run(&["--allowed-signers", "bad", "--principal", IDENTITY]);
+    assert_eq!(v.code, 2, "{}{}", v.stdout, v.stderr);
+    assert!(v.stderr.contains("bad:1:"), "{}", v.stderr);
+    // The file keygen writes is enough, as it is for ssh-keygen.
+    let v = run(&[
+        "--allowed-signers",
+        "keys/vigil.allowed_signers",
+        "--principal",
+        IDENTITY,
+        "--require-provenance",
+    ]);
+    ok(&v);
+    assert!(
+        v.stdout
+            .contains("provenance.intoto.jsonl: provenance signature"),
+        "{}",
+        v.stdout
+    );
 }
 
 // ---- interop: vigil accepts what the standard tools sign ------------------------------

@@ -62,6 +62,15 @@ pub fn scan_changes(
     .into_iter()
     .flatten()
     .collect();
+    for (id, message) in &set.malformed {
+        counters.skip(String::new(), Some(id.clone()), SkipReason::Unreadable);
+        if let Ok(mut list) = errors.lock() {
+            list.push(ScanError::Git(vigil_git::GitError::Corrupt {
+                what: format!("commit {id} (its changes are not scanned)"),
+                message: message.clone(),
+            }));
+        }
+    }
     let mut outcome = ScanOutcome {
         findings,
         stats: ScanStats {

@@ -71,6 +71,9 @@ pub struct ChangeSet {
     pub commits: u64,
     /// Submodule entries seen (their content lives in another repository).
     pub submodules: u64,
+    /// Commits whose header cannot be decoded (id, what is wrong): not scanned, while
+    /// the others are.
+    pub malformed: Vec<(String, String)>,
 }
 
 impl ChangeSet {

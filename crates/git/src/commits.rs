@@ -129,10 +129,16 @@ fn changes_of(
         commits: ids.len() as u64,
         ..ChangeSet::default()
     };
-    for r in per_commit {
-        let (changes, submodules) = r?;
-        set.changes.extend(changes);
-        set.submodules += submodules;
+    for (r, id) in per_commit.into_iter().zip(ids) {
+        match r {
+            Ok((changes, submodules)) => {
+                set.changes.extend(changes);
+                set.submodules += submodules;
+            }
+            // One commit whose header cannot be decoded never stops the others.
+            Err(GitError::Corrupt { message, .. }) => set.malformed.push((id.to_string(), message)),
+            Err(e) => return Err(e),
+        }
     }
     Ok(set.finish(shard))
 }
@@ -148,8 +154,13 @@ fn commit_changes(
         objects: &repo.objects,
     };
     let data = object_data(&objects, repo, id, gix::objs::Kind::Commit)?;
-    let decoded = gix::objs::CommitRef::from_bytes(&data, repo.object_hash())
-        .map_err(|e| GitError::read(what(), e))?;
+    let decoded = gix::objs::CommitRef::from_bytes(&data, repo.object_hash()).map_err(|e| {
+        GitError::Corrupt {
+            what: what(),
+            message: crate::fsck::commit_problem(&data, repo.object_hash().len_in_hex())
+                .map_or_else(|| e.to_string(), |p| format!("git fsck: {p}")),
+        }
+    })?;
     let info: Arc<CommitInfo> = commit_info(id, &decoded);
     let time = decoded
         .committer()

@@ -12,6 +12,7 @@ mod change;
 mod commits;
 mod delta;
 mod error;
+pub mod fsck;
 mod lines;
 mod object_access;
 mod object_id;

@@ -1,11 +1,14 @@
 //! Which commits and tags a verification covers, and their raw bytes.
+use std::collections::{HashSet, VecDeque};
+
 use gix::ObjectId;
 use rayon::prelude::*;
 
 use crate::{
     error::{fetch_hint, GitError},
+    fsck::{commit_problem, tag_problem},
     repo::{Reader, Repo},
-    revision::{all_tips, collect_walk, remote_tips, resolve, RangeSpec},
+    revision::{all_tips, collect_walk, remote_tips, resolve, shallow_end, RangeSpec},
     signed::{split_commit, split_tag, ObjectKind, Split},
 };
 
@@ -41,6 +44,8 @@ pub struct SignedObject {
     pub kind: ObjectKind,
     pub ref_name: Option<String>,
     pub split: Split,
+    /// What `git fsck` would report as wrong with its header (see [`crate::fsck`]).
+    pub malformed: Option<String>,
 }
 
 /// Lists the commits of `commits` (less the ancestors of `start`, if given: history
@@ -89,11 +94,20 @@ pub fn select(
     };
     if !tips.is_empty() {
         let walk = local
-            .rev_walk(tips)
-            .with_hidden(hidden)
+            .rev_walk(tips.iter().copied())
+            .with_hidden(hidden.iter().copied())
             .all()
             .map_err(|e| GitError::read("the commit graph", e))?;
-        out.extend(collect_walk(repo, walk)?.into_iter().map(commit));
+        let ids = match collect_walk(repo, walk) {
+            Ok(ids) => ids,
+            // gix's walk decodes each commit's header and ends at one it cannot read:
+            // walk again as git does, reading only the parent lines. A commit that is
+            // really missing is then reported as missing; a malformed one is listed,
+            // and judged malformed, while the walk goes on behind it.
+            Err(GitError::Missing { .. }) => parent_line_walk(repo, &local, &tips, &hidden)?,
+            Err(e) => return Err(e),
+        };
+        out.extend(ids.into_iter().map(commit));
     }
     if tags {
         let mut found = annotated_tags(&local)?;
@@ -101,6 +115,71 @@ pub fn select(
         out.extend(found);
     }
     Ok(out)
+}
+
+/// The commits reachable from `tips` and not from `hidden`, breadth first, each read
+/// only as far as its `parent` lines (git's revision walk needs no more), so that a
+/// malformed author or committer line does not end the walk.
+fn parent_line_walk(
+    repo: &Repo,
+    local: &gix::Repository,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+) -> Result<Vec<ObjectId>, GitError> {
+    let shallow = local.shallow_commits().ok().flatten();
+    let is_shallow = |id: &ObjectId| shallow.as_ref().is_some_and(|s| s.contains(id));
+    let parents = |id: ObjectId| -> Result<Vec<ObjectId>, GitError> {
+        let missing = || GitError::Missing {
+            what: format!("commit {id}"),
+            hint: fetch_hint(&id.to_string(), repo.is_shallow()),
+        };
+        let object = local.find_object(id).map_err(|_| missing())?;
+        if object.kind != gix::objs::Kind::Commit {
+            return Err(GitError::Corrupt {
+                what: format!("object {id}"),
+                message: format!("a {} where a commit was expected", object.kind),
+            });
+        }
+        Ok(parent_lines(&object.data))
+    };
+    // `stop`: commits not to list or go past; `end_is_error`: reaching the end of a
+    // shallow clone means commits are missing (for the hidden side it only ends there).
+    let reach = |starts: &[ObjectId], stop: &HashSet<ObjectId>, end_is_error: bool| {
+        let mut seen = HashSet::new();
+        let mut queue: VecDeque<ObjectId> = starts
+            .iter()
+            .filter(|t| !stop.contains(*t) && seen.insert(**t))
+            .copied()
+            .collect();
+        let mut out = Vec::new();
+        while let Some(id) = queue.pop_front() {
+            out.push(id);
+            if is_shallow(&id) {
+                if end_is_error {
+                    return Err(shallow_end(id));
+                }
+                continue;
+            }
+            for p in parents(id)? {
+                if !stop.contains(&p) && seen.insert(p) {
+                    queue.push_back(p);
+                }
+            }
+        }
+        Ok(out)
+    };
+    let hidden: HashSet<ObjectId> = reach(hidden, &HashSet::new(), false)?.into_iter().collect();
+    reach(tips, &hidden, true)
+}
+
+/// The ids of a raw commit's `parent` lines (after its `tree` line, if it has one), as
+/// far as they can be read.
+fn parent_lines(raw: &[u8]) -> Vec<ObjectId> {
+    raw.split(|&b| b == b'\n')
+        .skip_while(|l| l.starts_with(b"tree "))
+        .map_while(|l| l.strip_prefix(b"parent "))
+        .map_while(|hex| ObjectId::from_hex(hex).ok())
+        .collect()
 }
 
 /// A revision as the object to verify: an annotated tag stays a tag, anything else is
@@ -163,15 +242,20 @@ impl Reader {
             .repo
             .find_object(id)
             .map_err(|e| GitError::read(what(), e))?;
-        let split = match object.kind {
-            ObjectKind::Commit => split_commit(&found.data, is_sha256(&self.repo)),
-            ObjectKind::Tag => split_tag(&found.data),
+        let hex_len = self.repo.object_hash().len_in_hex();
+        let (split, malformed) = match object.kind {
+            ObjectKind::Commit => (
+                split_commit(&found.data, is_sha256(&self.repo)),
+                commit_problem(&found.data, hex_len),
+            ),
+            ObjectKind::Tag => (split_tag(&found.data), tag_problem(&found.data, hex_len)),
         };
         Ok(SignedObject {
             id: object.id.clone(),
             kind: object.kind,
             ref_name: object.ref_name.clone(),
             split,
+            malformed,
         })
     }
 

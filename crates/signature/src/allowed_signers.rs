@@ -129,6 +129,173 @@ impl SignerEntry {
     }
 }
 
+/// Why an allowed_signers file does not let a key sign for a principal in a namespace
+/// (see [`AllowedSigners::authorize`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    #[error("no line of {source_name} names principal {principal:?}")]
+    PrincipalNotListed {
+        source_name: String,
+        principal: String,
+    },
+    #[error(
+        "{source_name} does not list key {fingerprint} (for principal {principal:?} or any other)"
+    )]
+    KeyNotListed {
+        source_name: String,
+        principal: String,
+        fingerprint: String,
+    },
+    #[error(
+        "{source_name}:{line} trusts this key for {principals:?}, not for principal {principal:?}"
+    )]
+    OtherPrincipal {
+        source_name: String,
+        line: usize,
+        principals: String,
+        principal: String,
+    },
+    #[error("{source_name}:{line} allows this key only for namespaces {namespaces:?}, not for namespace {namespace:?}")]
+    Namespace {
+        source_name: String,
+        line: usize,
+        namespaces: String,
+        namespace: String,
+    },
+    #[error("{source_name}:{line}: the key is valid only after {after} (valid-after, Unix time); judged at {at}")]
+    NotYetValid {
+        source_name: String,
+        line: usize,
+        after: i64,
+        at: i64,
+    },
+    #[error("{source_name}:{line}: the key expired at {before} (valid-before, Unix time); judged at {at}")]
+    Expired {
+        source_name: String,
+        line: usize,
+        before: i64,
+        at: i64,
+    },
+    #[error("{source_name}:{line} (cert-authority): {problem}")]
+    Certificate {
+        source_name: String,
+        line: usize,
+        problem: String,
+    },
+}
+
+impl AllowedSigners {
+    /// The line that lets `key` sign as `principal` in `namespace` at `at` (Unix
+    /// seconds), as `ssh-keygen -Y verify -I principal -n namespace` decides: a line whose
+    /// principal patterns match, whose key is `key` (or, for `cert-authority`, signed the
+    /// certificate `key`, which must be valid at `at` and name `principal` exactly), and
+    /// whose `namespaces=`, `valid-after=` and `valid-before=` allow it. Otherwise the
+    /// most specific reason none does. The signature itself is not checked here.
+    pub fn authorize<'a>(
+        &'a self,
+        key: &'a SshPublicKey,
+        principal: &str,
+        namespace: &str,
+        at: i64,
+    ) -> Result<&'a SignerEntry, Refusal> {
+        let source_name = || self.source.clone();
+        let mut first_refusal = None;
+        let mut other_principal = None;
+        for e in self.candidates(key) {
+            if !e.names(principal) {
+                other_principal.get_or_insert(e);
+                continue;
+            }
+            match e.refusal(key, principal, namespace, at, &self.source) {
+                None => return Ok(e),
+                Some(r) => {
+                    first_refusal.get_or_insert(r);
+                }
+            }
+        }
+        if let Some(r) = first_refusal {
+            return Err(r);
+        }
+        if !self.entries.iter().any(|e| e.names(principal)) {
+            return Err(Refusal::PrincipalNotListed {
+                source_name: source_name(),
+                principal: principal.to_owned(),
+            });
+        }
+        if let Some(e) = other_principal {
+            return Err(Refusal::OtherPrincipal {
+                source_name: source_name(),
+                line: e.line,
+                principals: e.principals.clone(),
+                principal: principal.to_owned(),
+            });
+        }
+        Err(Refusal::KeyNotListed {
+            source_name: source_name(),
+            principal: principal.to_owned(),
+            fingerprint: key.fingerprint(),
+        })
+    }
+}
+
+impl SignerEntry {
+    /// Why this line (which speaks for `key` and names `principal`) does not allow a
+    /// signature in `namespace` at `at`; `source` names the file.
+    fn refusal(
+        &self,
+        key: &SshPublicKey,
+        principal: &str,
+        namespace: &str,
+        at: i64,
+        source: &str,
+    ) -> Option<Refusal> {
+        let (source_name, line) = (source.to_owned(), self.line);
+        if !self.allows_namespace(namespace) {
+            return Some(Refusal::Namespace {
+                source_name,
+                line,
+                namespaces: self.namespaces.clone().unwrap_or_default(),
+                namespace: namespace.to_owned(),
+            });
+        }
+        if let SshPublicKey::Certificate(c) = key {
+            let problem = c.problem_at(at).or_else(|| {
+                (!c.principals.iter().any(|p| p == principal)).then(|| {
+                    format!(
+                        "the certificate is for {:?}, not for principal {principal:?}",
+                        c.principals
+                    )
+                })
+            });
+            if let Some(problem) = problem {
+                return Some(Refusal::Certificate {
+                    source_name,
+                    line,
+                    problem,
+                });
+            }
+        }
+        if let Some(after) = self.valid_after.filter(|t| at < *t) {
+            return Some(Refusal::NotYetValid {
+                source_name,
+                line,
+                after,
+                at,
+            });
+        }
+        if let Some(before) = self.valid_before.filter(|t| at >= *t) {
+            return Some(Refusal::Expired {
+                source_name,
+                line,
+                before,
+                at,
+            });
+        }
+        None
+    }
+}
+
 /// The `allowed_signers` line for a key: `IDENTITY namespaces="file" ssh-ed25519 AAAA...`.
 pub fn allowed_signers_line(identity: &str, namespaces: &str, key: &SshPublicKey) -> String {
     format!(
@@ -549,6 +716,48 @@ mod tests {
         assert_eq!(line, format!("rel@example.org namespaces=\"file\" {KEY}"));
         let e = one(&line);
         assert!(e.names("rel@example.org") && e.allows_namespace("file") && e.key == k);
+    }
+
+    #[test]
+    fn authorize_as_ssh_keygen_verify() {
+        let (k, _) = SshPublicKey::from_openssh(KEY).unwrap();
+        let other =
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDZjloy+I9tRbHuhrMVPzBDirDXLJ/ZJCFQxmm3gh1uM";
+        let file = |text: &str| AllowedSigners::parse("as", text).unwrap();
+        let refusal = |text: &str, who: &str| {
+            file(text)
+                .authorize(&k, who, "file", 1_700_000_000)
+                .unwrap_err()
+                .to_string()
+        };
+        let f = file(&format!(
+            "*@x,!bad@x {KEY}\nrel@x namespaces=\"file\" {KEY}"
+        ));
+        assert_eq!(f.authorize(&k, "a@x", "file", 0).unwrap().line, 1);
+        assert_eq!(f.authorize(&k, "rel@x", "git", 0).unwrap().line, 1);
+        let m = refusal(&format!("*@x,!bad@x {KEY}"), "bad@x");
+        assert_eq!(m, "no line of as names principal \"bad@x\"");
+        let m = refusal(&format!("*@x,!bad@x {KEY}\nbad@x {other}"), "bad@x");
+        assert!(m.contains("as:1 trusts this key for \"*@x,!bad@x\""), "{m}");
+        let m = refusal(&format!("rel@x namespaces=\"git\" {KEY}"), "rel@x");
+        assert!(
+            m.contains("only for namespaces \"git\", not for namespace \"file\""),
+            "{m}"
+        );
+        let m = refusal(&format!("rel@x valid-before=\"20200101Z\" {KEY}"), "rel@x");
+        assert!(m.contains("as:1: the key expired at 1577836800"), "{m}");
+        let m = refusal(&format!("rel@x valid-after=\"20990101Z\" {KEY}"), "rel@x");
+        assert!(m.contains("valid only after"), "{m}");
+        let m = refusal(&format!("rel@x {other}"), "rel@x");
+        assert!(m.contains("does not list key SHA256:"), "{m}");
+        let m = refusal(&format!("rel@x {KEY}"), "someone@x");
+        assert_eq!(m, "no line of as names principal \"someone@x\"");
+        // one line that allows it is enough, whatever the others say
+        let text = format!("rel@x namespaces=\"git\" {KEY}\nrel@x {KEY}");
+        assert_eq!(
+            file(&text).authorize(&k, "rel@x", "file", 0).unwrap().line,
+            2
+        );
     }
 
     #[test]

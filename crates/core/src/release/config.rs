@@ -8,7 +8,9 @@ use serde::Deserialize;
 /// ```toml
 /// [release]
 /// minisign_key = "keys/vigil.pub"
-/// ssh_key = "keys/vigil.ssh.pub"
+/// ssh_key = "keys/vigil.ssh.pub"   # or: who may sign, as `ssh-keygen -Y verify` reads it
+/// # allowed_signers = "keys/allowed_signers"
+/// # principal = "release@example.org"
 /// repository = "https://github.com/acme/app"
 /// builder = "https://github.com/acme/app/.github/workflows/release.yml@*"
 /// max_age = "400d"
@@ -21,6 +23,13 @@ pub struct ReleaseConfig {
     pub minisign_key: Option<PathBuf>,
     /// The same key as an OpenSSH public key, to check `SHA256SUMS.sig`.
     pub ssh_key: Option<PathBuf>,
+    /// Instead of `ssh_key`: an OpenSSH allowed_signers file, to check `SHA256SUMS.sig`
+    /// as signed by `principal` in namespace `file`.
+    pub allowed_signers: Option<PathBuf>,
+    /// The principal `SHA256SUMS.sig` must be from (with `allowed_signers`).
+    pub principal: Option<String>,
+    /// Revoked SSH keys (one public key a line), with `allowed_signers`.
+    pub revoked_keys: Option<PathBuf>,
     /// The source repository the provenance must name.
     pub repository: Option<String>,
     /// The builder id the provenance must name (`*` at the end matches any rest).

@@ -29,7 +29,8 @@ pub use request::{SignRequest, VerifyArtifactRequest};
 pub use sign::{sign_release, SignOptions, SignOutcome};
 pub use time::{now_unix, rfc3339};
 pub use verify::{
-    verify_release, Check, CheckStatus, Expectations, VerifyKeys, VerifyOptions, VerifyReport,
+    verify_release, Check, CheckStatus, Expectations, SshSigners, VerifyKeys, VerifyOptions,
+    VerifyReport,
 };
 
 /// The sums file's default name.

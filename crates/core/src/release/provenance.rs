@@ -140,8 +140,14 @@ impl BuildContext {
         self.builder_id == LOCAL_BUILDER_ID
     }
 
-    /// The in-toto statement naming every artifact by SHA-256, the source and the builder.
-    pub fn statement(&self, entries: &[SumsEntry], started_on: u64) -> ProvenanceStatement {
+    /// The in-toto statement naming every artifact by SHA-256, the source and the
+    /// builder, and when the build started and finished (Unix seconds).
+    pub fn statement(
+        &self,
+        entries: &[SumsEntry],
+        started_on: u64,
+        finished_on: u64,
+    ) -> ProvenanceStatement {
         let mut subject: Vec<ResourceDescriptor> = entries
             .iter()
             .map(|e| ResourceDescriptor {
@@ -228,7 +234,7 @@ impl BuildContext {
                     metadata: Some(BuildMetadata {
                         invocation_id: self.invocation_id.clone(),
                         started_on: Some(rfc3339(started_on)),
-                        finished_on: None,
+                        finished_on: Some(rfc3339(finished_on)),
                     }),
                 },
             },
@@ -298,7 +304,7 @@ mod tests {
             "https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.2.0"
         );
         assert_eq!(ctx.tag.as_deref(), Some("v1.2.0"));
-        let st = ctx.statement(&entry(), 1_700_000_000);
+        let st = ctx.statement(&entry(), 1_700_000_000, 1_700_000_042);
         let v = serde_json::to_value(&st).unwrap();
         assert_eq!(
             v["predicate"]["buildDefinition"]["externalParameters"]["workflow"]["path"],
@@ -312,6 +318,9 @@ mod tests {
             v["predicate"]["runDetails"]["metadata"]["invocationId"],
             "https://github.com/acme/app/actions/runs/42/attempts/2"
         );
+        let meta = &v["predicate"]["runDetails"]["metadata"];
+        assert_eq!(meta["startedOn"], "2023-11-14T22:13:20Z");
+        assert_eq!(meta["finishedOn"], "2023-11-14T22:14:02Z");
         assert_eq!(
             provenance_commit(&st),
             Some("0123456789abcdef0123456789abcdef01234567")
@@ -347,7 +356,7 @@ mod tests {
     fn local_when_no_ci() {
         let ctx = BuildContext::from_env(&env(&[("GITHUB_ACTIONS", "")]));
         assert!(ctx.is_local());
-        let st = ctx.statement(&entry(), 0);
+        let st = ctx.statement(&entry(), 0, 0);
         assert!(st
             .predicate
             .build_definition

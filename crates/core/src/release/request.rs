@@ -2,11 +2,15 @@
 //! CI input's) values merged with the environment and with `[release]`.
 use std::path::{Path, PathBuf};
 
-use vigil_signature::{sshkey::SshPublicKey, PublicKey};
+use vigil_signature::{
+    allowed_signers::{AllowedSigners, RevokedKeys},
+    sshkey::SshPublicKey,
+    PublicKey,
+};
 
 use crate::release::{
     now_unix, parse_duration, verify_release, BuildContext, Expectations, ReleaseConfig,
-    SignOptions, VerifyKeys, VerifyOptions, VerifyReport,
+    SignOptions, SshSigners, VerifyKeys, VerifyOptions, VerifyReport,
 };
 
 /// What to sign; values left `None` come from the CI's variables, or the defaults.
@@ -40,21 +44,25 @@ impl SignRequest {
         if let Some(r) = &self.repository {
             context.repository = Some(r.clone());
         }
-        let timestamp = match self.timestamp {
-            Some(t) => t,
-            None => match var("SOURCE_DATE_EPOCH") {
-                Some(v) if !v.trim().is_empty() => v
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds"))?,
-                _ => now_unix(),
-            },
-        };
+        // A fixed time (given, or SOURCE_DATE_EPOCH) is also when the build finished:
+        // a reproducible build writes the same provenance twice.
+        let fixed =
+            match self.timestamp {
+                Some(t) => Some(t),
+                None => match var("SOURCE_DATE_EPOCH") {
+                    Some(v) if !v.trim().is_empty() => Some(v.trim().parse().map_err(|_| {
+                        format!("SOURCE_DATE_EPOCH={v:?} is not a number of seconds")
+                    })?),
+                    _ => None,
+                },
+            };
+        let timestamp = fixed.unwrap_or_else(now_unix);
         Ok(SignOptions {
             files: self.files.clone(),
             out_dir: self.out_dir.clone(),
             context,
             timestamp,
+            finished_on: fixed,
             per_file_minisig: self.per_file_minisig,
             provenance: self.provenance,
             threads: self.threads,
@@ -71,6 +79,10 @@ pub struct VerifyArtifactRequest {
     pub dir: Option<PathBuf>,
     pub minisign_key: Option<PathBuf>,
     pub ssh_key: Option<PathBuf>,
+    /// Instead of `ssh_key`: an OpenSSH allowed_signers file and the principal.
+    pub allowed_signers: Option<PathBuf>,
+    pub principal: Option<String>,
+    pub revoked_keys: Option<PathBuf>,
     pub tag: Option<String>,
     pub commit: Option<String>,
     pub repository: Option<String>,
@@ -117,10 +129,22 @@ impl VerifyArtifactRequest {
             Some(p) => Some(p.clone()),
             None => from_config(&rc.minisign_key, "minisign_key")?,
         };
-        let ssh_path = match &self.ssh_key {
-            Some(p) => Some(p.clone()),
-            None => from_config(&rc.ssh_key, "ssh_key")?,
+        // A key or file named on the command line replaces the configuration's (of
+        // either kind): `--allowed-signers` overrides `[release] ssh_key`, and back.
+        let cli_ssh = self.ssh_key.is_some() || self.allowed_signers.is_some();
+        let (ssh_path, signers_path) = if cli_ssh {
+            (self.ssh_key.clone(), self.allowed_signers.clone())
+        } else {
+            (
+                from_config(&rc.ssh_key, "ssh_key")?,
+                from_config(&rc.allowed_signers, "allowed_signers")?,
+            )
         };
+        let revoked_path = match &self.revoked_keys {
+            Some(p) => Some(p.clone()),
+            None => from_config(&rc.revoked_keys, "revoked_keys")?,
+        };
+        let principal = self.principal.clone().or_else(|| rc.principal.clone());
         let mut keys = VerifyKeys::default();
         if let Some(p) = &minisign_path {
             let key = PublicKey::from_minisign(&read(p, "minisign key")?)
@@ -132,8 +156,13 @@ impl VerifyArtifactRequest {
                 .map_err(|e| format!("ssh key {}: {e}", p.display()))?;
             keys.ssh = Some(key);
         }
-        if keys.minisign.is_none() && keys.ssh.is_none() {
-            return Err("no key to verify against: pass --minisign-key FILE and/or --ssh-key FILE, or set [release] minisign_key / ssh_key in .vigil.toml".into());
+        keys.ssh_signers =
+            ssh_signers(signers_path.as_deref(), principal, revoked_path.as_deref())?;
+        if keys.ssh.is_some() && keys.ssh_signers.is_some() {
+            return Err("[release] sets both ssh_key and allowed_signers: keep one (or choose on the command line with --ssh-key or --allowed-signers)".into());
+        }
+        if keys.minisign.is_none() && keys.ssh.is_none() && keys.ssh_signers.is_none() {
+            return Err("no key to verify against: pass --minisign-key FILE, --ssh-key FILE or --allowed-signers FILE --principal NAME, or set [release] minisign_key / ssh_key / allowed_signers in .vigil.toml".into());
         }
         let max_age = match self.max_age.as_ref().or(rc.max_age.as_ref()) {
             Some(s) => Some(parse_duration(s).map_err(|m| format!("--max-age: {m}"))?),
@@ -158,4 +187,38 @@ impl VerifyArtifactRequest {
         };
         Ok(verify_release(&options))
     }
+}
+
+/// The allowed_signers file at `signers` with its `principal` and the revoked keys at
+/// `revoked`, or `None` when no file is named. `Err` names what is missing or unreadable.
+fn ssh_signers(
+    signers: Option<&Path>,
+    principal: Option<String>,
+    revoked: Option<&Path>,
+) -> Result<Option<SshSigners>, String> {
+    let Some(p) = signers else {
+        if principal.is_some() || revoked.is_some() {
+            return Err("--principal and --revoked-keys ([release] principal, revoked_keys) need an allowed_signers file: pass --allowed-signers FILE".into());
+        }
+        return Ok(None);
+    };
+    let principal = match principal {
+        Some(n) if !n.trim().is_empty() => n,
+        _ => return Err(format!("no principal given for allowed_signers file {}: pass --principal NAME (or set [release] principal), the identity SHA256SUMS.sig must be signed by, as `ssh-keygen -Y verify -I NAME`", p.display())),
+    };
+    let source = p.display().to_string();
+    let allowed = AllowedSigners::parse(&source, &read(p, "allowed_signers file")?)
+        .map_err(|e| e.to_string())?;
+    let revoked = match revoked {
+        Some(r) => {
+            let bytes = crate::input::read_bytes(r).map_err(|e| format!("revoked keys: {e}"))?;
+            Some(RevokedKeys::parse(&r.display().to_string(), &bytes).map_err(|e| e.to_string())?)
+        }
+        None => None,
+    };
+    Ok(Some(SshSigners {
+        allowed,
+        principal,
+        revoked,
+    }))
 }

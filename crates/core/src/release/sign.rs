@@ -27,8 +27,12 @@ pub struct SignOptions {
     pub out_dir: Option<PathBuf>,
     /// The build: from CI variables, with the command line's tag, commit and repository.
     pub context: BuildContext,
-    /// Unix time written into the trusted comments and the provenance.
+    /// Unix time written into the trusted comments and the provenance (its start).
     pub timestamp: u64,
+    /// When the build finished, for the provenance: `Some` when the time is fixed
+    /// (SOURCE_DATE_EPOCH or `--timestamp`: the same as `timestamp`, so a rebuild writes
+    /// the same bytes), `None` to read the clock once the artifacts are hashed.
+    pub finished_on: Option<u64>,
     /// Also write `NAME.minisig` beside each file.
     pub per_file_minisig: bool,
     /// Write `provenance.intoto.jsonl`.
@@ -408,7 +412,10 @@ pub fn sign_release(key: &SecretKey, opts: &SignOptions) -> Result<SignOutcome, 
     }
 
     if opts.provenance {
-        let statement = opts.context.statement(&entries, opts.timestamp);
+        let finished = opts
+            .finished_on
+            .unwrap_or_else(|| crate::release::now_unix().max(opts.timestamp));
+        let statement = opts.context.statement(&entries, opts.timestamp, finished);
         let env = Envelope::sign(key, INTOTO_PAYLOAD_TYPE, &statement.to_json())
             .map_err(|e| sign_err(PROVENANCE_NAME, &e))?;
         let mut line = env.to_json_line();

@@ -83,6 +83,15 @@ pub fn check(object: &SignedObject, policy: &Policy, time: KeyTime) -> ObjectVer
 }
 
 fn judge(object: &SignedObject, policy: &Policy, at: i64, email: &str) -> Out {
+    if let Some(problem) = &object.malformed {
+        return out(
+            Verdict::Malformed,
+            format!(
+                "malformed {} header (git fsck: {problem})",
+                object.kind.as_str()
+            ),
+        );
+    }
     let split = &object.split;
     if let Some(h) = split.other_signature_headers.first() {
         return out(
@@ -327,6 +336,7 @@ mod tests {
             kind: ObjectKind::Commit,
             ref_name: None,
             split: split_commit(raw, false),
+            malformed: None,
         }
     }
 

@@ -12,7 +12,7 @@ mod report;
 mod signatures;
 mod sums;
 
-pub use options::{Expectations, VerifyKeys, VerifyOptions};
+pub use options::{Expectations, SshSigners, VerifyKeys, VerifyOptions};
 pub use report::{Check, CheckStatus, VerifyReport};
 
 use self::{
@@ -32,8 +32,14 @@ pub fn verify_release(opts: &VerifyOptions) -> VerifyReport {
     };
     let signed = check_sums_minisign(opts, &sums.text, &mut r);
     check_age_is_signed(&opts.expect, signed.is_some(), &mut r);
-    check_sums_ssh(opts, &sums.text, &mut r);
+    let ssh_signer = check_sums_ssh(opts, &sums.text, &mut r);
     check_artifacts(opts, &sums.entries, &mut r);
-    check_provenance(opts, &sums.entries, signed.as_ref(), &mut r);
+    check_provenance(
+        opts,
+        &sums.entries,
+        signed.as_ref(),
+        ssh_signer.as_ref(),
+        &mut r,
+    );
     r
 }

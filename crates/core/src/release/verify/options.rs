@@ -2,7 +2,11 @@
 //! itself, and when a value found in it meets the one expected.
 use std::path::PathBuf;
 
-use vigil_signature::{sshkey::SshPublicKey, PublicKey};
+use vigil_signature::{
+    allowed_signers::{AllowedSigners, RevokedKeys},
+    sshkey::SshPublicKey,
+    PublicKey,
+};
 
 use crate::release::LOCAL_BUILDER_ID;
 
@@ -11,6 +15,17 @@ use crate::release::LOCAL_BUILDER_ID;
 pub struct VerifyKeys {
     pub minisign: Option<PublicKey>,
     pub ssh: Option<SshPublicKey>,
+    /// Instead of `ssh`: who may sign, as `ssh-keygen -Y verify` reads it.
+    pub ssh_signers: Option<SshSigners>,
+}
+
+/// An allowed_signers file and the principal `SHA256SUMS.sig` must be from, and the
+/// revoked keys: `ssh-keygen -Y verify -f FILE -I PRINCIPAL -n file [-r REVOKED]`.
+#[derive(Debug, Clone)]
+pub struct SshSigners {
+    pub allowed: AllowedSigners,
+    pub principal: String,
+    pub revoked: Option<RevokedKeys>,
 }
 
 /// What the release must say about itself.

@@ -13,10 +13,7 @@ use vigil_signature::{
 };
 
 use super::{
-    options::{
-        builder_matches, commit_matches, repository_matches, Expectations, VerifyKeys,
-        VerifyOptions,
-    },
+    options::{builder_matches, commit_matches, repository_matches, Expectations, VerifyOptions},
     read::{read_text, Read},
     report::{
         CheckStatus::{Failed, Incomplete, Malformed, Passed, Skipped},
@@ -35,12 +32,14 @@ pub(super) fn check_provenance(
     opts: &VerifyOptions,
     entries: &[SumsEntry],
     signed: Option<&TrustedComment>,
+    ssh_signer: Option<&SshPublicKey>,
     r: &mut VerifyReport,
 ) {
     let Some(text) = read_provenance(opts, signed.is_some(), r) else {
         return;
     };
-    let Some(key) = provenance_key(&opts.keys, r) else {
+    let ssh = opts.keys.ssh.as_ref().or(ssh_signer);
+    let Some(key) = provenance_key(opts.keys.minisign.as_ref(), ssh, r) else {
         return;
     };
     let Some(statements) = verified_statements(&text, &key, r) else {
@@ -111,9 +110,14 @@ fn check_commit_is_signed(expect: &Expectations, comment_verified: bool, r: &mut
 }
 
 /// The Ed25519 key the DSSE signature is checked with: the minisign key, else an
-/// Ed25519 SSH key. `None`, after a failure, when there is neither.
-fn provenance_key(keys: &VerifyKeys, r: &mut VerifyReport) -> Option<PublicKey> {
-    match (&keys.minisign, &keys.ssh) {
+/// Ed25519 SSH key (given, or the one an allowed_signers file trusted for SHA256SUMS.sig).
+/// `None`, after a failure, when there is neither.
+fn provenance_key(
+    minisign: Option<&PublicKey>,
+    ssh: Option<&SshPublicKey>,
+    r: &mut VerifyReport,
+) -> Option<PublicKey> {
+    match (minisign, ssh) {
         (Some(pk), _) => Some(pk.clone()),
         (None, Some(SshPublicKey::Ed25519(k))) => Some(PublicKey {
             key_id: KeyId([0; 8]),

@@ -7,16 +7,17 @@ use std::{
 
 use vigil_signature::{
     minisign::{MinisignSignature, TrustedComment},
+    sshkey::SshPublicKey,
     sshsig::SshSignature,
     sums::SumsEntry,
     PublicKey,
 };
 
 use super::{
-    options::{commit_matches, Expectations, VerifyOptions},
+    options::{commit_matches, Expectations, SshSigners, VerifyOptions},
     read::{read_text, Read},
     report::{
-        CheckStatus::{Failed, Incomplete, Malformed, Passed},
+        CheckStatus::{self, Failed, Incomplete, Malformed, Passed},
         VerifyReport,
     },
 };
@@ -104,33 +105,72 @@ pub(super) fn check_age_is_signed(expect: &Expectations, verified: bool, r: &mut
     }
 }
 
-/// `SHA256SUMS.sig`, when an SSH key is given: the SSHSIG over SHA256SUMS (`sums_text`)
-/// in namespace `file`.
-pub(super) fn check_sums_ssh(opts: &VerifyOptions, sums_text: &str, r: &mut VerifyReport) {
-    let Some(key) = &opts.keys.ssh else {
-        return;
-    };
+/// `SHA256SUMS.sig`, when an SSH key or an allowed_signers file is given: the SSHSIG over
+/// SHA256SUMS (`sums_text`) in namespace `file`, by that key, or by a key the file lets
+/// sign as the principal (and not revoked). Returns the key the allowed_signers file
+/// trusted, once the signature verifies.
+pub(super) fn check_sums_ssh(
+    opts: &VerifyOptions,
+    sums_text: &str,
+    r: &mut VerifyReport,
+) -> Option<SshPublicKey> {
+    let (key, signers) = (&opts.keys.ssh, &opts.keys.ssh_signers);
+    if key.is_none() && signers.is_none() {
+        return None;
+    }
     let name = format!("{SUMS_NAME}.sig");
     let check = "ssh signature";
-    let Some(sig) = read_signature(
+    let sig = read_signature(
         r,
         &opts.dir.join(&name),
         &name,
         check,
         true,
         SshSignature::from_armored,
-    ) else {
-        return;
+    )?;
+    let status = match (key, signers) {
+        (Some(key), _) => match sig.verify(key, SSH_NAMESPACE, sums_text.as_bytes()) {
+            Err(e) => Failed(e.to_string()),
+            Ok(()) => Passed(format!(
+                "namespace {SSH_NAMESPACE}, {} key {}",
+                key.algorithm(),
+                key.fingerprint()
+            )),
+        },
+        (None, Some(s)) => by_allowed_signer(&sig, s, sums_text, opts.now),
+        (None, None) => return None,
     };
-    let status = match sig.verify(key, SSH_NAMESPACE, sums_text.as_bytes()) {
-        Err(e) => Failed(e.to_string()),
-        Ok(()) => Passed(format!(
-            "namespace {SSH_NAMESPACE}, {} key {}",
-            key.algorithm(),
-            key.fingerprint()
-        )),
-    };
+    let trusted =
+        (signers.is_some() && matches!(status, Passed(_))).then(|| sig.public_key.clone());
     r.add(&name, check, status);
+    trusted
+}
+
+/// The SSHSIG `sig` over `text`, judged as `ssh-keygen -Y verify` judges it against the
+/// allowed_signers file of `s` at `now`.
+fn by_allowed_signer(sig: &SshSignature, s: &SshSigners, text: &str, now: u64) -> CheckStatus {
+    let key = &sig.public_key;
+    let who = format!("{} key {}", key.algorithm(), key.fingerprint());
+    if let Err(e) = sig.check(text.as_bytes()) {
+        return Failed(format!("{who}: {e}"));
+    }
+    if sig.namespace != SSH_NAMESPACE {
+        return Failed(format!(
+            "signed for namespace {:?}, expected {SSH_NAMESPACE:?} (a signature made for something else, reused)",
+            sig.namespace
+        ));
+    }
+    if let Some(revoked) = s.revoked.as_ref().filter(|rk| rk.is_revoked(key)) {
+        return Failed(format!("{who} is revoked: listed in {}", revoked.source));
+    }
+    let at = i64::try_from(now).unwrap_or(i64::MAX);
+    match s.allowed.authorize(key, &s.principal, SSH_NAMESPACE, at) {
+        Err(refusal) => Failed(format!("{who}: {refusal}")),
+        Ok(e) => Passed(format!(
+            "namespace {SSH_NAMESPACE}, {who}, principal {:?} ({}:{})",
+            s.principal, s.allowed.source, e.line
+        )),
+    }
 }
 
 /// Where artifact `e`'s own minisign signature is: `NAME.minisig` beside it.
