@@ -115,6 +115,7 @@ fn verify_on_push(root: &std::path::Path, sources: &[GitSource]) -> Result<Code,
             key_time: None,
             now: None,
             ignore_start: false,
+            trusted_base: None,
             resolved: true,
         };
         match command.prepare()?.run()? {

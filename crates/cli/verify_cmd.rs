@@ -91,6 +91,11 @@ pub struct VerifyArgs {
     /// Verify history before the policy's `start` commit too.
     #[arg(long)]
     pub ignore_start: bool,
+    /// Trust the policy committed at this revision (default: the range's base, the
+    /// target branch in CI, the remote's old tip in the pre-push hook; else HEAD's
+    /// commit). The work tree's policy is never trusted.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["allowed_signers", "keyring", "revoked_keys"])]
+    pub trusted_base: Option<String>,
     /// Report format: human, json, or a CI format whose reports also carry findings
     /// (sarif, junit, jsonl, github, markdown).
     #[arg(long, value_enum, default_value = "human")]
@@ -193,6 +198,7 @@ pub fn run(args: &VerifyArgs) -> Result<Code, Error> {
         }),
         now: args.now,
         ignore_start: args.ignore_start,
+        trusted_base: args.trusted_base.clone(),
         resolved: s.ci,
     };
     let prepared = command.prepare()?;

@@ -503,8 +503,8 @@ fn policy_changes_are_judged_by_the_previous_policy() {
         h.stdout
     );
 
-    // `start`: history before it is not checked (the policy names a commit after the
-    // failing one); --ignore-start checks it again.
+    // The work tree is never trusted: a `start` written there (uncommitted) hides
+    // nothing.
     let after = rev(&repo, "c-after-own-key");
     let toml = std::fs::read_to_string(repo.join(".vigil.toml")).unwrap();
     std::fs::write(
@@ -513,28 +513,94 @@ fn policy_changes_are_judged_by_the_previous_policy() {
     )
     .unwrap();
     let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    let found = verdicts(&r);
-    assert_eq!(found.len(), 3, "{}", r.stdout); // after-own-key and the trusted branch's two
-    assert!(!found.contains_key(&rev(&repo, "c-adds-own-key")));
-    let r = run_in(&repo, &["verify", "--all", "--ignore-start"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(verdicts(&r).len(), 6, "{}", r.stdout);
+    crate::harness::git(&repo, &["checkout", "-q", "--", ".vigil.toml"]);
 
-    // forge_keys: a key trusted only for merge commits (as for GitHub's web-flow key).
-    let after_v = &found[&after];
-    let bob = after_v["fingerprint"].as_str().unwrap();
+    // `start` committed (signed by a trusted key) at the trusted base: history before
+    // it is not checked; --ignore-start checks it again.
+    crate::harness::git(&repo, &["checkout", "-q", "-b", "restart", &after]);
     std::fs::write(
         repo.join(".vigil.toml"),
+        format!("{toml}start = \"{after}\"\n"),
+    )
+    .unwrap();
+    commit_signed(&dir, &repo, "ada_ed25519", "ada@example.com", "restart");
+    let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let found = verdicts(&r);
+    // after-own-key (the trust root), restart, and the trusted branch's two
+    assert_eq!(found.len(), 4, "{}", r.stdout);
+    assert!(!found.contains_key(&rev(&repo, "c-adds-own-key")));
+    assert!(found[&after]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("the trust root"));
+    let r = run_in(&repo, &["verify", "--all", "--ignore-start"]);
+    assert_eq!(r.code, 1);
+    crate::harness::git(&repo, &["checkout", "-q", "main"]);
+
+    // forge_keys: a key trusted only for merge commits (as for GitHub's web-flow key),
+    // from a policy file named outside the repository (one policy for every commit).
+    let bob = found[&after]["fingerprint"].as_str().unwrap();
+    let outside = dir.join("forge");
+    std::fs::create_dir_all(outside.join(".vigil")).unwrap();
+    std::fs::copy(
+        repo.join(".vigil/allowed_signers"),
+        outside.join(".vigil/allowed_signers"),
+    )
+    .unwrap();
+    std::fs::write(
+        outside.join("policy.toml"),
         format!("{toml}forge_keys = [\"{bob}\"]\n"),
     )
     .unwrap();
-    let r = run_in(&repo, &["verify", "--rev", &after, "--format", "json"]);
+    let config = outside.join("policy.toml");
+    let r = run_in(
+        &repo,
+        &[
+            "verify",
+            "--rev",
+            &after,
+            "--config",
+            config.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v = &r.json()["verdicts"][0];
     assert_eq!(v["verdict"], "untrusted-key", "{v}");
     assert!(
         v["reason"].as_str().unwrap().contains("merge commits"),
         "{v}"
+    );
+}
+
+/// A commit of the work tree's staged changes, signed with the fixture's SSH key `key`
+/// and committed by `email`.
+fn commit_signed(dir: &Path, repo: &Path, key: &str, email: &str, message: &str) {
+    let key = format!("user.signingkey={}", dir.join("trust").join(key).display());
+    isolated_git(
+        repo,
+        &[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &key,
+            "commit",
+            "-q",
+            "-a",
+            "-S",
+            "-m",
+            message,
+        ],
+        &[
+            ("GIT_AUTHOR_NAME", "Signer"),
+            ("GIT_AUTHOR_EMAIL", email),
+            ("GIT_COMMITTER_NAME", "Signer"),
+            ("GIT_COMMITTER_EMAIL", email),
+        ],
     );
 }
 
@@ -846,4 +912,265 @@ fn a_missing_one_off_trust_file_is_named_plainly() {
         r.stderr
     );
     assert!(!r.stderr.contains("named by"), "{}", r.stderr);
+}
+
+// ---- trust that follows history: each commit judged by its parent's authorised policy ----
+
+/// Verdicts of one JSON run by case name (the `c-NAME` tags): (verdict, reason).
+fn by_name(repo: &Path, r: &Run) -> HashMap<String, (String, String)> {
+    let found = verdicts(r);
+    let tags = crate::harness::git(repo, &["tag", "-l", "c-*"]);
+    let mut out = HashMap::new();
+    for tag in tags.lines() {
+        let id = rev(repo, &format!("{tag}^{{commit}}"));
+        if let Some(v) = found.get(&id) {
+            out.insert(
+                tag.strip_prefix("c-").unwrap_or(tag).to_owned(),
+                (
+                    v["verdict"].as_str().unwrap().to_owned(),
+                    v["reason"].as_str().unwrap().to_owned(),
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// git's `%G?` for the commit tagged `c-NAME`, with the allowed signers (the file the
+/// work tree's `.vigil.toml` names) and revoked keys of the checked-out work tree: what
+/// a CI job configured from it would use.
+fn git_with_work_tree_policy(repo: &Path, name: &str) -> String {
+    let toml = std::fs::read_to_string(repo.join(".vigil.toml")).unwrap();
+    let signers = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("allowed_signers = "))
+        .unwrap()
+        .trim_matches('"');
+    isolated_git(
+        repo,
+        &[
+            "-c",
+            &format!("gpg.ssh.allowedSignersFile={signers}"),
+            "-c",
+            "gpg.ssh.revocationFile=.vigil/revoked_keys",
+            "log",
+            "-1",
+            "--format=%G?",
+            &format!("c-{name}"),
+        ],
+        &[],
+    )
+}
+
+/// git with no ambient configuration (and `env`), failing the test if git fails; its
+/// output, trimmed.
+fn isolated_git(repo: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(repo)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A commit, git's `%G?` from the branch's work tree, vigil's verdict, and whether the
+/// reason says the commit is trusted only through an unauthorised change.
+type Expected = (&'static str, &'static str, &'static str, bool);
+
+/// A pull request that changes the policy in its author's favour fails at that commit
+/// and at every later commit trusted only through it, judged against the target
+/// branch's committed policy; a `start` it moves hides nothing. git, configured from
+/// the pull request's own work tree, calls them good.
+#[test]
+fn a_pull_request_cannot_change_the_policy_it_is_judged_by() {
+    let (_t, dir) = build("history");
+    let repo = dir.join("pr");
+    let cases: &[(&str, &[Expected])] = &[
+        (
+            "pr-add",
+            &[
+                ("add-own-key", "G", "untrusted-key", false),
+                ("add-after", "G", "untrusted-key", true),
+            ],
+        ),
+        (
+            "pr-repoint",
+            &[
+                ("repoint", "G", "untrusted-key", false),
+                ("repoint-after", "G", "untrusted-key", true),
+            ],
+        ),
+        (
+            "pr-unrevoke",
+            &[
+                ("unrevoke", "G", "revoked-key", false),
+                ("unrevoke-after", "G", "revoked-key", false),
+            ],
+        ),
+        (
+            "pr-start",
+            &[
+                ("hidden-1", "G", "untrusted-key", false),
+                ("hidden-2", "G", "untrusted-key", true),
+                ("move-start", "G", "untrusted-key", true),
+            ],
+        ),
+    ];
+    for (branch, expected) in cases {
+        // As CI runs it: the pull request checked out, the target branch as the base.
+        crate::harness::git(&repo, &["checkout", "-q", branch]);
+        let r = run_in(
+            &repo,
+            &[
+                "verify",
+                "--range",
+                &format!("main..{branch}"),
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(r.code, 1, "{branch}: {}\n{}", r.stdout, r.stderr);
+        let found = by_name(&repo, &r);
+        assert_eq!(
+            found.len(),
+            expected.len(),
+            "{branch}: every commit shown: {}",
+            r.stdout
+        );
+        for (name, git_g, vigil, through) in *expected {
+            assert_eq!(
+                git_with_work_tree_policy(&repo, name),
+                *git_g,
+                "{branch} {name}: git"
+            );
+            let (verdict, reason) = &found[*name];
+            assert_eq!(verdict, vigil, "{branch} {name}: {reason}");
+            assert!(reason.contains("judged by"), "{reason}");
+            assert_eq!(
+                reason.contains("trusted only through")
+                    && reason.contains("which was not authorised"),
+                *through,
+                "{branch} {name}: {reason}"
+            );
+        }
+        // The same base named explicitly gives the same verdicts.
+        let again = run_in(
+            &repo,
+            &[
+                "verify",
+                "--range",
+                &format!("main..{branch}"),
+                "--trusted-base",
+                "main",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(by_name(&repo, &again), found, "{branch}");
+    }
+    crate::harness::git(&repo, &["checkout", "-q", "main"]);
+    let r = run_in(
+        &repo,
+        &[
+            "verify",
+            "--range",
+            "main..pr-add",
+            "--trusted-base",
+            "no-such-rev",
+        ],
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("no-such-rev"), "{}", r.stderr);
+    // A base without a policy: exit 2, naming the commit and what to do.
+    crate::harness::git(&repo, &["checkout", "-q", "--orphan", "bare"]);
+    crate::harness::git(&repo, &["rm", "-rq", "--cached", "."]);
+    crate::harness::git(&repo, &["commit", "-q", "--allow-empty", "-m", "no policy"]);
+    let r = run_in(&repo, &["verify", "--range", "bare..pr-add"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let bare = rev(&repo, "bare");
+    assert!(
+        r.stderr.contains(&bare)
+            && r.stderr.contains("has no trust policy")
+            && r.stderr.contains("--allowed-signers"),
+        "{}",
+        r.stderr
+    );
+    crate::harness::git(&repo, &["checkout", "-q", "-f", "main"]);
+}
+
+/// Key rotation in one audit: three signed policy changes (add bob, rotate ada -> carol,
+/// revoke bob as compromised). A retired key stays good for the commits made before its
+/// removal; a revoked key fails everywhere. git judges every commit by today's file.
+#[test]
+fn key_rotation_retires_prospectively_and_revocation_is_retroactive() {
+    let (_t, dir) = build("history");
+    let repo = dir.join("rotation");
+    let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let found = by_name(&repo, &r);
+    // (commit, git's %G? with today's files, vigil)
+    let expected = [
+        ("policy-root", "U", "good"),
+        ("set-start", "U", "good"),
+        ("a-work-1", "U", "good"),
+        ("add-b", "U", "good"),
+        ("b-work-1", "U", "revoked-key"),
+        ("a-work-2", "U", "good"),
+        ("rotate", "U", "good"),
+        ("a-after-rotation", "U", "untrusted-key"),
+        ("c-work-1", "G", "good"),
+        ("revoke-b", "G", "good"),
+        ("b-after-revoke", "U", "revoked-key"),
+        ("c-work-2", "G", "good"),
+    ];
+    assert_eq!(found.len(), expected.len(), "{}", r.stdout);
+    for (name, git_g, vigil) in expected {
+        assert_eq!(git_with_work_tree_policy(&repo, name), git_g, "{name}: git");
+        let (verdict, reason) = &found[name];
+        assert_eq!(verdict, vigil, "{name}: {reason}");
+    }
+    let rotate = rev(&repo, "c-rotate");
+    assert!(
+        found["a-after-rotation"]
+            .1
+            .contains(&format!("the policy authorised at {rotate}")),
+        "{}",
+        found["a-after-rotation"].1
+    );
+    assert!(
+        found["b-work-1"].1.contains("compromised"),
+        "{}",
+        found["b-work-1"].1
+    );
+}
+
+/// The verdict for a commit does not depend on the branch checked out, even one whose
+/// work tree (and tip) trusts the attacker.
+#[test]
+fn verdicts_do_not_depend_on_the_checked_out_branch() {
+    let (_t, dir) = build("history");
+    let repo = dir.join("pr");
+    let mut runs = Vec::new();
+    for branch in ["main", "pr-add"] {
+        crate::harness::git(&repo, &["checkout", "-q", branch]);
+        let r = run_in(&repo, &["verify", "--all", "--format", "json"]);
+        assert_eq!(r.code, 1, "{branch}: {}", r.stderr);
+        let found: HashMap<String, String> = by_name(&repo, &r)
+            .into_iter()
+            .map(|(k, (verdict, _))| (k, verdict))
+            .collect();
+        runs.push(found);
+    }
+    assert_eq!(runs[0]["add-after"], "untrusted-key");
+    assert_eq!(runs[0]["main-work"], "good");
+    assert_eq!(runs[0], runs[1]);
+    crate::harness::git(&repo, &["checkout", "-q", "main"]);
 }

@@ -1,6 +1,8 @@
 //! Questions a caller asks before choosing what to scan or verify: which commit a
 //! revision names, whether one commit is an ancestor of another, and their merge base.
 //! Ids go in and out as hex strings, so no gix type crosses the crate line.
+use std::collections::HashSet;
+
 use crate::{error::GitError, repo::Repo};
 
 impl Repo {
@@ -45,9 +47,55 @@ impl Repo {
         Ok(base.is_some() && base == self.commit_id(ancestor))
     }
 
+    /// Every ancestor of the parents of `commit` (the history before it), as hex ids:
+    /// what a `start` commit leaves out.
+    pub fn history_before(&self, commit: &str) -> Result<HashSet<String>, GitError> {
+        let local = self.local();
+        let id = crate::revision::resolve(self, &local, commit)?;
+        let found = local
+            .find_commit(id)
+            .map_err(|e| GitError::read(format!("commit {id}"), e))?;
+        let parents: Vec<gix::ObjectId> = found.parent_ids().map(gix::Id::detach).collect();
+        if parents.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let walk = local
+            .rev_walk(parents)
+            .all()
+            .map_err(|e| GitError::read("the commit graph", e))?;
+        Ok(crate::revision::collect_walk(self, walk)?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect())
+    }
+
+    /// The commits the remote-tracking refs point at (leaving out `tip` itself), as hex.
+    pub fn remote_tip_ids(&self, tip: &str) -> Result<Vec<String>, GitError> {
+        let local = self.local();
+        let tip = crate::revision::resolve(self, &local, tip)?;
+        Ok(crate::revision::remote_tips(&local, tip)?
+            .into_iter()
+            .map(|id| id.to_string())
+            .collect())
+    }
+
     /// True when the repository is a shallow clone (its history is cut off).
     pub fn is_shallow_clone(&self) -> bool {
         self.is_shallow()
+    }
+}
+
+impl crate::repo::Reader {
+    /// The parents of `commit`, as hex ids (decoding only its header).
+    pub fn parent_ids(&self, commit: &str) -> Result<Vec<String>, GitError> {
+        let what = || format!("commit {commit}");
+        let id =
+            gix::ObjectId::from_hex(commit.as_bytes()).map_err(|e| GitError::read(what(), e))?;
+        let found = self
+            .repo
+            .find_commit(id)
+            .map_err(|e| GitError::read(what(), e))?;
+        Ok(found.parent_ids().map(|p| p.to_string()).collect())
     }
 }
 

@@ -42,15 +42,34 @@ fn out(verdict: Verdict, reason: impl Into<String>) -> Out {
     }
 }
 
+/// A policy met in history whose `revoked_keys` are compromised keys: they fail every
+/// object, signed before or after the policy listed them.
+#[derive(Debug, Clone)]
+pub struct Compromise {
+    pub policy: std::sync::Arc<Policy>,
+    /// Where that policy was trusted (for reasons), e.g. "authorised at 3f2a…".
+    pub at: String,
+}
+
 /// Judges `object` under `policy`.
 pub fn check(object: &SignedObject, policy: &Policy, time: KeyTime) -> ObjectVerdict {
+    check_under(object, policy, &[], time)
+}
+
+/// Judges `object` under `policy`, with the keys `compromised` lists revoked too.
+pub fn check_under(
+    object: &SignedObject,
+    policy: &Policy,
+    compromised: &[Compromise],
+    time: KeyTime,
+) -> ObjectVerdict {
     let split = &object.split;
     let (at, time_basis) = match time {
         KeyTime::At(t) => (t, TimeBasis::Now),
         KeyTime::Claimed { now } => (split.signer.time.unwrap_or(now), TimeBasis::Claimed),
     };
     let email = split.signer.email.clone();
-    let mut o = judge(object, policy, at, &email);
+    let mut o = judge(object, policy, compromised, at, &email);
     if o.verdict == Verdict::Good {
         if let Some(fp) = &o.fingerprint {
             if policy.forge_keys.contains(&normalize_fingerprint(fp)) {
@@ -82,7 +101,13 @@ pub fn check(object: &SignedObject, policy: &Policy, time: KeyTime) -> ObjectVer
     }
 }
 
-fn judge(object: &SignedObject, policy: &Policy, at: i64, email: &str) -> Out {
+fn judge(
+    object: &SignedObject,
+    policy: &Policy,
+    compromised: &[Compromise],
+    at: i64,
+    email: &str,
+) -> Out {
     if let Some(problem) = &object.malformed {
         return out(
             Verdict::Malformed,
@@ -129,7 +154,7 @@ fn judge(object: &SignedObject, policy: &Policy, at: i64, email: &str) -> Out {
         );
     }
     let mut o = match format {
-        SignatureFormat::Ssh => ssh(sig, &split.payload, policy, at, email),
+        SignatureFormat::Ssh => ssh(sig, &split.payload, policy, compromised, at, email),
         SignatureFormat::OpenPgp => openpgp(sig, &split.payload, policy.keyring.as_ref(), at, email),
         SignatureFormat::X509 => out(
             Verdict::UntrustedKey,
@@ -144,7 +169,14 @@ fn judge(object: &SignedObject, policy: &Policy, at: i64, email: &str) -> Out {
     o
 }
 
-fn ssh(sig: &[u8], payload: &[u8], policy: &Policy, at: i64, email: &str) -> Out {
+fn ssh(
+    sig: &[u8],
+    payload: &[u8],
+    policy: &Policy,
+    compromised: &[Compromise],
+    at: i64,
+    email: &str,
+) -> Out {
     let s = match SshSignature::from_canonical_armor(sig) {
         Ok(s) => s,
         Err(e) => {
@@ -183,6 +215,17 @@ fn ssh(sig: &[u8], payload: &[u8], policy: &Policy, at: i64, email: &str) -> Out
             return with_fp(out(
                 Verdict::RevokedKey,
                 format!("the key is listed in {}", revoked.source),
+            ));
+        }
+    }
+    for c in compromised {
+        if let Some(revoked) = c.policy.revoked.as_ref().filter(|r| r.is_revoked(key)) {
+            return with_fp(out(
+                Verdict::RevokedKey,
+                format!(
+                    "the key is listed in {} of the policy {}: a revoked (compromised) key fails everywhere, before and after it was listed",
+                    revoked.source, c.at
+                ),
             ));
         }
     }

@@ -1,7 +1,7 @@
 //! A verification as a front-end asks for it: which objects, which trust policy (the
 //! repository's `[verify]`, or one-off trust files), and when keys are judged; the same
 //! two steps as a scan, so warnings can be shown before the work runs.
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use vigil_git::{CommitSelection, GitError, RangeSpec, Repo};
 use vigil_model::{ObjectVerdict, Status, VerifySummary};
@@ -11,6 +11,7 @@ use crate::{
     config_source::ConfigSource,
     scan_request::GitSource,
     verify::{
+        history::policy_at,
         policy::{Dir, PolicyError},
         verify, KeyTime, Policy, PolicyLocation, VerifyRequest,
     },
@@ -86,6 +87,9 @@ pub struct VerifyCommand {
     pub now: Option<i64>,
     /// Verify history before the policy's `start` too.
     pub ignore_start: bool,
+    /// The commit whose committed policy is trusted; default: the range's base (the
+    /// pushed ref's old tip, the target branch), else HEAD's commit.
+    pub trusted_base: Option<String>,
     /// The selection was resolved from a push or a CI event, whose resolver already
     /// decided what there is to verify: an empty range there is a push that added no
     /// commits. A selection asked for by hand that holds nothing is incomplete.
@@ -107,15 +111,33 @@ pub enum VerifyCommandError {
         "{0}: [verify] names no allowed_signers file and no keyring: nothing could be trusted"
     )]
     NoTrust(PathBuf),
+    #[error("commit {commit} (the trusted base) has no trust policy: {file} there has no [verify] section. Commit a policy on the target branch first, or name one with --config FILE (outside the repository) or --allowed-signers FILE / --keyring FILE for a one-off check")]
+    NoBasePolicy { commit: String, file: String },
+    #[error("the trusted base's policy cannot be read: {0}")]
+    BasePolicy(String),
+    #[error("{file} in commit {commit} (the trusted base): [verify] names no allowed_signers file and no keyring: nothing could be trusted")]
+    NoBaseTrust { commit: String, file: String },
+    #[error("--trusted-base {0}: the policy is not read from the repository's history (a one-off policy, or --config FILE outside it), so there is no base to trust")]
+    BaseWithoutHistory(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+}
+
+/// The trust policy a verification will use.
+enum PreparedTrust {
+    /// One policy for every object: one-off trust files, or a policy file from outside
+    /// the repository.
+    Flat(Arc<Policy>),
+    /// The policy committed in history at this path: the trusted base's, then each
+    /// commit's parent's effective policy. `bool`: the work tree has a policy too
+    /// (when the base has none, the error says the base's is the one that counts).
+    History(PolicyLocation, bool),
 }
 
 /// A request whose repository and policy are loaded.
 pub struct PreparedVerify {
     repo: Repo,
-    policy: Policy,
-    location: Option<PolicyLocation>,
+    trust: PreparedTrust,
     command: VerifyCommand,
     /// What loading the configuration and the policy had to say.
     pub warnings: Vec<String>,
@@ -144,24 +166,28 @@ impl VerifyCommand {
     pub fn prepare(self) -> Result<PreparedVerify, VerifyCommandError> {
         let repo = Repo::discover(&self.repo)?;
         let mut warnings = Vec::new();
-        let (policy, location) = load_policy(&self.trust, &repo, &mut warnings)?;
+        let trust = load_policy(&self.trust, &repo, &mut warnings)?;
+        if let (Some(base), PreparedTrust::Flat(_)) = (&self.trusted_base, &trust) {
+            return Err(VerifyCommandError::BaseWithoutHistory(base.clone()));
+        }
         Ok(PreparedVerify {
             repo,
-            policy,
-            location,
+            trust,
             command: self,
             warnings,
         })
     }
 }
 
-/// The policy from one-off trust files, or from the configuration's `[verify]`, and
-/// where it lives in the repository (so a commit's parent's policy can be read).
+/// The policy from one-off trust files, or from a policy file outside the repository
+/// (flat), or where the repository's committed policy lives. The checked-out
+/// configuration is still read and checked (a broken or hostile one is an error), but
+/// no verdict comes from it.
 fn load_policy(
     trust: &Trust,
     repo: &Repo,
     warnings: &mut Vec<String>,
-) -> Result<(Policy, Option<PolicyLocation>), VerifyCommandError> {
+) -> Result<PreparedTrust, VerifyCommandError> {
     let source = match trust {
         Trust::OneOff {
             allowed_signers,
@@ -173,28 +199,32 @@ fn load_policy(
                 revoked_keys.as_deref(),
                 keyring.as_deref(),
             )?;
-            return Ok((policy, None));
+            return Ok(PreparedTrust::Flat(Arc::new(policy)));
         }
         Trust::Policy(source) => source,
     };
+    if source.no_config {
+        return Err(VerifyCommandError::NoPolicy);
+    }
     let loaded = source.load(&repo.root)?;
     warnings.extend(loaded.warnings);
     let config = loaded.config;
-    let Some(path) = config.path.clone().filter(|_| !config.verify.is_empty()) else {
-        return Err(VerifyCommandError::NoPolicy);
-    };
-    let path = std::path::absolute(&path)?;
     let root = std::path::absolute(&repo.root)?;
-    let (dir, rel, location) = match path.strip_prefix(&root) {
-        Ok(rel) => {
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            (
-                root.clone(),
-                rel.clone(),
-                Some(PolicyLocation { config_rel: rel }),
-            )
-        }
-        Err(_) => {
+    let path = match &config.path {
+        Some(p) => Some(std::path::absolute(p)?),
+        None => None,
+    };
+    let rel = path.as_ref().and_then(|p| {
+        p.strip_prefix(&root)
+            .ok()
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .filter(|r| r != ".git" && !r.starts_with(".git/"))
+    });
+    match (path, rel) {
+        (Some(path), None) if source.config.is_some() => {
+            if config.verify.is_empty() {
+                return Err(VerifyCommandError::NoPolicy);
+            }
             warnings.push(format!(
                 "{}: the trust policy is outside the repository, so commits that change it are not judged by their parent's policy",
                 path.display()
@@ -205,14 +235,69 @@ fn load_policy(
                 .strip_prefix(&dir)
                 .map(|n| n.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_default();
-            (dir, name, None)
+            let policy = Policy::load(&Dir(dir), &name, &config.verify)?;
+            if !policy.has_trust() {
+                return Err(VerifyCommandError::NoTrust(path));
+            }
+            Ok(PreparedTrust::Flat(Arc::new(policy)))
         }
-    };
-    let policy = Policy::load(&Dir(dir), &rel, &config.verify)?;
-    if !policy.has_trust() {
-        return Err(VerifyCommandError::NoTrust(path));
+        (_, rel) => {
+            let config_rel = rel.unwrap_or_else(|| crate::config::CONFIG_FILE.to_owned());
+            let in_work_tree = !config.verify.is_empty();
+            if in_work_tree {
+                // The checked-out policy must be sound too (no link out, no `..`).
+                Policy::load(&Dir(root), &config_rel, &config.verify)?;
+            }
+            Ok(PreparedTrust::History(
+                PolicyLocation { config_rel },
+                in_work_tree,
+            ))
+        }
     }
-    Ok((policy, location))
+}
+
+/// The commit whose committed policy is trusted, as the selection implies it.
+fn base_revision(repo: &Repo, command: &VerifyCommand) -> Result<String, GitError> {
+    if let Some(b) = &command.trusted_base {
+        return Ok(b.clone());
+    }
+    Ok(match &command.selection {
+        Selection::Range(spec) => match RangeSpec::parse(spec)? {
+            RangeSpec::Range { base, .. } => base,
+            RangeSpec::NotOnRemotes { tip } => not_on_remotes_base(repo, &tip)?,
+        },
+        Selection::Since(rev) => rev.clone(),
+        Selection::NotOnRemotes(tip) => not_on_remotes_base(repo, tip)?,
+        Selection::Head | Selection::All | Selection::Revs(_) | Selection::None => {
+            "HEAD".to_owned()
+        }
+    })
+}
+
+/// For a new branch: the newest commit it shares with the remote-tracking refs (the
+/// merge base that descends from every other one); HEAD when it shares none.
+fn not_on_remotes_base(repo: &Repo, tip: &str) -> Result<String, GitError> {
+    let mut bases = Vec::new();
+    for remote in repo.remote_tip_ids(tip)? {
+        if let Some(b) = repo.merge_base(&remote, tip)? {
+            if !bases.contains(&b) {
+                bases.push(b);
+            }
+        }
+    }
+    for b in &bases {
+        let mut newest = true;
+        for other in &bases {
+            if !repo.is_ancestor(other, b)? {
+                newest = false;
+                break;
+            }
+        }
+        if newest {
+            return Ok(b.clone());
+        }
+    }
+    Ok("HEAD".to_owned())
 }
 
 impl PreparedVerify {
@@ -269,8 +354,51 @@ impl Verified {
 }
 
 impl PreparedVerify {
+    /// The trusted base's policy, read from its commit; `Ok(Err)`: the base cannot be
+    /// read (the verification is incomplete).
+    fn base_policy(
+        &self,
+        location: &PolicyLocation,
+        in_work_tree: bool,
+    ) -> Result<Result<(String, Policy), GitError>, VerifyCommandError> {
+        let rev = match base_revision(&self.repo, &self.command) {
+            Ok(r) => r,
+            Err(e) if e.is_incomplete() => return Ok(Err(e)),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(commit) = self.repo.commit_id(&rev) else {
+            if rev == "HEAD" && self.command.trusted_base.is_none() {
+                // No commit yet: nothing committed, so no policy.
+                return Err(VerifyCommandError::NoPolicy);
+            }
+            return Ok(Err(GitError::Missing {
+                what: format!("the trusted base {rev:?}"),
+                hint: String::new(),
+            }));
+        };
+        let file = location.config_rel.clone();
+        match policy_at(&self.repo.reader(), &commit, location) {
+            Ok(Some(p)) if p.has_trust() => Ok(Ok((commit, p))),
+            Ok(Some(_)) => Err(VerifyCommandError::NoBaseTrust { commit, file }),
+            Ok(None) if !in_work_tree && self.command.trusted_base.is_none() => {
+                Err(VerifyCommandError::NoPolicy)
+            }
+            Ok(None) => Err(VerifyCommandError::NoBasePolicy { commit, file }),
+            Err(message) => Err(VerifyCommandError::BasePolicy(message)),
+        }
+    }
+
     /// Selects, reads and judges every object.
     pub fn run(self) -> Result<VerifyResult, VerifyCommandError> {
+        let (policy, location, base) = match &self.trust {
+            PreparedTrust::Flat(p) => (p.clone(), None, None),
+            PreparedTrust::History(location, in_work_tree) => {
+                match self.base_policy(location, *in_work_tree)? {
+                    Ok((base, p)) => (Arc::new(p), Some(location.clone()), Some(base)),
+                    Err(e) => return Ok(VerifyResult::Incomplete(e)),
+                }
+            }
+        };
         let c = &self.command;
         let commits = match &c.selection {
             Selection::Range(spec) => CommitSelection::Range(RangeSpec::parse(spec)?),
@@ -286,7 +414,7 @@ impl PreparedVerify {
         let now = c.now.unwrap_or_else(now_secs);
         let claimed = match c.key_time {
             Some(k) => k == KeyTimeChoice::Claimed,
-            None => self.policy.claimed_time,
+            None => policy.claimed_time,
         };
         let time = if claimed {
             KeyTime::Claimed { now }
@@ -296,9 +424,10 @@ impl PreparedVerify {
         let request = VerifyRequest {
             repo: &self.repo,
             commits,
-            tags: c.tags || (c.selection == Selection::All && self.policy.tags),
-            policy: &self.policy,
-            location: self.location.clone(),
+            tags: c.tags || (c.selection == Selection::All && policy.tags),
+            policy,
+            location: location.clone(),
+            base,
             time,
             ignore_start: c.ignore_start,
         };
@@ -317,7 +446,7 @@ impl PreparedVerify {
             verdicts: outcome.verdicts,
             summary,
             status,
-            policy_file: self.location.as_ref().map(|l| l.config_rel.clone()),
+            policy_file: location.as_ref().map(|l| l.config_rel.clone()),
         }))
     }
 }

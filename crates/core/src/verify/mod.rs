@@ -1,23 +1,37 @@
 //! The verification pipeline: commits and tags -> (payload, signature) as git splits
 //! them -> a verdict per object under the trust policy, on all cores.
 //!
-//! **Policy changes are judged by the previous policy.** A commit that changes any file
-//! of the policy (`.vigil.toml` itself, the allowed_signers file, the revoked keys, the
-//! keyring, a named policy file) is verified against the policy of its first parent,
-//! read from the parent's tree. So a pull request that adds its author's key fails at
-//! the commit that adds it, however the rest of the branch is signed. The commit that
-//! first introduces a policy is judged by the policy it introduces.
+//! **Trust follows history.** The policy committed at the *trusted base* B (the range's
+//! base, `--trusted-base`, else HEAD's commit; never the work tree) is trusted as it is;
+//! its `start` is the trust root R. Each commit X hands its children an *effective
+//! policy* E(X) ([`history`]): E(R) is the policy in R's tree; otherwise E(X) = E(first
+//! parent) unless X changes that policy's files (`.vigil.toml` or the named policy file,
+//! and every file it names), in which case X is judged by E(parent) and, when `good`,
+//! E(X) is the policy in X's tree (none: B's again); an unauthorised change leaves
+//! E(parent) in force, so the commits trusted only through it fail too. A root commit,
+//! or a history with no policy yet, has B's policy. Each commit (a merge too) is judged
+//! by its first parent's effective policy, the trust root by its own, tags by B's. A key
+//! in the `revoked_keys` of B's policy or of any authorised policy met is revoked for
+//! every commit (compromised, retroactive); a key removed from `allowed_signers` is
+//! retired from that change on (prospective). So a pull request that adds its author's
+//! key fails at that commit and at every later commit trusted only through it, and the
+//! verdict for a commit does not depend on the branch checked out.
+//!
+//! One-off trust files and a policy file outside the repository are one flat policy for
+//! every object.
 pub mod check;
 pub mod command;
+pub mod history;
 pub mod policy;
 
-use std::time::Instant;
+use std::{collections::HashMap, sync::Arc, time::Instant};
 
 use rayon::prelude::*;
-use vigil_git::{CommitSelection, GitError, Reader, Repo, SignedObject};
+use vigil_git::{signed::ObjectKind, CommitSelection, GitError, Repo, SignedObject};
 use vigil_model::{ObjectVerdict, Verdict};
 
-pub use check::{check, KeyTime, GIT_NAMESPACE};
+pub use check::{check, check_under, Compromise, KeyTime, GIT_NAMESPACE};
+use history::{Effective, History, Origin};
 pub use policy::{verify_section, Dir, Policy, PolicyError, PolicySource, VerifyConfig};
 
 /// Where the repository's policy lives, so a commit's parent's policy can be read.
@@ -32,9 +46,14 @@ pub struct VerifyRequest<'a> {
     pub repo: &'a Repo,
     pub commits: CommitSelection,
     pub tags: bool,
-    pub policy: &'a Policy,
-    /// Set when the policy comes from the repository: enables the policy-change rule.
+    /// The trusted base's policy (or the one-off policy, or a policy file from outside
+    /// the repository: then it judges every object).
+    pub policy: Arc<Policy>,
+    /// Set when the policy comes from the repository's history: each commit is then
+    /// judged by the effective policy of its first parent.
     pub location: Option<PolicyLocation>,
+    /// The trusted base's commit id (with `location`).
+    pub base: Option<String>,
     pub time: KeyTime,
     /// Verify history before the policy's `start` too.
     pub ignore_start: bool,
@@ -56,158 +75,212 @@ pub fn verify(req: &VerifyRequest<'_>) -> Result<VerifyOutcome, GitError> {
         _ => req.policy.start.as_deref(),
     };
     let objects = vigil_git::select(req.repo, &req.commits, req.tags, start)?;
-    let results: Vec<Result<ObjectVerdict, GitError>> = objects
-        .par_iter()
-        .map_init(
-            || req.repo.reader(),
-            |reader, o| {
-                let object = reader.signed_object(o)?;
-                Ok(judge(reader, &object, req))
-            },
-        )
-        .collect();
     let mut outcome = VerifyOutcome::default();
+    let results: Vec<Result<ObjectVerdict, String>> = match (&req.location, &req.base) {
+        (Some(location), Some(base)) => by_history(req, location, base, &objects)?,
+        _ => objects
+            .par_iter()
+            .map_init(
+                || req.repo.reader(),
+                |reader, o| {
+                    let object = reader.signed_object(o).map_err(|e| e.to_string())?;
+                    Ok(check(&object, &req.policy, req.time))
+                },
+            )
+            .collect(),
+    };
     for r in results {
         match r {
             Ok(v) => outcome.verdicts.push(v),
-            Err(e) => outcome.errors.push(e.to_string()),
+            Err(e) => outcome.errors.push(e),
         }
     }
     outcome.elapsed_secs = started.elapsed().as_secs_f64();
     Ok(outcome)
 }
 
-fn judge(reader: &Reader, object: &SignedObject, req: &VerifyRequest<'_>) -> ObjectVerdict {
-    let Some(location) = &req.location else {
-        return check(object, req.policy, req.time);
-    };
-    if object.kind != vigil_git::signed::ObjectKind::Commit {
-        return check(object, req.policy, req.time);
-    }
-    match changes_policy(reader, object, &req.policy.files) {
-        Ok(None) => check(object, req.policy, req.time),
-        Ok(Some(parent)) => {
-            let mut v = match parent_policy(reader, parent.as_deref(), location) {
-                Ok(Some(previous)) => {
-                    let mut v = check(object, &previous, req.time);
-                    v.reason = format!(
-                        "{} (judged by the policy of its parent {})",
-                        v.reason,
-                        parent.as_deref().unwrap_or("")
-                    );
-                    v
-                }
-                Ok(None) => {
-                    let mut v = check(object, req.policy, req.time);
-                    v.reason = format!("{} (this commit introduces the trust policy)", v.reason);
-                    v
-                }
-                Err(message) => {
-                    let mut v = check(object, req.policy, req.time);
-                    v.verdict = Verdict::UntrustedKey;
-                    v.reason = format!("this commit changes the trust policy, and its parent's policy cannot be read: {message}");
-                    v
-                }
-            };
-            v.policy_change = true;
-            v
-        }
-        Err(e) => {
-            let mut v = check(object, req.policy, req.time);
-            v.verdict = Verdict::Malformed;
-            v.reason = format!("cannot tell whether this commit changes the trust policy: {e}");
-            v
-        }
-    }
-}
+/// At most this many passes to gather the compromised keys (each pass can only add).
+const MAX_PASSES: usize = 8;
 
-/// `Some(first parent)` (`Some(None)` for a root commit) when `object` changes any of
-/// `files`; `None` when it changes none.
-fn changes_policy(
-    reader: &Reader,
-    object: &SignedObject,
-    files: &[String],
-) -> Result<Option<Option<String>>, GitError> {
-    let parent = object.split.parents.first().cloned();
-    for path in files {
-        let now = reader.blob_id_at(&object.id, path)?;
-        let before = match &parent {
-            Some(p) => reader.blob_id_at(p, path)?,
-            None => None,
-        };
-        if now != before {
-            return Ok(Some(parent));
-        }
-    }
-    Ok(None)
-}
-
-/// The files of one commit's tree.
-struct CommitTree<'a> {
-    reader: &'a Reader,
-    commit: &'a str,
-}
-
-impl PolicySource for CommitTree<'_> {
-    fn read(&self, path: &str, by: &str) -> Result<Option<Vec<u8>>, PolicyError> {
-        let bytes = self
-            .reader
-            .file_at(self.commit, path)
-            .map(|f| f.map(|(_, b)| b))
-            .map_err(|e| PolicyError::Read {
-                path: path.to_owned(),
-                by: by.to_owned(),
-                message: e.to_string(),
-            })?;
-        let limit = crate::input::max_input_size();
-        match bytes {
-            Some(b) if b.len() as u64 > limit => Err(PolicyError::Read {
-                path: path.to_owned(),
-                by: by.to_owned(),
-                message: crate::input::InputError::TooLarge {
-                    path: path.into(),
-                    limit,
-                }
-                .reason(),
-            }),
-            other => Ok(other),
-        }
-    }
-
-    fn name(&self, path: &str) -> String {
-        path.to_owned()
-    }
-}
-
-/// The policy in force at `parent` (`Ok(None)`: it had none).
-fn parent_policy(
-    reader: &Reader,
-    parent: Option<&str>,
+/// Judges each commit by the effective policy of its first parent, and tags by the
+/// base's policy; a key revoked by any authorised policy met is revoked everywhere.
+fn by_history(
+    req: &VerifyRequest<'_>,
     location: &PolicyLocation,
-) -> Result<Option<Policy>, String> {
-    let Some(parent) = parent else {
-        return Ok(None);
+    base: &str,
+    objects: &[vigil_git::ObjectRef],
+) -> Result<Vec<Result<ObjectVerdict, String>>, GitError> {
+    let root = match req.ignore_start {
+        true => None,
+        false => match &req.policy.start {
+            Some(s) => Some(req.repo.commit_id(s).ok_or_else(|| GitError::Missing {
+                what: format!("the policy's start commit {s}"),
+                hint: String::new(),
+            })?),
+            None => None,
+        },
     };
-    let tree = CommitTree {
-        reader,
-        commit: parent,
+    let before_root = match &root {
+        Some(r) => req.repo.history_before(r)?,
+        None => Default::default(),
     };
-    let Some(bytes) = tree
-        .read(&location.config_rel, "the repository")
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(None);
-    };
-    let text = String::from_utf8_lossy(&bytes);
-    let Some(section) = verify_section(&text)
-        .map_err(|m| format!("{} in commit {parent}: {m}", location.config_rel))?
-    else {
-        return Ok(None);
-    };
-    if section.is_empty() {
-        return Ok(None);
+    let base_policy = req.policy.clone();
+    let base_eff = Arc::new(Effective {
+        policy: base_policy.clone(),
+        origin: Origin::Base(base.to_owned()),
+        taint: None,
+        broken: None,
+    });
+    let reader = req.repo.reader();
+    let mut history = History::new(
+        &reader,
+        location,
+        base_eff.clone(),
+        root.clone(),
+        before_root,
+        req.time,
+    );
+    let mut compromised = vec![Compromise {
+        policy: base_policy,
+        at: format!("of the trusted base {base}"),
+    }];
+    // Each commit's first parent and effective policy, and its own.
+    let mut plan: HashMap<&str, Result<Plan, String>> = HashMap::new();
+    for _ in 0..MAX_PASSES {
+        history.reset();
+        plan.clear();
+        for o in objects.iter().filter(|o| o.kind == ObjectKind::Commit) {
+            let entry = (|| {
+                // Its own first (so the keys its policy revokes are known), then its parent's.
+                let own = history.effective(&o.id, &compromised)?;
+                let parent = reader.parent_ids(&o.id)?.into_iter().next();
+                if root.as_deref() == Some(o.id.as_str()) {
+                    // The trust root is judged by the policy it holds (trusted as is).
+                    return Ok::<_, GitError>(Plan {
+                        parent,
+                        eff: own,
+                        changes: false,
+                        trust_root: true,
+                    });
+                }
+                let eff = match &parent {
+                    Some(p) => history.effective(p, &compromised)?,
+                    None => history.base.clone(),
+                };
+                let changes = history.changes(&o.id, parent.as_deref(), &eff.policy)?;
+                Ok(Plan {
+                    parent,
+                    eff,
+                    changes,
+                    trust_root: false,
+                })
+            })();
+            plan.insert(o.id.as_str(), entry.map_err(|e| e.to_string()));
+        }
+        let mut seen: Vec<String> = compromised.iter().map(|c| c.at.clone()).collect();
+        let mut grew = false;
+        let mut found: Vec<(&String, &Arc<Effective>)> = history.known().iter().collect();
+        found.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, e) in found {
+            if e.policy.revoked.is_none() {
+                continue;
+            }
+            let at = match &e.origin {
+                Origin::Base(_) => continue,
+                Origin::Root(r) => format!("of the trust root {r}"),
+                Origin::Authorised(a) => format!("authorised at {a}"),
+            };
+            if !seen.contains(&at) {
+                seen.push(at.clone());
+                compromised.push(Compromise {
+                    policy: e.policy.clone(),
+                    at,
+                });
+                grew = true;
+            }
+        }
+        if !grew {
+            break;
+        }
     }
-    let policy = Policy::load(&tree, &location.config_rel, &section)
-        .map_err(|e| format!("in commit {parent}: {e}"))?;
-    Ok(Some(policy))
+    let results = objects
+        .par_iter()
+        .map_init(
+            || req.repo.reader(),
+            |reader, o| {
+                let object = reader.signed_object(o).map_err(|e| e.to_string())?;
+                if o.kind != ObjectKind::Commit {
+                    let mut v = check_under(&object, &base_eff.policy, &compromised, req.time);
+                    v.reason = format!("{} (judged by {})", v.reason, base_eff.origin.describe());
+                    return Ok(v);
+                }
+                let p = plan[o.id.as_str()].clone()?;
+                Ok(judge_commit(&object, &p, &compromised, req.time))
+            },
+        )
+        .collect();
+    Ok(results)
+}
+
+/// How one commit is judged: by its first parent's effective policy (the trust root by
+/// its own).
+#[derive(Clone)]
+struct Plan {
+    parent: Option<String>,
+    eff: Arc<Effective>,
+    /// It changes the files of that policy.
+    changes: bool,
+    trust_root: bool,
+}
+
+/// One commit's verdict under its first parent's effective policy, with a reason that
+/// says which policy judged it.
+fn judge_commit(
+    object: &SignedObject,
+    plan: &Plan,
+    compromised: &[Compromise],
+    time: KeyTime,
+) -> ObjectVerdict {
+    let (eff, changes, parent) = (&plan.eff, plan.changes, plan.parent.as_deref());
+    let mut v = check_under(object, &eff.policy, compromised, time);
+    let by = eff.origin.describe();
+    if let Some(message) = &eff.broken {
+        v.verdict = Verdict::UntrustedKey;
+        v.reason = format!("{by} cannot be read, so nothing is trusted after it: {message}");
+        v.policy_change = changes;
+        return v;
+    }
+    v.reason = match (changes, parent) {
+        _ if plan.trust_root => format!(
+            "{} (the trust root, the base policy's `start`: judged by the policy it holds)",
+            v.reason
+        ),
+        (true, Some(p)) => format!(
+            "{} (this commit changes the trust policy: judged by the policy of its parent {p}, {by})",
+            v.reason
+        ),
+        (true, None) => format!(
+            "{} (a root commit that introduces a trust policy: judged by {by})",
+            v.reason
+        ),
+        (false, None) => format!("{} (a root commit: judged by {by})", v.reason),
+        (false, Some(_)) => format!("{} (judged by {by})", v.reason),
+    };
+    v.policy_change = changes;
+    if !v.verdict.passes() {
+        if let Some(t) = &eff.taint {
+            let through = t.claimed.as_ref().is_some_and(|claimed| {
+                check_under(object, claimed, compromised, time).verdict == Verdict::Good
+            });
+            if through && t.commit != object.id {
+                v.reason = format!(
+                    "{}; trusted only through {}'s policy change, which was not authorised: {}",
+                    v.reason,
+                    t.commit,
+                    t.verdict.as_str()
+                );
+            }
+        }
+    }
+    v
 }
