@@ -30,6 +30,62 @@ fn place(path: &str, line: u64, commit: &str) -> (String, u64, String) {
     (path.to_owned(), line, commit.to_owned())
 }
 
+/// The object formats the git sources are tested in (`git init --object-format`):
+/// the same fixtures give the same findings, with 40- or 64-hex commit ids.
+const FORMATS: [&str; 2] = ["sha1", "sha256"];
+
+/// The fixture in a repository of object `format`.
+fn fixture_in(scenario: &str, format: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let built = build_fixture_with("git", scenario, &[("VIGIL_OBJECT_FORMAT", format)]);
+    let made = git(&built.1, &["rev-parse", "--show-object-format"]);
+    assert_eq!(made.trim(), format);
+    built
+}
+
+/// Every report format that shows a commit shows the 64-hex id whole (the human and
+/// Markdown reports its first 12 digits, as for SHA-1), and a `.gitleaksignore` fingerprint
+/// naming a 64-hex commit reads back and accepts that finding.
+#[test]
+fn reports_and_fingerprints_with_sha256_commit_ids() {
+    let (_t, repo) = fixture_in("range", "sha256");
+    let add = rev(&repo, "c-add");
+    let range = ["scan", "--range", "c-base..main", "--color", "never"];
+    for (format, shows) in [
+        ("human", &add[..12]),
+        ("json", &add[..]),
+        ("jsonl", &add[..]),
+        ("sarif", &add[..]),
+        ("gitlab", &add[..]),
+        ("github", &add[..]),
+        ("markdown", &add[..12]),
+        ("junit", &add[..]),
+    ] {
+        let r = run_in(&repo, &[&range[..], &["--format", format]].concat());
+        assert_eq!(r.code, 1, "{format}: {}", r.stderr);
+        assert!(
+            r.stdout.contains(shows),
+            "{format} lacks {shows}:\n{}",
+            r.stdout
+        );
+    }
+    std::fs::write(repo.join(".gitleaks.toml"), "[extend]\nuseDefault = true\n").unwrap();
+    std::fs::write(
+        repo.join(".gitleaksignore"),
+        format!("{add}:app.yaml:github-pat:2\n"),
+    )
+    .unwrap();
+    let with_ignore = ["--gitleaks-config", ".gitleaks.toml", "--format", "json"];
+    let r = run_in(&repo, &[&range[..], &with_ignore].concat());
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        places(&r),
+        vec![
+            place("notes.txt", 2, &rev(&repo, "c-feature-note")),
+            place("notes.txt", 4, &rev(&repo, "c-merge")),
+        ]
+    );
+}
+
 #[test]
 fn staged_in_a_repository_without_commits() {
     let (_t, repo) = fixture("staged-empty");
@@ -53,7 +109,13 @@ fn staged_in_a_repository_without_commits() {
 
 #[test]
 fn staged_changes_renames_deletions_binary_submodules_crlf() {
-    let (_t, repo) = fixture("staged");
+    for format in FORMATS {
+        staged_changes_renames_deletions_binary_submodules_crlf_in(format);
+    }
+}
+
+fn staged_changes_renames_deletions_binary_submodules_crlf_in(format: &str) {
+    let (_t, repo) = fixture_in("staged", format);
     let r = run_in(&repo, &["scan", "--staged", "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     // Only added lines, with new-file line numbers: the untouched secret on config.py:3,
@@ -91,7 +153,13 @@ fn staged_during_a_merge() {
 
 #[test]
 fn range_with_merges_and_a_secret_added_then_removed() {
-    let (_t, repo) = fixture("range");
+    for format in FORMATS {
+        range_with_merges_and_a_secret_added_then_removed_in(format);
+    }
+}
+
+fn range_with_merges_and_a_secret_added_then_removed_in(format: &str) {
+    let (_t, repo) = fixture_in("range", format);
     let r = run_in(
         &repo,
         &["scan", "--range", "c-base..main", "--format", "json"],
@@ -111,6 +179,21 @@ fn range_with_merges_and_a_secret_added_then_removed() {
     assert_eq!(f["commit"]["email"], "ada@example.com");
     assert!(f["commit"]["date"].as_i64().unwrap() > 1_700_000_000);
     assert!(r.stderr.contains("scanned 5 commits"), "{}", r.stderr);
+    // Full ids on the command line, as CI gives them, and abbreviated ones (loose
+    // objects: gix alone finds none by a short SHA-256 id).
+    let (base, main) = (rev(&repo, "c-base"), rev(&repo, "main"));
+    for ids in [
+        format!("{base}..{main}"),
+        format!("{}..{}", &base[..7], &main[..12]),
+    ] {
+        let again = run_in(&repo, &["scan", "--range", &ids, "--format", "json"]);
+        assert_eq!(
+            places(&again),
+            places(&r),
+            "{format} {ids}: {}",
+            again.stderr
+        );
+    }
     // --since is REV..HEAD; a range that excludes the leak does not report it.
     let since = run_in(&repo, &["scan", "--since", "c-remove", "--format", "json"]);
     assert_eq!(
@@ -124,7 +207,13 @@ fn range_with_merges_and_a_secret_added_then_removed() {
 
 #[test]
 fn history_finds_secrets_whose_files_were_deleted() {
-    let (_t, repo) = fixture("history");
+    for format in FORMATS {
+        history_finds_secrets_whose_files_were_deleted_in(format);
+    }
+}
+
+fn history_finds_secrets_whose_files_were_deleted_in(format: &str) {
+    let (_t, repo) = fixture_in("history", format);
     let r = run_in(&repo, &["scan", "--history", "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
@@ -201,7 +290,13 @@ fn shallow_clone_missing_the_range_base_is_incomplete() {
 
 #[test]
 fn deep_history_with_a_large_binary_blob() {
-    let (_t, repo) = fixture("deep");
+    for format in FORMATS {
+        deep_history_with_a_large_binary_blob_in(format);
+    }
+}
+
+fn deep_history_with_a_large_binary_blob_in(format: &str) {
+    let (_t, repo) = fixture_in("deep", format);
     // Loose objects first, then packed with deltas: a long history is read in pack
     // order (trees first, from the pack headers' kinds), and must find the same.
     for packed in [false, true] {
@@ -210,11 +305,11 @@ fn deep_history_with_a_large_binary_blob() {
             git(&repo, &["prune-packed"]);
         }
         let r = run_in(&repo, &["scan", "--history", "--format", "json"]);
-        assert_eq!(r.code, 1, "packed: {packed}: {}", r.stderr);
+        assert_eq!(r.code, 1, "{format}, packed: {packed}: {}", r.stderr);
         assert_eq!(
             places(&r),
             vec![place("log.txt", 151, &rev(&repo, "c-step-150"))],
-            "packed: {packed}"
+            "{format}, packed: {packed}"
         );
         assert!(r.stderr.contains("scanned 301 commits"), "{}", r.stderr);
         // Binary content is skipped as binary whatever its size.

@@ -96,12 +96,23 @@ pub fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 /// Runs a fixture script (`fixtures/<kind>/build.sh SCENARIO DIR`) into a fresh
 /// temporary folder and returns the folder and the built repository.
 pub fn build_fixture(kind: &str, scenario: &str) -> (tempfile::TempDir, PathBuf) {
+    build_fixture_with(kind, scenario, &[])
+}
+
+/// [`build_fixture`] with variables in the script's environment (e.g.
+/// `VIGIL_OBJECT_FORMAT=sha256`).
+pub fn build_fixture_with(
+    kind: &str,
+    scenario: &str,
+    env: &[(&str, &str)],
+) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join(scenario);
     let out = Command::new("bash")
         .arg(repo_root().join("fixtures").join(kind).join("build.sh"))
         .arg(scenario)
         .arg(&dir)
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     assert!(

@@ -17,13 +17,19 @@ struct Env {
 
 impl Env {
     fn new() -> Env {
+        Env::with_object_format("sha1")
+    }
+
+    /// With a repository of object `format` (`git init --object-format`).
+    fn with_object_format(format: &str) -> Env {
         let env = Env {
             tmp: tempfile::tempdir().unwrap(),
         };
         fs::create_dir_all(env.home()).unwrap();
         fs::create_dir_all(env.bin()).unwrap();
         fs::create_dir_all(env.repo()).unwrap();
-        env.git(&env.repo(), &["init", "-q"]);
+        let format = format!("--object-format={format}");
+        env.git(&env.repo(), &["init", "-q", &format]);
         env
     }
 
@@ -475,11 +481,18 @@ fn outside_a_repository_is_a_usage_error() {
 /// The real vigil behind the installed hooks, as git runs them: a commit of a fake key
 /// is blocked with where, what, how to revoke and how to proceed; a clean commit
 /// passes; a commit made with --no-verify is blocked at `git push`; new branches,
-/// several refs at once and a branch deletion do what they should.
+/// several refs at once and a branch deletion do what they should. The same in a
+/// SHA-256 repository, where git gives the pre-push hook 64-hex ids.
 #[test]
 fn git_runs_the_hooks_and_they_block_secrets() {
+    for format in ["sha1", "sha256"] {
+        hooks_block_secrets(format);
+    }
+}
+
+fn hooks_block_secrets(format: &str) {
     use crate::harness::GH_TOKEN;
-    let env = Env::new();
+    let env = Env::with_object_format(format);
     env.real_vigil();
     let repo = env.repo();
     ok(&env.vigil(&["hook", "install"]));
@@ -518,7 +531,13 @@ fn git_runs_the_hooks_and_they_block_secrets() {
     let remote = env.tmp.path().join("remote.git");
     env.git(
         env.tmp.path(),
-        &["init", "-q", "--bare", remote.to_str().unwrap()],
+        &[
+            "init",
+            "-q",
+            "--bare",
+            &format!("--object-format={format}"),
+            remote.to_str().unwrap(),
+        ],
     );
     env.git(
         &repo,
@@ -532,7 +551,11 @@ fn git_runs_the_hooks_and_they_block_secrets() {
     let (passed, text) = try_git(&["push", "-q", "origin", "clean2", "HEAD:main"]);
     assert!(!passed, "the push is blocked: {text}");
     assert!(text.contains("push blocked: 1 secret found"), "{text}");
-    assert!(text.contains("(commit "), "names the commit: {text}");
+    let leak = env.git(&repo, &["rev-parse", "HEAD"]);
+    assert!(
+        text.contains(&format!("(commit {}", &leak[..12])),
+        "{format}: names the commit: {text}"
+    );
     assert!(!text.contains(GH_TOKEN), "{text}");
     // Several clean refs at once pass; deleting a branch checks nothing.
     env.git(&repo, &["branch", "clean3", "clean"]);

@@ -19,8 +19,8 @@ const FORMATS: [(&str, &str); 4] = [
 
 /// fixtures/git/build.sh `shards`: 8 findings in 5 files over 7 commits, among them one
 /// line rewritten in three commits with the token at three columns.
-fn fixture() -> (tempfile::TempDir, PathBuf) {
-    build_fixture("git", "shards")
+fn fixture(object_format: &str) -> (tempfile::TempDir, PathBuf) {
+    build_fixture_with("git", "shards", &[("VIGIL_OBJECT_FORMAT", object_format)])
 }
 
 /// Scans the history of `repo` (`shard` K/N or the whole), writing `format` to `out`.
@@ -84,7 +84,12 @@ fn findings_in(format: &str, text: &str) -> usize {
 /// another order to stdout) and compares with the unsharded report. Returns how many
 /// findings each JSON shard held.
 fn merged_equals_whole(n: u32) -> Vec<usize> {
-    let (tmp, repo) = fixture();
+    merged_equals_whole_in(n, "sha1")
+}
+
+/// The same in a repository of `object_format` (`git init --object-format`).
+fn merged_equals_whole_in(n: u32, object_format: &str) -> Vec<usize> {
+    let (tmp, repo) = fixture(object_format);
     let dir = tmp.path();
     let mut per_shard = Vec::new();
     for (format, ext) in FORMATS {
@@ -103,6 +108,12 @@ fn merged_equals_whole(n: u32) -> Vec<usize> {
             .collect();
         if format == "json" {
             per_shard = texts.iter().map(|t| findings_in(format, t)).collect();
+            let whole: Value =
+                serde_json::from_str(&std::fs::read_to_string(&whole_path).unwrap()).unwrap();
+            let id_len = if object_format == "sha256" { 64 } else { 40 };
+            for f in whole["findings"].as_array().unwrap() {
+                assert_eq!(f["commit"]["id"].as_str().unwrap().len(), id_len, "{f}");
+            }
         }
         let out = format!("merged.{ext}");
         let names: Vec<&str> = shards.iter().map(String::as_str).collect();
@@ -167,6 +178,13 @@ fn four_shards_merge_into_the_unsharded_report() {
     );
 }
 
+/// A SHA-256 repository: the reports carry 64-hex commit ids, and merge back the same.
+#[test]
+fn shards_of_a_sha256_history_merge_into_the_unsharded_report() {
+    let per_shard = merged_equals_whole_in(3, "sha256");
+    assert_eq!(per_shard.iter().sum::<usize>(), 8);
+}
+
 #[test]
 fn shards_without_findings_merge_too() {
     let per_shard = merged_equals_whole(16);
@@ -200,7 +218,7 @@ fn a_clean_history_merges_into_a_clean_report() {
 
 #[test]
 fn reports_that_cannot_be_merged_are_refused_by_name() {
-    let (tmp, repo) = fixture();
+    let (tmp, repo) = fixture("sha1");
     let dir = tmp.path();
     for k in 1..=2 {
         scan(

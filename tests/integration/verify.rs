@@ -21,6 +21,11 @@ fn build(scenario: &str) -> (tempfile::TempDir, PathBuf) {
     build_fixture("verify", scenario)
 }
 
+/// The fixture built with `git init --object-format=FORMAT` (sha1 or sha256).
+fn build_in(scenario: &str, format: &str) -> (tempfile::TempDir, PathBuf) {
+    build_fixture_with("verify", scenario, &[("VIGIL_OBJECT_FORMAT", format)])
+}
+
 /// git, isolated from ambient configuration, verifying with the fixture's trust material.
 fn git(dir: &Path, repo: &Path) -> Command {
     let mut c = Command::new("git");
@@ -126,6 +131,8 @@ const CASES: &[Case] = &[
       "a non-canonical Ed25519 signature (S + L, made from a valid one without the key): OpenSSH checks only S's top bits"),
     s("ssh-extra-sha256-header", "G", "malformed",
       "an unknown gpgsig-sha256 header in a SHA-1 repository: git silently drops it from what it verifies"),
+    s("ssh-extra-sha1-header", "G", "malformed",
+      "an unknown gpgsig header in a SHA-256 repository: git silently drops it from what it verifies"),
     s("ssh-two-signatures", "G", "malformed",
       "two gpgsig headers: git concatenates them and ssh-keygen reads the first; vigil accepts exactly one signature"),
     c("malformed-garbage", "die", false, "malformed"),
@@ -182,10 +189,32 @@ fn verdicts(r: &Run) -> HashMap<String, Value> {
         .collect()
 }
 
+/// Whether the fixture builds `case` in a repository of `format`: the extra signature
+/// header is the one that is not the format's own.
+fn built_in(case: &Case, format: &str) -> bool {
+    !matches!(
+        (format, case.name),
+        ("sha1", "ssh-extra-sha1-header") | ("sha256", "ssh-extra-sha256-header")
+    )
+}
+
 #[test]
 fn differential_against_git() {
-    let (_t, dir) = build("cases");
+    differential("sha1");
+}
+
+/// The same cases in a SHA-256 repository: git signs commits in `gpgsig-sha256`, and
+/// git and vigil give the same verdicts as in a SHA-1 repository.
+#[test]
+fn differential_against_git_in_a_sha256_repository() {
+    differential("sha256");
+}
+
+fn differential(format: &str) {
+    let (_t, dir) = build_in("cases", format);
     let repo = dir.join("repo");
+    let id_len = if format == "sha256" { 64 } else { 40 };
+    assert_eq!(rev(&repo, "HEAD").len(), id_len, "{format}");
     let mut args: Vec<String> = ["verify", "--all", "--tags", "--format", "json"]
         .map(String::from)
         .to_vec();
@@ -194,7 +223,7 @@ fn differential_against_git() {
     let r = run_in(&repo, &args);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let found = verdicts(&r);
-    compare_with_git(&dir, &repo, &found, CASES);
+    compare_with_git(&dir, &repo, &found, CASES, format);
     // One malformed object does not hide the others: `git log --format=%G?` dies at the
     // garbage signature; vigil judged every commit.
     let log = git(&dir, &repo)
@@ -205,13 +234,16 @@ fn differential_against_git() {
     let listed = String::from_utf8_lossy(&log.stdout).lines().count();
     let commits = rev_list_count(&repo);
     assert!(listed < commits, "git log listed {listed} of {commits}");
-    let judged = r.json()["verdicts"]
+    let json = r.json();
+    let judged: Vec<&str> = json["verdicts"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|v| v["commit"].is_string())
-        .count();
-    assert_eq!(judged, commits);
+        .filter_map(|v| v["commit"].as_str())
+        .collect();
+    assert_eq!(judged.len(), commits);
+    // Ids are shown whole, in the repository's format.
+    assert!(judged.iter().all(|id| id.len() == id_len), "{judged:?}");
 
     // The human report names each failing object and its reason; exit 1.
     let mut human = args.clone();
@@ -294,7 +326,7 @@ fn canonical_signatures_against_git() {
     let r = run_in(&repo, &args);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let found = verdicts(&r);
-    compare_with_git(&dir, &repo, &found, CANON_CASES);
+    compare_with_git(&dir, &repo, &found, CANON_CASES, "sha1");
     // The reasons name what is wrong.
     let reason = |name: &str| {
         found[&rev(&repo, &format!("c-{name}"))]["reason"]
@@ -322,7 +354,13 @@ fn canonical_signatures_against_git() {
 
 /// Checks vigil's verdict (in `found`) and git's for every case the fixture built
 /// (DIR/cases) against `cases`: never laxer than git, stricter only where named.
-fn compare_with_git(dir: &Path, repo: &Path, found: &HashMap<String, Value>, cases: &[Case]) {
+fn compare_with_git(
+    dir: &Path,
+    repo: &Path,
+    found: &HashMap<String, Value>,
+    cases: &[Case],
+    format: &str,
+) {
     let built = std::fs::read_to_string(dir.join("cases")).unwrap();
     let mut table = vec![format!(
         "{:<34} {:<6} {:<6} {:<16} {}",
@@ -334,7 +372,7 @@ fn compare_with_git(dir: &Path, repo: &Path, found: &HashMap<String, Value>, cas
         let (kind, name) = line.split_once('\t').unwrap();
         let case = cases
             .iter()
-            .find(|c| c.name == name)
+            .find(|c| c.name == name && built_in(c, format))
             .unwrap_or_else(|| panic!("case {name} is built but not listed in CASES"));
         seen += 1;
         let key = if kind == "tag" {
@@ -386,7 +424,8 @@ fn compare_with_git(dir: &Path, repo: &Path, found: &HashMap<String, Value>, cas
         }
     }
     println!("{}", table.join("\n"));
-    assert_eq!(seen, cases.len(), "every listed case is built");
+    let listed = cases.iter().filter(|c| built_in(c, format)).count();
+    assert_eq!(seen, listed, "every listed case is built");
     assert!(
         problems.is_empty(),
         "{}\n\n{}",

@@ -3,14 +3,14 @@
 //! Ids go in and out as hex strings, so no gix type crosses the crate line.
 use std::collections::HashSet;
 
-use crate::{error::GitError, repo::Repo};
+use crate::{error::GitError, repo::Repo, revision::rev_parse_single};
 
 impl Repo {
     /// The full id of the commit `rev` names (a tag is peeled to its commit), or `None`
     /// when the repository does not have it (or it names no commit).
     pub fn commit_id(&self, rev: &str) -> Option<String> {
         let local = self.local();
-        let id = local.rev_parse_single(rev).ok()?;
+        let id = rev_parse_single(&local, rev).ok()?;
         let commit = id.object().ok()?.peel_to_commit().ok()?;
         Some(commit.id.to_string())
     }
@@ -148,5 +148,37 @@ mod tests {
         assert!(!repo.is_ancestor(&d_, &b).unwrap());
         assert!(repo.merge_base(&"1".repeat(40), &b).is_err());
         assert!(!repo.is_shallow_clone());
+    }
+
+    /// Abbreviated ids name commits in both object formats, loose and packed (gix
+    /// alone finds no loose object by a short SHA-256 id), with a suffix too; a prefix
+    /// that names no object or several names no commit.
+    #[test]
+    fn abbreviated_ids_in_both_formats() {
+        for format in crate::test_repo::FORMATS {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            git(d, &["init", "-q", &format!("--object-format={format}")]);
+            for name in ["a", "b"] {
+                std::fs::write(d.join(name), name).unwrap();
+                git(d, &["add", name]);
+                git(d, &["commit", "-q", "-m", name]);
+            }
+            let (a, b) = (rev(d, "main~1"), rev(d, "main"));
+            for packed in [false, true] {
+                if packed {
+                    git(d, &["gc", "-q"]);
+                }
+                let repo = Repo::discover(d).unwrap();
+                for n in [4, 7, 12, a.len() - 1, a.len()] {
+                    let what = format!("{format}, packed: {packed}, {n} digits");
+                    assert_eq!(repo.commit_id(&a[..n]).as_deref(), Some(&*a), "{what}");
+                    let child = format!("{}~1", &b[..n]);
+                    assert_eq!(repo.commit_id(&child).as_deref(), Some(&*a), "{what}");
+                }
+                assert_eq!(repo.commit_id(&"f".repeat(12)), None);
+                assert_eq!(repo.commit_id(&a[..3]), None, "too short");
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 pub struct ObjectId(pub(crate) gix::ObjectId);
 
 impl ObjectId {
-    /// The id's raw bytes (20 for SHA-1).
+    /// The id's raw bytes (20 for SHA-1, 32 for SHA-256).
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
@@ -42,5 +42,8 @@ mod tests {
         assert_eq!(ObjectId(a).as_bytes(), a.as_bytes());
         assert_eq!(ObjectId(a).cmp(&ObjectId(b)), a.cmp(&b));
         assert!(ObjectId(a) < ObjectId(b));
+        let long = gix::ObjectId::from_bytes_or_panic(&[0x0c; 32]);
+        assert_eq!(ObjectId(long).to_string(), "0c".repeat(32));
+        assert_eq!(ObjectId(long).as_bytes().len(), 32);
     }
 }

@@ -8,7 +8,9 @@ use crate::{
     error::{fetch_hint, GitError},
     fsck::{commit_problem, tag_problem},
     repo::{Reader, Repo},
-    revision::{all_tips, collect_walk, remote_tips, resolve, shallow_end, RangeSpec},
+    revision::{
+        all_tips, collect_walk, remote_tips, resolve, rev_parse_single, shallow_end, RangeSpec,
+    },
     signed::{split_commit, split_tag, ObjectKind, Split},
 };
 
@@ -189,7 +191,7 @@ fn resolve_object(repo: &Repo, local: &gix::Repository, rev: &str) -> Result<Obj
         what: format!("revision {rev:?}"),
         hint: fetch_hint(rev, repo.is_shallow()),
     };
-    let id = local.rev_parse_single(rev).map_err(|_| missing())?;
+    let id = rev_parse_single(local, rev).map_err(|_| missing())?;
     let header = local.find_header(id.detach()).map_err(|_| missing())?;
     if header.kind() == gix::objs::Kind::Tag {
         let ref_name = local

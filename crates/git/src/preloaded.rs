@@ -145,16 +145,26 @@ impl<F: Find> Find for WithPreloaded<'_, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_repo::packed_history;
+    use crate::test_repo::{packed_history, FORMATS};
 
     /// A packed history whose trees are deltas of each other: every commit and tree
     /// is decoded by our own delta code, and equals what gix reads.
     #[test]
     fn preload_decodes_packed_commits_and_trees_itself() {
-        let dir = packed_history();
+        for format in FORMATS {
+            preload_decodes(format);
+        }
+    }
+
+    fn preload_decodes(format: &str) {
+        let dir = packed_history(format);
         let repo = Repo::discover(dir.path()).expect("repo");
         let packed = repo.pack_order().of_kinds(&KINDS);
-        assert_eq!(packed.len(), 160, "a commit and 3 trees per commit");
+        assert_eq!(
+            packed.len(),
+            160,
+            "{format}: a commit and 3 trees per commit"
+        );
         let file = repo.pack_order().open_pack(packed[0].0).expect("a pack");
         let deltas = packed
             .iter()
@@ -165,7 +175,7 @@ mod tests {
                 )
             })
             .count();
-        assert!(deltas >= 30, "{deltas} trees stored as deltas");
+        assert!(deltas >= 30, "{format}: {deltas} trees stored as deltas");
 
         let preloaded = Preloaded::load(&repo);
         let local = repo.reader();

@@ -315,7 +315,7 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_repo::packed_history;
+    use crate::test_repo::{packed_history, FORMATS};
 
     /// The blob as gix reads it.
     fn gix_read(reader: &Reader, id: gix::ObjectId) -> Vec<u8> {
@@ -328,8 +328,15 @@ mod tests {
     /// decoded by the reader itself, and equal what gix reads.
     #[test]
     fn reader_decodes_packed_blobs_itself() {
-        let dir = packed_history();
+        for format in FORMATS {
+            decodes_packed_blobs_itself(format);
+        }
+    }
+
+    fn decodes_packed_blobs_itself(format: &str) {
+        let dir = packed_history(format);
         let repo = Repo::discover(dir.path()).expect("repo");
+        assert_eq!(repo.object_hash().to_string(), format);
         let blobs = repo.pack_order().of_kinds(&[Kind::Blob]);
         let reader = repo.reader();
         let (mut whole, mut deltas) = (0, 0);
@@ -349,7 +356,7 @@ mod tests {
         }
         assert!(
             whole > 0 && deltas >= 20,
-            "{whole} whole, {deltas} deltas decoded"
+            "{format}: {whole} whole, {deltas} deltas decoded"
         );
     }
 
@@ -357,7 +364,13 @@ mod tests {
     /// the reader decodes the chain of bases itself (and holds them for the next).
     #[test]
     fn reader_decodes_a_deltas_chain_of_bases() {
-        let dir = packed_history();
+        for format in FORMATS {
+            decodes_a_deltas_chain_of_bases(format);
+        }
+    }
+
+    fn decodes_a_deltas_chain_of_bases(format: &str) {
+        let dir = packed_history(format);
         let repo = Repo::discover(dir.path()).expect("repo");
         let blobs = repo.pack_order().of_kinds(&[Kind::Blob]);
         let reader = repo.reader();
@@ -376,7 +389,7 @@ mod tests {
                 assert_eq!(gix_read(&reader, id), direct, "blob {id}");
             }
         }
-        assert!(deltas >= 20, "{deltas} deltas");
+        assert!(deltas >= 20, "{format}: {deltas} deltas");
         // Bases held on the way are no answer to a lookup by id, not even a null one.
         let null = ObjectId(gix::ObjectId::null(repo.object_hash()));
         assert!(reader.blob(null, "null").is_err());

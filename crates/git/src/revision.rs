@@ -47,6 +47,56 @@ impl RangeSpec {
     }
 }
 
+/// `local.rev_parse_single(rev)`, where in a SHA-256 repository an abbreviated id
+/// names a loose object too: gix 0.90 looks for loose objects by prefix with SHA-1's
+/// name length and finds none there (packed ones it finds). On a miss, a hex prefix
+/// leading `rev` (4 to 63 digits, then the end or one of `~^@:`) that names exactly
+/// one loose object is written out whole, and `rev` parsed again.
+pub(crate) fn rev_parse_single<'r>(
+    local: &'r gix::Repository,
+    rev: &str,
+) -> Result<gix::Id<'r>, gix::Error> {
+    let first = local.rev_parse_single(rev);
+    if first.is_ok() || local.object_hash() != gix::hash::Kind::Sha256 {
+        return first;
+    }
+    let end = rev
+        .find(|c: char| !c.is_ascii_hexdigit())
+        .unwrap_or(rev.len());
+    let (hex, rest) = rev.split_at(end);
+    let follows = rest.is_empty() || rest.starts_with(['~', '^', '@', ':']);
+    match loose_with_prefix(local, hex) {
+        Some(full) if follows => local.rev_parse_single(format!("{full}{rest}").as_str()),
+        _ => first,
+    }
+}
+
+/// The id of the one loose object whose hex id starts with `hex` (4 to 63 digits of a
+/// SHA-256 id); `None` when none or several do.
+fn loose_with_prefix(local: &gix::Repository, hex: &str) -> Option<String> {
+    if !(4..64).contains(&hex.len()) {
+        return None;
+    }
+    let hex = hex.to_ascii_lowercase();
+    let (dir, rest) = hex.split_at(2);
+    let mut found = None;
+    for entry in std::fs::read_dir(local.objects.store_ref().path().join(dir))
+        .ok()?
+        .flatten()
+    {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let whole = name.len() == 62 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if whole && name.starts_with(rest) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(format!("{dir}{name}"));
+        }
+    }
+    found
+}
+
 /// Resolves a revision to a commit id, or says it is missing and how to fetch it.
 pub(crate) fn resolve(
     repo: &Repo,
@@ -54,9 +104,8 @@ pub(crate) fn resolve(
     rev: &str,
 ) -> Result<ObjectId, GitError> {
     let what = || format!("revision {rev:?}");
-    let id = local
-        .rev_parse_single(rev)
-        .map_err(|e| unreadable(what(), rev, repo.is_shallow(), &e))?;
+    let id =
+        rev_parse_single(local, rev).map_err(|e| unreadable(what(), rev, repo.is_shallow(), &e))?;
     let object = id
         .object()
         .map_err(|e| unreadable(what(), rev, repo.is_shallow(), &e))?;

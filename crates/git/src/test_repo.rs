@@ -19,12 +19,20 @@ pub(crate) fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
+/// The object formats git repositories come in (`git init --object-format`): the
+/// readers are checked on each.
+pub(crate) const FORMATS: [&str; 2] = ["sha1", "sha256"];
+
 /// 40 commits, each changing one of 6 files in `src/deep` (so each version of that
 /// tree is a small delta of another) and adding a line to `log.txt` (so each version
-/// of that blob is a delta too), then packed with `git repack -a -d -f` on one thread.
-pub(crate) fn packed_history() -> tempfile::TempDir {
+/// of that blob is a delta too), then packed with `git repack -a -d -f` on one thread;
+/// in a repository of object `format` (see [`FORMATS`]).
+pub(crate) fn packed_history(format: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
-    git(dir.path(), &["init", "-q"]);
+    git(
+        dir.path(),
+        &["init", "-q", &format!("--object-format={format}")],
+    );
     std::fs::create_dir_all(dir.path().join("src/deep")).expect("dirs");
     let mut log = String::new();
     for i in 0..40 {

@@ -134,7 +134,10 @@ fn git_order(a: &EntryRef<'_>, b: &EntryRef<'_>) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{repo::Repo, test_repo::git};
+    use crate::{
+        repo::Repo,
+        test_repo::{git, FORMATS},
+    };
 
     /// gix's own tree diff, as the non-tree additions and modifications it records.
     fn gix_changes(repo: &gix::Repository, old: ObjectId, new: ObjectId) -> Vec<EntryChange> {
@@ -192,6 +195,12 @@ mod tests {
     /// change and a symlink, in nested folders: the same entries as gix's diff.
     #[test]
     fn changes_match_gix() {
+        for format in FORMATS {
+            changes_match_gix_in(format);
+        }
+    }
+
+    fn changes_match_gix_in(format: &str) {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
         let write = |path: &str, text: &str| {
@@ -199,7 +208,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("dirs");
             std::fs::write(path, text).expect("write");
         };
-        git(root, &["init", "-q"]);
+        git(root, &["init", "-q", &format!("--object-format={format}")]);
         write("a.txt", "a\n");
         write("a/x.rs", "x\n");
         write("ab/deep/y.rs", "y\n");
@@ -249,7 +258,7 @@ mod tests {
             assert_eq!(
                 ours,
                 gix_changes(&local, tree(old), tree(new)),
-                "{old}..{new}"
+                "{format}: {old}..{new}"
             );
         }
         let all = trees.changes(None, tree("HEAD")).expect("diff");
