@@ -26,3 +26,4 @@ mod scan;
 mod signing;
 mod suppression;
 mod verify;
+mod verify_tags;

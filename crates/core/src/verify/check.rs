@@ -66,6 +66,12 @@ pub fn check(object: &SignedObject, policy: &Policy, time: KeyTime) -> ObjectVer
             }
         }
     }
+    if o.verdict == Verdict::Good && object.kind == ObjectKind::Tag {
+        if let Some((verdict, reason)) = super::tags::name_binding(object) {
+            o.verdict = verdict;
+            o.reason = reason;
+        }
+    }
     ObjectVerdict {
         kind: object.kind.as_str(),
         id: object.id.clone(),

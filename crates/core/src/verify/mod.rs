@@ -10,6 +10,7 @@
 pub mod check;
 pub mod command;
 pub mod policy;
+pub mod tags;
 
 use std::time::Instant;
 
