@@ -1,5 +1,6 @@
 //! What a signature alone does not bind, against git (fixtures/verify/build.sh `tags`):
-//! the name a tag is published under and tag references that name no tag object.
+//! the name a tag is published under and tag references that name no tag object
+//! (lightweight tags: reported, never skipped).
 //!
 //! Each row records what git says beside vigil's verdict: `git verify-tag` for tag
 //! references. vigil is never laxer than git, and stricter only where a row says why.
@@ -56,6 +57,9 @@ const ROWS: &[Row] = &[
     stricter("refs/tags/release/v4", "wrong-name",
         "a nested name republished: `release/v3` as `release/v4`",
         "signed as `release/v3` but is published as `refs/tags/release/v4`"),
+    row("refs/tags/light", false, "unsigned", "a lightweight tag: `refs/tags/light` names commit"),
+    row("refs/tags/light-tree", false, "unsigned", "a lightweight tag: `refs/tags/light-tree` names tree"),
+    row("refs/tags/light-blob", false, "unsigned", "a lightweight tag: `refs/tags/light-blob` names blob"),
 ];
 
 /// `git verify-tag NAME` succeeds.
@@ -123,6 +127,14 @@ fn tags_against_git() {
         "{}\n\n{}",
         problems.join("\n"),
         table.join("\n")
+    );
+
+    // Without --tags no tag is verified, lightweight or not.
+    let (_, r) = verify_trusted(&dir, &repo, &["--all", "--format", "json"]);
+    assert!(
+        verdicts(&r).keys().all(|k| !k.starts_with("refs/")),
+        "{}",
+        r.stdout
     );
 
     // One tag named on the command line is bound to the reference that names it.

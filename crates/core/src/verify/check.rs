@@ -50,7 +50,13 @@ pub fn check(object: &SignedObject, policy: &Policy, time: KeyTime) -> ObjectVer
         KeyTime::Claimed { now } => (split.signer.time.unwrap_or(now), TimeBasis::Claimed),
     };
     let email = split.signer.email.clone();
-    let mut o = judge(object, policy, at, &email);
+    let mut o = match object.points_to {
+        Some(what) => {
+            let (verdict, reason) = super::tags::lightweight(object, what);
+            out(verdict, reason)
+        }
+        None => judge(object, policy, at, &email),
+    };
     if o.verdict == Verdict::Good {
         if let Some(fp) = &o.fingerprint {
             if policy.forge_keys.contains(&normalize_fingerprint(fp)) {
@@ -336,6 +342,7 @@ mod tests {
             kind: ObjectKind::Commit,
             ref_name: None,
             split: split_commit(raw, false),
+            points_to: None,
         }
     }
 

@@ -36,6 +36,21 @@ pub fn show_name(name: &str) -> String {
     out
 }
 
+/// The verdict of a reference under `refs/tags/` that names `what` (a commit, tree or
+/// blob) instead of a tag object: nothing signs it, so `unsigned`, whatever it names
+/// (a tree or a blob is a legal, well-formed target, not a malformed object).
+pub fn lightweight(object: &SignedObject, what: &str) -> (Verdict, String) {
+    let name = object.ref_name.as_deref().unwrap_or("the reference");
+    (
+        Verdict::Unsigned,
+        format!(
+            "a lightweight tag: `{}` names {what} {} directly, not a signed tag object (make one with `git tag -s`)",
+            show_name(name),
+            object.id
+        ),
+    )
+}
+
 /// The verdict of a tag whose signature is good but whose name is not the one it is
 /// published under; `None` when the names agree or there is no reference to compare.
 pub fn name_binding(object: &SignedObject) -> Option<(Verdict, String)> {
@@ -72,6 +87,7 @@ mod tests {
             kind: ObjectKind::Tag,
             ref_name: ref_name.map(str::to_owned),
             split: split_tag(raw),
+            points_to: None,
         }
     }
 
@@ -92,6 +108,20 @@ mod tests {
         let (v, _) =
             name_binding(&tag(b"object x\ntype commit\n\nm\n", Some("refs/tags/v1"))).unwrap();
         assert_eq!(v, Verdict::Malformed);
+    }
+
+    #[test]
+    fn a_lightweight_tag_is_unsigned_whatever_it_names() {
+        for what in ["commit", "tree", "blob"] {
+            let mut o = tag(b"", Some("refs/tags/light\u{1b}"));
+            o.points_to = Some(what);
+            let (v, reason) = lightweight(&o, what);
+            assert_eq!(v, Verdict::Unsigned);
+            assert!(
+                reason.contains(&format!("`refs/tags/light\\u{{1b}}` names {what} 0000")),
+                "{reason}"
+            );
+        }
     }
 
     #[test]
