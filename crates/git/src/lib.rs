@@ -13,6 +13,7 @@ mod commits;
 mod delta;
 mod error;
 mod lines;
+pub mod mergetag;
 mod object_access;
 mod object_id;
 mod objects;

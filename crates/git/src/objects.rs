@@ -4,6 +4,7 @@ use rayon::prelude::*;
 
 use crate::{
     error::{fetch_hint, GitError},
+    mergetag::{merge_tags, MergeTag},
     repo::{Reader, Repo},
     revision::{all_tips, collect_walk, remote_tips, resolve, RangeSpec},
     signed::{split_commit, split_tag, ObjectKind, Split},
@@ -47,6 +48,8 @@ pub struct SignedObject {
     /// A lightweight tag: what its reference names instead of a tag object (the split
     /// is then empty). See [`ObjectRef::points_to`].
     pub points_to: Option<&'static str>,
+    /// A commit's `mergetag` headers: the signed tags a merge carries.
+    pub mergetags: Vec<MergeTag>,
 }
 
 /// Lists the commits of `commits` (less the ancestors of `start`, if given: history
@@ -180,6 +183,7 @@ impl Reader {
                 ref_name: object.ref_name.clone(),
                 split: Split::default(),
                 points_to: object.points_to,
+                mergetags: Vec::new(),
             });
         }
         let what = || format!("{} {}", object.kind.as_str(), object.id);
@@ -188,9 +192,12 @@ impl Reader {
             .repo
             .find_object(id)
             .map_err(|e| GitError::read(what(), e))?;
-        let split = match object.kind {
-            ObjectKind::Commit => split_commit(&found.data, is_sha256(&self.repo)),
-            ObjectKind::Tag => split_tag(&found.data),
+        let (split, mergetags) = match object.kind {
+            ObjectKind::Commit => (
+                split_commit(&found.data, is_sha256(&self.repo)),
+                merge_tags(&found.data),
+            ),
+            ObjectKind::Tag => (split_tag(&found.data), Vec::new()),
         };
         Ok(SignedObject {
             id: object.id.clone(),
@@ -198,6 +205,7 @@ impl Reader {
             ref_name: object.ref_name.clone(),
             split,
             points_to: None,
+            mergetags,
         })
     }
 

@@ -88,6 +88,7 @@ mod tests {
             ref_name: ref_name.map(str::to_owned),
             split: split_tag(raw),
             points_to: None,
+            mergetags: Vec::new(),
         }
     }
 
