@@ -99,8 +99,18 @@ def canonical_verdicts(stdout):
     if stdout.lstrip().startswith("{"):
         report = json.loads(stdout)
         ids = ("commit", "tag", "fingerprint")
+        # Records that say the same apart from their ids keep the walk order, which
+        # follows random ids; when a reference names the same object (a lightweight tag
+        # names a commit), its name breaks the tie, so ids are numbered the same each run.
+        refs_of = {}
+        for v in report["verdicts"]:
+            if v.get("ref"):
+                refs_of.setdefault(v.get("tag"), []).append(v["ref"])
         report["verdicts"].sort(
-            key=lambda v: key(json.dumps({k: x for k, x in v.items() if k not in ids}, sort_keys=True))
+            key=lambda v: (
+                key(json.dumps({k: x for k, x in v.items() if k not in ids}, sort_keys=True)),
+                sorted(refs_of.get(v.get("commit") or v.get("tag"), [])),
+            )
         )
         return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
     head, blocks, tail = [], [], []

@@ -50,7 +50,7 @@ pub struct VerifySource {
     /// Same as --range REV..HEAD.
     #[arg(long, value_name = "REV")]
     pub since: Option<String>,
-    /// Every commit reachable from any reference (and, with --tags, every annotated tag).
+    /// Every commit reachable from any reference (and, with --tags, every tag).
     #[arg(long)]
     pub all: bool,
     /// Just this commit or annotated tag (repeatable).
@@ -69,7 +69,8 @@ pub struct VerifyArgs {
     pub path: Option<PathBuf>,
     #[command(flatten)]
     pub source: VerifySource,
-    /// Also verify every annotated tag under refs/tags (alone: only the tags).
+    /// Also verify every tag under refs/tags, a lightweight one (no tag object) being
+    /// unsigned (alone: only the tags).
     #[arg(long)]
     pub tags: bool,
     /// Trust the SSH keys of this allowed_signers file (a one-off check: the [verify]

@@ -27,3 +27,4 @@ mod scan;
 mod signing;
 mod suppression;
 mod verify;
+mod verify_tags;

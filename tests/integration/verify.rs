@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::harness::*;
 
-fn build(scenario: &str) -> (tempfile::TempDir, PathBuf) {
+pub(crate) fn build(scenario: &str) -> (tempfile::TempDir, PathBuf) {
     build_fixture("verify", scenario)
 }
 
@@ -27,7 +27,7 @@ fn build_in(scenario: &str, format: &str) -> (tempfile::TempDir, PathBuf) {
 }
 
 /// git, isolated from ambient configuration, verifying with the fixture's trust material.
-fn git(dir: &Path, repo: &Path) -> Command {
+pub(crate) fn git(dir: &Path, repo: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(repo)
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -173,7 +173,7 @@ fn trust_args(dir: &Path) -> Vec<String> {
     ]
 }
 
-fn verdicts(r: &Run) -> HashMap<String, Value> {
+pub(crate) fn verdicts(r: &Run) -> HashMap<String, Value> {
     r.json()["verdicts"]
         .as_array()
         .unwrap()
@@ -198,6 +198,18 @@ fn built_in(case: &Case, format: &str) -> bool {
     )
 }
 
+/// `vigil verify ARGS` in `repo` with the fixture's trust material, and the whole
+/// argument list it ran with.
+pub(crate) fn verify_trusted(dir: &Path, repo: &Path, args: &[&str]) -> (Vec<String>, Run) {
+    let mut all: Vec<String> = std::iter::once("verify")
+        .chain(args.iter().copied())
+        .map(String::from)
+        .collect();
+    all.extend(trust_args(dir));
+    let r = run_in(repo, &all.iter().map(String::as_str).collect::<Vec<_>>());
+    (all, r)
+}
+
 #[test]
 fn differential_against_git() {
     differential("sha1");
@@ -215,12 +227,8 @@ fn differential(format: &str) {
     let repo = dir.join("repo");
     let id_len = if format == "sha256" { 64 } else { 40 };
     assert_eq!(rev(&repo, "HEAD").len(), id_len, "{format}");
-    let mut args: Vec<String> = ["verify", "--all", "--tags", "--format", "json"]
-        .map(String::from)
-        .to_vec();
-    args.extend(trust_args(&dir));
+    let (args, r) = verify_trusted(&dir, &repo, &["--all", "--tags", "--format", "json"]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = run_in(&repo, &args);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let found = verdicts(&r);
     compare_with_git(&dir, &repo, &found, CASES, format);
@@ -318,12 +326,7 @@ const TEXT_WHY: &str = "a canonical-text OpenPGP signature (type 0x01) ignores l
 fn canonical_signatures_against_git() {
     let (_t, dir) = build("canon");
     let repo = dir.join("repo");
-    let mut args: Vec<String> = ["verify", "--all", "--tags", "--format", "json"]
-        .map(String::from)
-        .to_vec();
-    args.extend(trust_args(&dir));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r = run_in(&repo, &args);
+    let (_, r) = verify_trusted(&dir, &repo, &["--all", "--tags", "--format", "json"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let found = verdicts(&r);
     compare_with_git(&dir, &repo, &found, CANON_CASES, "sha1");

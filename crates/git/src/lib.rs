@@ -14,6 +14,7 @@ mod delta;
 mod error;
 pub mod fsck;
 mod lines;
+pub mod mergetag;
 mod object_access;
 mod object_id;
 mod objects;

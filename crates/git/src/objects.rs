@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use crate::{
     error::{fetch_hint, GitError},
     fsck::{commit_problem, tag_problem},
+    mergetag::{merge_tags, MergeTag},
     repo::{Reader, Repo},
     revision::{
         all_tips, collect_walk, remote_tips, resolve, rev_parse_single, shallow_end, RangeSpec,
@@ -37,6 +38,9 @@ pub struct ObjectRef {
     pub kind: ObjectKind,
     /// For tags: the reference that names it (`refs/tags/v1.0`).
     pub ref_name: Option<String>,
+    /// For a reference under `refs/tags/` that names no tag object (a lightweight tag):
+    /// what it names (`commit`, `tree` or `blob`; `id` is that object's).
+    pub points_to: Option<&'static str>,
 }
 
 /// A commit or tag read and split for verification.
@@ -48,10 +52,16 @@ pub struct SignedObject {
     pub split: Split,
     /// What `git fsck` would report as wrong with its header (see [`crate::fsck`]).
     pub malformed: Option<String>,
+    /// A lightweight tag: what its reference names instead of a tag object (the split
+    /// is then empty). See [`ObjectRef::points_to`].
+    pub points_to: Option<&'static str>,
+    /// A commit's `mergetag` headers: the signed tags a merge carries.
+    pub mergetags: Vec<MergeTag>,
 }
 
 /// Lists the commits of `commits` (less the ancestors of `start`, if given: history
-/// before it is not checked) and, when `tags`, every annotated tag under `refs/tags/`.
+/// before it is not checked) and, when `tags`, every reference under `refs/tags/` (a
+/// lightweight one too: see [`ObjectRef::points_to`]).
 /// Commits come newest first, in the walk's order; tags sorted by reference name.
 pub fn select(
     repo: &Repo,
@@ -72,6 +82,7 @@ pub fn select(
         id: id.to_string(),
         kind: ObjectKind::Commit,
         ref_name: None,
+        points_to: None,
     };
     let mut out = Vec::new();
     let tips = match commits {
@@ -112,7 +123,7 @@ pub fn select(
         out.extend(ids.into_iter().map(commit));
     }
     if tags {
-        let mut found = annotated_tags(&local)?;
+        let mut found = tag_refs(&local)?;
         found.sort_by(|a, b| a.ref_name.cmp(&b.ref_name));
         out.extend(found);
     }
@@ -202,17 +213,19 @@ fn resolve_object(repo: &Repo, local: &gix::Repository, rev: &str) -> Result<Obj
             id: id.to_string(),
             kind: ObjectKind::Tag,
             ref_name,
+            points_to: None,
         });
     }
     Ok(ObjectRef {
         id: resolve(repo, local, rev)?.to_string(),
         kind: ObjectKind::Commit,
         ref_name: None,
+        points_to: None,
     })
 }
 
-/// Every reference under `refs/tags/` that names a tag object.
-fn annotated_tags(local: &gix::Repository) -> Result<Vec<ObjectRef>, GitError> {
+/// Every reference under `refs/tags/`: a tag object, or what a lightweight tag names.
+fn tag_refs(local: &gix::Repository) -> Result<Vec<ObjectRef>, GitError> {
     let refs = local
         .references()
         .map_err(|e| GitError::read("references", e))?;
@@ -224,13 +237,18 @@ fn annotated_tags(local: &gix::Repository) -> Result<Vec<ObjectRef>, GitError> {
         let header = local
             .find_header(id.detach())
             .map_err(|e| GitError::read(format!("the object {name} points to"), e))?;
-        if header.kind() == gix::objs::Kind::Tag {
-            out.push(ObjectRef {
-                id: id.to_string(),
-                kind: ObjectKind::Tag,
-                ref_name: Some(name),
-            });
-        }
+        let points_to = match header.kind() {
+            gix::objs::Kind::Tag => None,
+            gix::objs::Kind::Commit => Some("commit"),
+            gix::objs::Kind::Tree => Some("tree"),
+            gix::objs::Kind::Blob => Some("blob"),
+        };
+        out.push(ObjectRef {
+            id: id.to_string(),
+            kind: ObjectKind::Tag,
+            ref_name: Some(name),
+            points_to,
+        });
     }
     Ok(out)
 }
@@ -238,6 +256,18 @@ fn annotated_tags(local: &gix::Repository) -> Result<Vec<ObjectRef>, GitError> {
 impl Reader {
     /// Reads a commit or tag and splits it as git does.
     pub fn signed_object(&self, object: &ObjectRef) -> Result<SignedObject, GitError> {
+        if object.points_to.is_some() {
+            // A lightweight tag: no tag object to read; the verifier says what it is.
+            return Ok(SignedObject {
+                id: object.id.clone(),
+                kind: object.kind,
+                ref_name: object.ref_name.clone(),
+                split: Split::default(),
+                malformed: None,
+                points_to: object.points_to,
+                mergetags: Vec::new(),
+            });
+        }
         let what = || format!("{} {}", object.kind.as_str(), object.id);
         let id = ObjectId::from_hex(object.id.as_bytes()).map_err(|e| GitError::read(what(), e))?;
         let found = self
@@ -245,12 +275,17 @@ impl Reader {
             .find_object(id)
             .map_err(|e| GitError::read(what(), e))?;
         let hex_len = self.repo.object_hash().len_in_hex();
-        let (split, malformed) = match object.kind {
+        let (split, malformed, mergetags) = match object.kind {
             ObjectKind::Commit => (
                 split_commit(&found.data, is_sha256(&self.repo)),
                 commit_problem(&found.data, hex_len),
+                merge_tags(&found.data),
             ),
-            ObjectKind::Tag => (split_tag(&found.data), tag_problem(&found.data, hex_len)),
+            ObjectKind::Tag => (
+                split_tag(&found.data),
+                tag_problem(&found.data, hex_len),
+                Vec::new(),
+            ),
         };
         Ok(SignedObject {
             id: object.id.clone(),
@@ -258,6 +293,8 @@ impl Reader {
             ref_name: object.ref_name.clone(),
             split,
             malformed,
+            points_to: None,
+            mergetags,
         })
     }
 

@@ -18,13 +18,17 @@ pub enum Verdict {
     WrongNamespace,
     /// A trusted key whose principals do not include the committer's (tagger's) address.
     SignerMismatch,
+    /// A tag published under another name than the one it was signed with (its `tag`
+    /// header differs from its reference under `refs/tags/`): a signed `v1.0` republished
+    /// as `v2.0` is a rollback.
+    WrongName,
     Unsigned,
     /// The signature (or the object) cannot be read, or breaks a strictness rule.
     Malformed,
 }
 
 impl Verdict {
-    pub const ALL: [Verdict; 9] = [
+    pub const ALL: [Verdict; 10] = [
         Verdict::Good,
         Verdict::BadSignature,
         Verdict::UntrustedKey,
@@ -32,6 +36,7 @@ impl Verdict {
         Verdict::RevokedKey,
         Verdict::WrongNamespace,
         Verdict::SignerMismatch,
+        Verdict::WrongName,
         Verdict::Unsigned,
         Verdict::Malformed,
     ];
@@ -45,6 +50,7 @@ impl Verdict {
             Verdict::RevokedKey => "revoked-key",
             Verdict::WrongNamespace => "wrong-namespace",
             Verdict::SignerMismatch => "signer-mismatch",
+            Verdict::WrongName => "wrong-name",
             Verdict::Unsigned => "unsigned",
             Verdict::Malformed => "malformed",
         }

@@ -221,6 +221,10 @@ fn verdict_text(v: Verdict) -> (&'static str, &'static str) {
             "Signed by a trusted key that does not belong to the committer (tagger)",
             "Sign with a key whose principals include the committer's (tagger's) address, or list that address for the key in the trust policy in a reviewed commit.",
         ),
+        Verdict::WrongName => (
+            "A signed tag published under another name than the one it was signed with",
+            "The tag's `tag` header names another version than its reference: an old release republished as a new one (a rollback). Delete the reference and tag the intended commit afresh (`git tag -s`).",
+        ),
         Verdict::Unsigned => (
             "The commit or tag is not signed",
             "Sign it (`git commit -S`, `git tag -s`) with a key the trust policy trusts.",

@@ -1,6 +1,6 @@
 //! One object's verdict: split as git splits it, then checked under a policy.
 use vigil_git::{
-    signed::{ObjectKind, SignatureFormat},
+    signed::{ObjectKind, SignatureFormat, Split},
     SignedObject,
 };
 use vigil_model::{ObjectVerdict, TimeBasis, Verdict};
@@ -69,21 +69,28 @@ pub fn check_under(
         KeyTime::Claimed { now } => (split.signer.time.unwrap_or(now), TimeBasis::Claimed),
     };
     let email = split.signer.email.clone();
-    let mut o = judge(object, policy, compromised, at, &email);
-    if o.verdict == Verdict::Good {
-        if let Some(fp) = &o.fingerprint {
-            if policy.forge_keys.contains(&normalize_fingerprint(fp)) {
-                if object.kind == ObjectKind::Commit && split.parents.len() >= 2 {
-                    o.reason = format!("{}; a forge key, allowed for merge commits", o.reason);
-                } else {
-                    o.verdict = Verdict::UntrustedKey;
-                    o.reason = format!(
-                        "{fp} is a forge key (forge_keys), allowed only for merge commits, and this {} is not one",
-                        object.kind.as_str()
-                    );
-                }
-            }
+    let mut o = match (&object.malformed, object.points_to) {
+        (Some(problem), _) => out(
+            Verdict::Malformed,
+            format!(
+                "malformed {} header (git fsck: {problem})",
+                object.kind.as_str()
+            ),
+        ),
+        (None, Some(what)) => {
+            let (verdict, reason) = super::tags::lightweight(object, what);
+            out(verdict, reason)
         }
+        (None, None) => judged(object.kind, split, policy, compromised, at, &email),
+    };
+    if o.verdict == Verdict::Good && object.kind == ObjectKind::Tag {
+        if let Some((verdict, reason)) = super::tags::name_binding(object) {
+            o.verdict = verdict;
+            o.reason = reason;
+        }
+    }
+    if o.verdict == Verdict::Good && !object.mergetags.is_empty() {
+        merge_tags(object, policy, compromised, at, &mut o);
     }
     ObjectVerdict {
         kind: object.kind.as_str(),
@@ -101,23 +108,91 @@ pub fn check_under(
     }
 }
 
-fn judge(
-    object: &SignedObject,
+/// One signed commit's or tag's bytes judged: the signature, then the forge-key rule.
+fn judged(
+    kind: ObjectKind,
+    split: &Split,
     policy: &Policy,
     compromised: &[Compromise],
     at: i64,
     email: &str,
 ) -> Out {
-    if let Some(problem) = &object.malformed {
-        return out(
-            Verdict::Malformed,
-            format!(
-                "malformed {} header (git fsck: {problem})",
-                object.kind.as_str()
-            ),
-        );
+    let mut o = judge(split, policy, compromised, at, email);
+    if o.verdict == Verdict::Good {
+        if let Some(fp) = &o.fingerprint {
+            if policy.forge_keys.contains(&normalize_fingerprint(fp)) {
+                if kind == ObjectKind::Commit && split.parents.len() >= 2 {
+                    o.reason = format!("{}; a forge key, allowed for merge commits", o.reason);
+                } else {
+                    o.verdict = Verdict::UntrustedKey;
+                    o.reason = format!(
+                        "{fp} is a forge key (forge_keys), allowed only for merge commits, and this {} is not one",
+                        kind.as_str()
+                    );
+                }
+            }
+        }
     }
-    let split = &object.split;
+    o
+}
+
+/// A merge whose own signature is good, judged by the signed tags it carries: each
+/// `mergetag` must be a tag of one of its parents, signed by its tagger with a key the
+/// same policy trusts at the same time as the merge. The first that fails gives the
+/// merge its verdict; the reason names every one that fails.
+fn merge_tags(
+    object: &SignedObject,
+    policy: &Policy,
+    compromised: &[Compromise],
+    at: i64,
+    o: &mut Out,
+) {
+    let mut good = Vec::new();
+    let mut failed: Vec<(Verdict, String)> = Vec::new();
+    for tag in &object.mergetags {
+        let name = match (&tag.problem, &tag.split.tag_name) {
+            (None, Some(name)) => super::tags::show_name(name),
+            _ => "(unreadable)".to_owned(),
+        };
+        let target = tag.split.target.as_deref().unwrap_or_default();
+        let (verdict, reason) = if let Some(problem) = &tag.problem {
+            (Verdict::Malformed, problem.clone())
+        } else if !object.split.parents.iter().any(|p| p == target) {
+            (
+                Verdict::Malformed,
+                format!("it tags {target}, which is not a parent of this commit"),
+            )
+        } else {
+            let t = judged(
+                ObjectKind::Tag,
+                &tag.split,
+                policy,
+                compromised,
+                at,
+                &tag.split.signer.email,
+            );
+            (t.verdict, t.reason)
+        };
+        if verdict == Verdict::Good {
+            good.push(name);
+        } else {
+            failed.push((
+                verdict,
+                format!("mergetag {name}: {}: {reason}", verdict.as_str()),
+            ));
+        }
+    }
+    match failed.first() {
+        None => o.reason = format!("{}; mergetag {}: good", o.reason, good.join(", ")),
+        Some((verdict, _)) => {
+            o.verdict = *verdict;
+            let reasons: Vec<&str> = failed.iter().map(|(_, r)| r.as_str()).collect();
+            o.reason = format!("{} (the merge's own signature is good)", reasons.join("; "));
+        }
+    }
+}
+
+fn judge(split: &Split, policy: &Policy, compromised: &[Compromise], at: i64, email: &str) -> Out {
     if let Some(h) = split.other_signature_headers.first() {
         return out(
             Verdict::Malformed,
@@ -380,6 +455,8 @@ mod tests {
             ref_name: None,
             split: split_commit(raw, false),
             malformed: None,
+            points_to: None,
+            mergetags: Vec::new(),
         }
     }
 

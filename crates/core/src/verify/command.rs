@@ -39,7 +39,7 @@ pub enum Selection {
     Range(String),
     /// Same as `Range` with `REV..HEAD`.
     Since(String),
-    /// Every commit reachable from any reference (and every annotated tag when the
+    /// Every commit reachable from any reference (and every tag when the
     /// policy sets `tags = true`).
     All,
     /// Just these commits or annotated tags.
@@ -79,7 +79,7 @@ pub struct VerifyCommand {
     /// The repository (at or above this folder).
     pub repo: PathBuf,
     pub selection: Selection,
-    /// Also verify every annotated tag under `refs/tags`.
+    /// Also verify every tag under `refs/tags` (a lightweight one is `unsigned`).
     pub tags: bool,
     pub trust: Trust,
     pub key_time: Option<KeyTimeChoice>,
@@ -304,7 +304,7 @@ impl PreparedVerify {
     /// Why the selection held no object to verify.
     fn why_empty(&self) -> String {
         let c = &self.command;
-        let tags = if c.tags { " and no annotated tag" } else { "" };
+        let tags = if c.tags { " and no tag" } else { "" };
         match &c.selection {
             Selection::Range(spec) => match RangeSpec::parse(spec) {
                 Ok(RangeSpec::Range { base, tip }) => {
@@ -316,7 +316,7 @@ impl PreparedVerify {
                 "{}{tags}",
                 crate::range::why_empty(&self.repo, rev, "HEAD")
             ),
-            Selection::None => "no annotated tag under refs/tags".to_owned(),
+            Selection::None => "no tag under refs/tags".to_owned(),
             Selection::Head if !c.ignore_start => format!(
                 "HEAD's history holds no commit to verify{tags} (the policy's start may leave it all out: --ignore-start verifies it)"
             ),

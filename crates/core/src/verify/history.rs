@@ -206,6 +206,7 @@ impl<'a> History<'a> {
             id: c.to_owned(),
             kind: ObjectKind::Commit,
             ref_name: None,
+            points_to: None,
         })?;
         let verdict = check_under(&object, &ep.policy, compromised, self.time).verdict;
         if verdict != Verdict::Good || ep.broken.is_some() {

@@ -23,6 +23,7 @@ pub mod check;
 pub mod command;
 pub mod history;
 pub mod policy;
+pub mod tags;
 
 use std::{collections::HashMap, sync::Arc, time::Instant};
 
