@@ -52,6 +52,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             max_file_size: None,
             gitignore: false,
             threads: 0,
+            memory: None,
             decode_depth: 2,
             baseline: match &baseline {
                 Some(path) => BaselineChoice::File(path.clone()),

@@ -64,6 +64,10 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// What a git scan's caches may hold (e.g. 128MiB, at least 32MiB): a lower budget
+    /// trades speed for a lower peak on a long history. Default 256MiB, or [scan] memory.
+    #[arg(long, value_name = "SIZE")]
+    pub memory: Option<String>,
     /// How many layers of base64, percent-encoding and escapes to look through (0 turns decoding off).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub decode_depth: u8,
@@ -192,6 +196,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         max_file_size: args.max_file_size.clone(),
         gitignore: args.gitignore,
         threads: args.threads,
+        memory: args.memory.clone(),
         decode_depth: args.decode_depth,
         baseline: match (&args.baseline, args.no_baseline) {
             (Some(path), _) => BaselineChoice::File(path.clone()),
@@ -227,6 +232,7 @@ fn parse_fail_on(name: &str) -> Result<FailOn, String> {
 fn flag_error(e: ScanRequestError) -> Error {
     match e {
         ScanRequestError::MaxFileSize(m) => format!("--max-file-size: {m}").into(),
+        ScanRequestError::Memory(m) => format!("--memory: {m}").into(),
         ScanRequestError::Shard(m) => format!("--shard: {m}").into(),
         e => e.into(),
     }

@@ -2,6 +2,7 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use vigil_git::MemoryBudget;
 use vigil_model::{FailOn, Origin};
 use vigil_secrets::{
     builtin_rule_specs, Allowlist, AllowlistSpec, Detector, DetectorOptions, FingerprintKey,
@@ -51,7 +52,7 @@ pub enum ConfigError {
 #[derive(Deserialize)]
 #[serde(
     untagged,
-    expecting = "max_file_size: expected a size, a number of bytes (1048576) or a string with a unit (\"500k\", \"10MiB\", \"1 GiB\")"
+    expecting = "expected a size, a number of bytes (1048576) or a string with a unit (\"500k\", \"10MiB\", \"1 GiB\")"
 )]
 enum SizeValue {
     Bytes(u64),
@@ -62,6 +63,7 @@ enum SizeValue {
 #[serde(deny_unknown_fields)]
 struct ScanSection {
     max_file_size: Option<SizeValue>,
+    memory: Option<SizeValue>,
     #[serde(default)]
     disable_rules: Vec<String>,
     gitignore: Option<bool>,
@@ -90,6 +92,8 @@ pub struct Config {
     /// The file it came from.
     pub path: Option<PathBuf>,
     pub max_file_size: Option<u64>,
+    /// `[scan] memory`: what a git scan's caches may hold.
+    pub memory: Option<MemoryBudget>,
     pub gitignore: Option<bool>,
     pub disable_rules: Vec<String>,
     /// Built-in rules that a custom rule of the same id replaces (a `.gitleaks.toml`
@@ -129,13 +133,17 @@ impl Config {
             path: path.to_owned(),
             at: crate::input::toml_error(text, &e),
         })?;
-        let max_file_size = match file.scan.max_file_size {
-            None => None,
-            Some(SizeValue::Bytes(n)) => Some(n),
-            Some(SizeValue::Text(t)) => {
-                Some(parse_size(&t).map_err(|m| parse_err(format!("[scan] max_file_size: {m}")))?)
-            }
+        let size = |value: Option<SizeValue>, name: &str| match value {
+            None => Ok(None),
+            Some(SizeValue::Bytes(n)) => Ok(Some(n)),
+            Some(SizeValue::Text(t)) => parse_size(&t)
+                .map(Some)
+                .map_err(|m| parse_err(format!("[scan] {name}: {m}"))),
         };
+        let max_file_size = size(file.scan.max_file_size, "max_file_size")?;
+        let memory = size(file.scan.memory, "memory")?
+            .map(|bytes| memory_budget(bytes).map_err(|m| parse_err(format!("[scan] memory: {m}"))))
+            .transpose()?;
         let fingerprint_key = match &file.scan.fingerprint_key {
             None => None,
             Some(hex) => Some(parse_fingerprint_key(hex).map_err(parse_err)?),
@@ -155,6 +163,7 @@ impl Config {
         Ok(Config {
             path: Some(path.to_owned()),
             max_file_size,
+            memory,
             gitignore: file.scan.gitignore,
             disable_rules: file.scan.disable_rules,
             replaced_rules: Vec::new(),
@@ -299,6 +308,17 @@ fn check_examples(rule: &Rule, path: &Path) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// A memory budget of `bytes`, which must be at least what a git scan needs.
+pub(crate) fn memory_budget(bytes: u64) -> Result<MemoryBudget, String> {
+    MemoryBudget::new(bytes).ok_or_else(|| {
+        format!(
+            "{} is below the {} a git scan needs at least",
+            crate::input::human_size(bytes),
+            crate::input::human_size(MemoryBudget::MIN_BYTES)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,11 +342,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with(".vigil.toml:2:17: max_file_size: expected a size")
+            e.starts_with(".vigil.toml:2:17: expected a size")
                 && e.contains("10MiB")
+                && e.contains("`max_file_size = true`")
                 && !e.contains("untagged"),
             "{e}"
         );
+        let e = parse("[scan]\nmemory = \"lots\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("[scan] memory:") && e.contains("lots"), "{e}");
+        let c = parse("[scan]\nmemory = \"300MiB\"\n").expect("a size");
+        assert_eq!(c.memory.map(MemoryBudget::bytes), Some(300 << 20));
+        let e = parse("[scan]\nmemory = \"1M\"\n").unwrap_err().to_string();
+        assert!(e.contains("1 MiB is below the 32 MiB"), "{e}");
         let e = parse("[scan]\nbogus = 1\n").unwrap_err().to_string();
         assert!(e.contains("bogus"), "{e}");
         let e = parse("[scan]\nmax_file_size = \"ten\"\n")

@@ -77,6 +77,9 @@ pub struct ScanRequest {
     pub gitignore: bool,
     /// Worker threads; 0 is one per core.
     pub threads: usize,
+    /// What a git scan's caches may hold, e.g. `256MiB` (at least 32 MiB); else
+    /// `[scan] memory`; else [`MemoryBudget::DEFAULT`].
+    pub memory: Option<String>,
     /// Layers of base64, percent-encoding and escapes to look through.
     pub decode_depth: u8,
     /// Which baseline drops the findings it accepts.
@@ -108,6 +111,9 @@ pub enum BaselineChoice {
 pub enum ScanRequestError {
     #[error("max file size: {0}")]
     MaxFileSize(String),
+    /// `--memory` is not a size, or too small.
+    #[error("memory: {0}")]
+    Memory(String),
     /// `--shard K/N` does not read as a shard.
     #[error("{0}")]
     Shard(String),
@@ -234,6 +240,18 @@ impl ScanRequest {
             Some(s) => parse_size(s).map_err(ScanRequestError::MaxFileSize)?,
             None => config.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
         };
+        let memory = match &self.memory {
+            Some(s) => {
+                let bytes = parse_size(s).map_err(ScanRequestError::Memory)?;
+                Some(crate::config::memory_budget(bytes).map_err(ScanRequestError::Memory)?)
+            }
+            None => config.memory,
+        }
+        .unwrap_or_default();
+        let mut source = source;
+        if let PreparedSource::Git { repo, .. } = &mut source {
+            repo.set_memory(memory);
+        }
         let detector = config.detector(DetectorOptions {
             max_decode_depth: self.decode_depth,
             fingerprint_key: config.fingerprint_key,
@@ -478,6 +496,7 @@ mod tests {
             max_file_size: None,
             gitignore: false,
             threads: 0,
+            memory: None,
             decode_depth: 2,
             baseline: BaselineChoice::Off,
             fail_on: None,

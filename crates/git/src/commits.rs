@@ -2,7 +2,6 @@
 use std::{collections::HashMap, sync::Arc};
 
 use gix::ObjectId;
-use rayon::prelude::*;
 use vigil_model::CommitInfo;
 
 use crate::{
@@ -14,6 +13,7 @@ use crate::{
     repo::{commit_info, Repo},
     revision::{all_tips, collect_walk, remote_tips, resolve, shallow_end, RangeSpec},
     tree_diff::Trees,
+    workers::chunked,
 };
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
@@ -111,35 +111,61 @@ const MAX_MERGE_PARENTS: usize = 64;
 /// Above this many commits a range's commits and trees are decoded in pack order first.
 const PRELOAD_MIN_COMMITS: usize = 256;
 
-/// Tree-diffs every commit against its parents, in parallel.
+/// Commits tree-diffed per batch: what a batch yields is held twice while it joins
+/// the others, so only a batch's worth at once.
+const DIFF_BATCH: usize = 4096;
+
+/// Commits a thread takes at a time within a batch.
+const DIFF_CHUNK: usize = 64;
+
+/// Tree-diffs every commit against its parents on all cores, in pack order: the trees
+/// a commit and its parent need sit near each other there, so the trees not preloaded
+/// are still in the thread's caches when the next commits ask for them.
 fn changes_of(
     repo: &Repo,
     ids: &[ObjectId],
     preloaded: &Preloaded,
     shard: Option<Shard>,
 ) -> Result<ChangeSet, GitError> {
-    let per_commit: Vec<Result<(Vec<Change>, u64), GitError>> = ids
-        .par_iter()
-        .map_init(
-            || repo.local(),
-            |local, id| commit_changes(local, preloaded, *id),
-        )
-        .collect();
+    let mut order: Vec<usize> = (0..ids.len()).collect();
+    if ids.len() > PRELOAD_MIN_COMMITS {
+        let packs = repo.pack_order();
+        order.sort_by_cached_key(|&i| packs.rank(&object_id::ObjectId(ids[i])));
+    }
     let mut set = ChangeSet {
         commits: ids.len() as u64,
         ..ChangeSet::default()
     };
-    for (r, id) in per_commit.into_iter().zip(ids) {
-        match r {
-            Ok((changes, submodules)) => {
-                set.changes.extend(changes);
-                set.submodules += submodules;
+    let mut malformed = Vec::new();
+    for batch in order.chunks(DIFF_BATCH) {
+        let per_chunk = chunked(
+            batch,
+            DIFF_CHUNK,
+            || repo.local(),
+            |local, chunk| {
+                chunk
+                    .iter()
+                    .map(|&i| (i, commit_changes(local, preloaded, ids[i])))
+                    .collect::<Vec<_>>()
+            },
+        );
+        for (i, r) in per_chunk.into_iter().flatten() {
+            match r {
+                Ok((changes, submodules)) => {
+                    set.changes.extend(changes);
+                    set.submodules += submodules;
+                }
+                // One commit whose header cannot be decoded never stops the others.
+                Err(GitError::Corrupt { message, .. }) => malformed.push((i, message)),
+                Err(e) => return Err(e),
             }
-            // One commit whose header cannot be decoded never stops the others.
-            Err(GitError::Corrupt { message, .. }) => set.malformed.push((id.to_string(), message)),
-            Err(e) => return Err(e),
         }
     }
+    malformed.sort_unstable_by_key(|(i, _)| *i);
+    set.malformed = malformed
+        .into_iter()
+        .map(|(i, message)| (ids[i].to_string(), message))
+        .collect();
     Ok(set.finish(shard))
 }
 

@@ -23,7 +23,10 @@ pub(crate) fn decode_entry<B: std::ops::Deref<Target: AsRef<[u8]>>>(
         None => return None,
     };
     packed.clear();
-    packed.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+    // The size is the pack's word: a hostile one must not abort the scan.
+    let size = usize::try_from(entry.decompressed_size).ok()?;
+    packed.try_reserve_exact(size).ok()?;
+    packed.resize(size, 0);
     file.decompress_entry(&entry, inflate, packed).ok()?;
     match base {
         None => {

@@ -4,60 +4,74 @@
 //! pack order resolves each delta against a base that is still in the delta-base
 //! cache; reading them in any other order (by id, by path, by commit) rebuilds delta
 //! chains over and over, which costs several times more.
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use gix::{hashtable::HashMap, objs::Kind, odb::pack, ObjectId};
+use gix::{objs::Kind, odb::pack, ObjectId};
 
 use crate::{delta::base_offset, object_id};
 
-/// Each packed object's rank in pack order (packs one after the other, each by offset)
-/// and, where the pack headers tell it, its kind.
-#[derive(Debug, Default)]
+/// Each packed object's rank in pack order (packs one after the other, each by offset),
+/// read from the packs' own indexes: nothing is held per object, so a history of
+/// millions of objects costs no more memory than a small one (the indexes are mapped,
+/// as git maps them).
+#[derive(Default)]
 pub struct PackOrder {
-    by_id: HashMap<ObjectId, Packed>,
+    /// The packs' indexes, by pack number.
+    packs: Vec<pack::index::File>,
     /// The packs' `.idx` files, by pack number.
     indexes: Vec<PathBuf>,
     hash: gix::hash::Kind,
 }
 
+impl std::fmt::Debug for PackOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PackOrder")
+            .field("indexes", &self.indexes)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The offset part of a rank.
 const OFFSET_MASK: u64 = (1 << 40) - 1;
 
-#[derive(Debug, Clone, Copy)]
-struct Packed {
-    rank: u64,
-    kind: Option<Kind>,
-}
-
 impl PackOrder {
-    /// Reads the pack indexes and entry headers (not the objects) of `repo`'s packs.
-    /// A pack that cannot be read only costs speed: its objects are ranked last, and
-    /// reading them reports any real problem.
+    /// Opens the pack indexes of `repo` (not the objects). A pack whose index cannot be
+    /// read only costs speed: its objects are ranked last, and reading them reports any
+    /// real problem.
     pub(crate) fn load(repo: &gix::Repository) -> PackOrder {
         let dir = repo.objects.store_ref().path().join("pack");
-        let mut indexes: Vec<_> = std::fs::read_dir(&dir)
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
-        indexes.sort();
-        let mut order = PackOrder {
-            hash: repo.object_hash(),
-            ..PackOrder::default()
-        };
-        for (n, path) in indexes.iter().enumerate() {
-            order.add_pack(n, path);
+        paths.sort();
+        let hash = repo.object_hash();
+        let (packs, indexes) = paths
+            .into_iter()
+            .filter_map(|path| Some((pack::index::File::at(&path, hash).ok()?, path)))
+            .unzip();
+        PackOrder {
+            packs,
+            indexes,
+            hash,
         }
-        order.indexes = indexes;
-        order
     }
 
     /// Where `id` comes in pack order; loose and unknown objects come after every
-    /// packed one.
+    /// packed one. An object in two packs has its first pack's rank: either copy
+    /// reads the same.
     pub fn rank(&self, id: &object_id::ObjectId) -> u64 {
-        self.by_id.get(&id.0).map_or(u64::MAX, |p| p.rank)
+        self.packs
+            .iter()
+            .enumerate()
+            .find_map(|(n, index)| {
+                let at = index.lookup(id.0)?;
+                Some(PackOrder::rank_of(n, index.pack_offset_at_index(at)))
+            })
+            .unwrap_or(u64::MAX)
     }
 
     /// The pack number and offset a rank stands for; `None` for an unpacked object.
@@ -72,69 +86,75 @@ impl PackOrder {
         ((pack as u64) << 40) | offset.min(OFFSET_MASK)
     }
 
-    /// The packed objects of `kinds` (where the headers told it), in pack order, each
-    /// with its pack's number (see [`PackOrder::open_pack`]), its offset there and its
-    /// kind.
+    /// The packed objects of `kinds`, in pack order, each with its pack's number (see
+    /// [`PackOrder::open_pack`]), its offset there and its kind.
+    #[cfg(test)]
     pub(crate) fn of_kinds(&self, kinds: &[Kind]) -> Vec<(usize, u64, ObjectId, Kind)> {
-        let mut found: Vec<(u64, ObjectId, Kind)> = self
-            .by_id
-            .iter()
-            .filter_map(|(id, p)| Some((p.rank, *id, p.kind.filter(|k| kinds.contains(k))?)))
-            .collect();
-        found.sort_unstable_by_key(|f| f.0);
+        self.of_kinds_within(kinds, u64::MAX)
+    }
+
+    /// The first packed objects of `kinds` in pack order, until their sizes add up to
+    /// about `max_bytes`, each with its pack's number, offset and kind. The entry
+    /// headers tell an object's kind and size; a delta has its base's kind and about
+    /// its base's size. An entry whose kind cannot be told (a ref delta to another
+    /// pack, a damaged header) is left out: it is read when asked for.
+    pub(crate) fn of_kinds_within(
+        &self,
+        kinds: &[Kind],
+        max_bytes: u64,
+    ) -> Vec<(usize, u64, ObjectId, Kind)> {
+        let mut found = Vec::new();
+        let mut total = 0u64;
+        for (number, index) in self.packs.iter().enumerate() {
+            let Some(data) = self.open_pack(number) else {
+                continue;
+            };
+            // Entries by offset, and each entry's kind and size as far as read, by its
+            // place in the index (u32: an index holds fewer than 2^32 objects).
+            let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
+                .map(|i| (index.pack_offset_at_index(i), i))
+                .collect();
+            by_offset.sort_unstable();
+            let mut seen: Vec<Option<(Kind, u32)>> = vec![None; by_offset.len()];
+            let at_offset = |offset: u64| {
+                let p = by_offset.binary_search_by_key(&offset, |e| e.0).ok()?;
+                Some(by_offset[p].1)
+            };
+            for &(offset, i) in &by_offset {
+                let Ok(entry) = data.entry(offset) else {
+                    continue;
+                };
+                use pack::data::entry::Header;
+                let size = u32::try_from(entry.decompressed_size).unwrap_or(u32::MAX);
+                let kind_size = match entry.header {
+                    Header::Commit => Some((Kind::Commit, size)),
+                    Header::Tree => Some((Kind::Tree, size)),
+                    Header::Blob => Some((Kind::Blob, size)),
+                    Header::Tag => Some((Kind::Tag, size)),
+                    Header::OfsDelta { .. } => base_offset(&entry)
+                        .and_then(at_offset)
+                        .and_then(|b| seen[b as usize]),
+                    Header::RefDelta { base_id } => {
+                        index.lookup(base_id).and_then(|b| seen[b as usize])
+                    }
+                };
+                seen[i as usize] = kind_size;
+                let Some((kind, size)) = kind_size.filter(|(k, _)| kinds.contains(k)) else {
+                    continue;
+                };
+                if total > max_bytes {
+                    return found;
+                }
+                total = total.saturating_add(u64::from(size));
+                found.push((number, offset, index.oid_at_index(i).to_owned(), kind));
+            }
+        }
         found
-            .into_iter()
-            .filter_map(|(rank, id, kind)| {
-                let (pack, offset) = PackOrder::place(rank)?;
-                Some((pack, offset, id, kind))
-            })
-            .collect()
     }
 
     /// The data file of pack number `pack`, opened; `None` if it cannot be.
     pub(crate) fn open_pack(&self, pack: usize) -> Option<pack::data::File> {
         let path = self.indexes.get(pack)?.with_extension("pack");
         pack::data::File::at(path, self.hash).ok()
-    }
-
-    /// Ranks the objects of one pack. A delta's kind is its base's: an offset delta's
-    /// base comes earlier in the same pack, so walking the entries by offset knows it
-    /// already.
-    fn add_pack(&mut self, pack: usize, index_path: &Path) {
-        let Ok(index) = pack::index::File::at(index_path, self.hash) else {
-            return;
-        };
-        let data = pack::data::File::at(index_path.with_extension("pack"), self.hash).ok();
-        let mut entries: Vec<(u64, ObjectId)> =
-            index.iter().map(|e| (e.pack_offset, e.oid)).collect();
-        entries.sort_unstable();
-        // The kind of each entry so far, by offset (ascending).
-        let mut kinds: Vec<(u64, Option<Kind>)> = Vec::with_capacity(entries.len());
-        let kind_at = |kinds: &[(u64, Option<Kind>)], offset: u64| {
-            let i = kinds.binary_search_by_key(&offset, |k| k.0).ok()?;
-            kinds[i].1
-        };
-        self.by_id.reserve(entries.len());
-        for (offset, id) in entries {
-            let kind = data.as_ref().and_then(|d| {
-                let entry = d.entry(offset).ok()?;
-                match entry.header {
-                    pack::data::entry::Header::Commit => Some(Kind::Commit),
-                    pack::data::entry::Header::Tree => Some(Kind::Tree),
-                    pack::data::entry::Header::Blob => Some(Kind::Blob),
-                    pack::data::entry::Header::Tag => Some(Kind::Tag),
-                    pack::data::entry::Header::OfsDelta { .. } => {
-                        base_offset(&entry).and_then(|base| kind_at(&kinds, base))
-                    }
-                    pack::data::entry::Header::RefDelta { base_id } => {
-                        self.by_id.get(&base_id).and_then(|p| p.kind)
-                    }
-                }
-            });
-            kinds.push((offset, kind));
-            let rank = PackOrder::rank_of(pack, offset);
-            // An object in two packs keeps its first rank: either copy reads the same.
-            self.by_id.entry(id).or_insert(Packed { rank, kind });
-        }
     }
 }

@@ -6,32 +6,76 @@
 //! stored as a delta has its base earlier in the pack (already decoded and held), so
 //! each delta is one inflate and one copy, with no index lookups or delta-chain
 //! rebuilding (see [`crate::PackOrder`]).
-use std::ops::Range;
-
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
 use crate::{delta::decode_entry, repo::Repo, workers::chunked};
 
-/// Decoded commits and trees by id; those beyond the memory cap are read when asked for.
+/// Decoded commits and trees by id; those beyond the memory budget are read when
+/// asked for.
 pub(crate) struct Preloaded {
     /// One part per stretch of the packs, each decoded by its own thread.
     parts: Vec<Part>,
     hash: gix::hash::Kind,
 }
 
-/// Objects one after the other in one buffer (a few allocations, not one per object).
+/// Objects one after the other in blocks of fixed size: a few allocations, not one per
+/// object, and none that doubles (a growing buffer would hold twice its bytes while
+/// it moves).
 #[derive(Default)]
 struct Part {
-    by_id: HashMap<ObjectId, (Kind, Range<usize>)>,
-    bytes: Vec<u8>,
+    by_id: HashMap<ObjectId, (Kind, Held)>,
+    blocks: Vec<Vec<u8>>,
+    /// The bytes taken: the blocks and the index.
+    size: usize,
+}
+
+/// Where an object's bytes sit in a part's blocks.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    block: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Part {
+    fn bytes(&self, held: Held) -> &[u8] {
+        let start = held.start as usize;
+        &self.blocks[held.block as usize][start..start + held.len as usize]
+    }
+
+    /// Copies `data` into the last block, or a new one if it does not fit.
+    fn hold(&mut self, data: &[u8]) -> Option<Held> {
+        let fits = self
+            .blocks
+            .last()
+            .is_some_and(|b| b.capacity() - b.len() >= data.len());
+        if !fits {
+            let block = Vec::with_capacity(BLOCK_BYTES.max(data.len()));
+            self.size += block.capacity();
+            self.blocks.push(block);
+        }
+        let block_number = self.blocks.len() - 1;
+        let block = self.blocks.last_mut()?;
+        let held = Held {
+            block: u32::try_from(block_number).ok()?,
+            start: u32::try_from(block.len()).ok()?,
+            len: u32::try_from(data.len()).ok()?,
+        };
+        block.extend_from_slice(data);
+        self.size += INDEX_ENTRY_BYTES;
+        Some(held)
+    }
 }
 
 /// The kinds preloaded.
 const KINDS: [Kind; 2] = [Kind::Commit, Kind::Tree];
 
-/// The most bytes held: enough for every commit and tree of a large repository,
-/// bounded for a huge one.
-const MAX_BYTES: usize = 1 << 30;
+/// Preloaded objects are copied into blocks of this size.
+const BLOCK_BYTES: usize = 1 << 20;
+
+/// What one object's entry in a part's index takes, about (id, kind, place, the hash
+/// table's spare room).
+const INDEX_ENTRY_BYTES: usize = 64;
 
 impl Preloaded {
     /// None preloaded: every object is read when asked for.
@@ -42,19 +86,20 @@ impl Preloaded {
         }
     }
 
-    /// Decodes the packed commits and trees in pack order: one contiguous stretch per
-    /// thread. A delta whose base lies in another thread's stretch (about 1% of them
-    /// on a two-way split) is read through gix instead.
+    /// Decodes the packed commits and trees in pack order, as many as the memory
+    /// budget's preload share holds: one contiguous stretch per thread. A delta whose
+    /// base lies in another thread's stretch (about 1% of them on a two-way split) is
+    /// read through gix instead.
     pub(crate) fn load(repo: &Repo) -> Preloaded {
-        let order = repo.pack_order();
-        let objects = order.of_kinds(&KINDS);
+        let budget = repo.memory().preload_bytes();
+        let objects = repo.pack_order().of_kinds_within(&KINDS, budget as u64);
         let threads = rayon::current_num_threads().max(1);
         let stretch = objects.len().div_ceil(threads);
         let parts = chunked(
             &objects,
             stretch,
             || (),
-            |(), stretch| decode_stretch(repo, stretch, MAX_BYTES / threads),
+            |(), stretch| decode_stretch(repo, stretch, budget / threads),
         );
         Preloaded {
             parts,
@@ -64,8 +109,8 @@ impl Preloaded {
 
     pub(crate) fn get(&self, id: &gix::oid) -> Option<(Kind, &[u8])> {
         self.parts.iter().find_map(|p| {
-            let (kind, range) = p.by_id.get(id)?;
-            Some((*kind, &p.bytes[range.clone()]))
+            let (kind, held) = p.by_id.get(id)?;
+            Some((*kind, p.bytes(*held)))
         })
     }
 }
@@ -79,9 +124,9 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
     let (mut packed, mut out) = (Vec::new(), Vec::new());
     // The current pack, and where in it each object decoded so far sits.
     let mut pack: Option<(usize, Option<pack::data::File>)> = None;
-    let mut at_offset: Vec<(u64, Range<usize>)> = Vec::new();
+    let mut at_offset: Vec<(u64, Held)> = Vec::new();
     for &(number, offset, id, kind) in objects {
-        if part.bytes.len() > max_bytes {
+        if part.size > max_bytes {
             break;
         }
         if pack.as_ref().is_none_or(|(p, _)| *p != number) {
@@ -93,7 +138,7 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
             let i = at_offset
                 .binary_search_by_key(&base_offset, |(o, _)| *o)
                 .ok()?;
-            part.bytes.get(at_offset[i].1.clone())
+            Some(part.bytes(at_offset[i].1))
         };
         let decoded = file
             .and_then(|f| decode_entry(f, offset, kind, &mut inflate, &mut packed, &mut out, base))
@@ -105,11 +150,9 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
                 (found.kind == kind && found.data.as_ptr() == out.as_ptr())
                     .then(|| out.truncate(len))
             });
-        if decoded.is_some() {
-            let range = part.bytes.len()..part.bytes.len() + out.len();
-            part.bytes.extend_from_slice(&out);
-            at_offset.push((offset, range.clone()));
-            part.by_id.insert(id, (kind, range));
+        if let Some(held) = decoded.and_then(|()| part.hold(&out)) {
+            at_offset.push((offset, held));
+            part.by_id.insert(id, (kind, held));
         }
     }
     part

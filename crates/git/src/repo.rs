@@ -12,6 +12,7 @@ use vigil_model::CommitInfo;
 use crate::{
     delta::{base_offset, decode_entry},
     error::{fetch_hint, GitError},
+    memory::MemoryBudget,
     object_id::ObjectId,
     pack_order::PackOrder,
 };
@@ -24,6 +25,8 @@ pub struct Repo {
     pub root: PathBuf,
     /// Loaded when a scan first reads many objects.
     pack_order: OnceLock<Arc<PackOrder>>,
+    /// What the caches of the readers and tree diffs may hold.
+    memory: MemoryBudget,
 }
 
 impl Repo {
@@ -50,17 +53,26 @@ impl Repo {
             inner,
             root,
             pack_order: OnceLock::new(),
+            memory: MemoryBudget::DEFAULT,
         })
+    }
+
+    /// Sets what the caches of later readers, tree diffs and preloads may hold.
+    pub fn set_memory(&mut self, memory: MemoryBudget) {
+        self.memory = memory;
+    }
+
+    pub(crate) fn memory(&self) -> MemoryBudget {
+        self.memory
     }
 
     /// A handle for the calling thread, with an object cache for tree and blob reads.
     pub(crate) fn local(&self) -> gix::Repository {
         let mut r = self.inner.to_thread_local();
-        r.object_cache_size_if_unset(16 << 20);
-        r.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
+        let cache = self.memory.cache_bytes();
+        r.object_cache_size_if_unset(cache);
+        r.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(cache))
         });
         r
     }
@@ -68,14 +80,13 @@ impl Repo {
     /// A blob reader for the calling thread (each worker thread keeps one).
     pub fn reader(&self) -> Reader {
         let mut repo = self.inner.to_thread_local();
+        let cache = self.memory.cache_bytes();
         // Blobs are read about once each: no decoded-object cache, only delta bases.
         repo.object_cache_size(0);
-        repo.objects.set_pack_cache(|| {
-            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
-                PACK_CACHE_BYTES,
-            ))
+        repo.objects.set_pack_cache(move || {
+            Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(cache))
         });
-        Reader::new(repo, self.pack_order.get().cloned())
+        Reader::new(repo, self.pack_order.get().cloned(), cache)
     }
 
     /// Where objects sit in the packs, read once (for scans that read many objects).
@@ -120,6 +131,8 @@ pub struct Reader {
     spare: RefCell<Vec<Vec<u8>>>,
     /// With the pack order: the packs, opened as needed, to decode blobs directly.
     packs: Option<(Arc<PackOrder>, RefCell<Packs>)>,
+    /// The most bytes `recent` holds, and `spare` too (see [`MemoryBudget`]).
+    held_bytes: usize,
 }
 
 /// A blob a reader holds: its id (`None` for a delta base decoded on the way to
@@ -150,26 +163,20 @@ impl Packs {
     }
 }
 
-/// Blobs kept in [`Reader::recent`], and the most bytes they may hold.
+/// Blobs kept in [`Reader::recent`].
 const RECENT: usize = 16;
-const RECENT_BYTES: usize = 16 << 20;
 
 /// The longest chain of delta bases a reader decodes itself (git's default is 50).
 const MAX_CHAIN: usize = 64;
 
-/// Delta-base cache per reader. Objects are read about in pack order, where a delta's
-/// base was nearly always among the last few objects read: a sixth of git's default
-/// (96 MiB) costs no more CPU on the benchmark repository than git's, and 60 MB less
-/// memory than a third.
-const PACK_CACHE_BYTES: usize = 16 << 20;
-
 impl Reader {
-    fn new(repo: gix::Repository, order: Option<Arc<PackOrder>>) -> Reader {
+    fn new(repo: gix::Repository, order: Option<Arc<PackOrder>>, held_bytes: usize) -> Reader {
         Reader {
             repo,
             recent: RefCell::new(Vec::with_capacity(RECENT)),
             spare: RefCell::new(Vec::with_capacity(RECENT)),
             packs: order.map(|o| (o, RefCell::new(Packs::default()))),
+            held_bytes,
         }
     }
 
@@ -200,13 +207,13 @@ impl Reader {
     }
 
     /// Keeps `data` among the recent blobs; the oldest go once there are more than
-    /// `RECENT` or they hold more than `RECENT_BYTES` (the last two always stay).
+    /// `RECENT` or they hold more than `held_bytes` (the last two always stay).
     fn hold(&self, id: Option<ObjectId>, rank: u64, data: Vec<u8>) -> Rc<Vec<u8>> {
         let data = Rc::new(data);
         let mut recent = self.recent.borrow_mut();
         recent.push((id, rank, Rc::clone(&data)));
         let mut held: usize = recent.iter().map(|(_, _, d)| d.len()).sum();
-        while recent.len() > RECENT || (held > RECENT_BYTES && recent.len() > 2) {
+        while recent.len() > RECENT || (held > self.held_bytes && recent.len() > 2) {
             let (_, _, old) = recent.remove(0);
             held -= old.len();
             if let Ok(buf) = Rc::try_unwrap(old) {
@@ -266,10 +273,12 @@ impl Reader {
     }
 
     /// Keeps a buffer to read a later blob into; a chain of bases takes one per base,
-    /// so only as many as `recent` holds are kept.
+    /// so only as many as `recent` holds are kept, and no more bytes than it may hold
+    /// (one huge blob's buffer would otherwise stay for the rest of the scan).
     fn spare_buffer(&self, buf: Vec<u8>) {
         let mut spare = self.spare.borrow_mut();
-        if spare.len() < RECENT {
+        let kept: usize = spare.iter().map(Vec::capacity).sum();
+        if spare.len() < RECENT && kept + buf.capacity() <= self.held_bytes {
             spare.push(buf);
         }
     }
