@@ -24,7 +24,6 @@
 //! line without its newline was torn by a kill mid-write and is dropped; any other line
 //! that does not read is an error naming the file and the line.
 use std::{
-    collections::HashSet,
     fs::{File, OpenOptions},
     io::Write,
     path::{Path, PathBuf},
@@ -193,7 +192,8 @@ const RECORD: &str = r#"a record {"done":"<hex>","flagged":"<hex>","files":N,"by
 /// An open checkpoint: what earlier runs did, and the file the records go to.
 pub struct Checkpoint {
     path: PathBuf,
-    done: HashSet<u64>,
+    /// Sorted, without repeats: 8 bytes a change, a third of a hash set's.
+    done: Vec<u64>,
     restored: Tally,
     complete: bool,
     writer: Mutex<Writer>,
@@ -268,7 +268,7 @@ impl Checkpoint {
                 path: path.to_owned(),
             })?;
         check_identity(path, &header, identity)?;
-        let mut done = HashSet::new();
+        let mut done = Vec::new();
         let mut restored = Tally::default();
         let mut complete = false;
         let mut valid = bytes.len();
@@ -298,12 +298,12 @@ impl Checkpoint {
             }
             let record: Record =
                 serde_json::from_slice(line).map_err(|e| malformed(e.to_string()))?;
-            for d in digests(&record.done).map_err(|m| malformed(format!("\"done\": {m}")))? {
-                done.insert(d);
-            }
+            done.extend(digests(&record.done).map_err(|m| malformed(format!("\"done\": {m}")))?);
             digests(&record.flagged).map_err(|m| malformed(format!("\"flagged\": {m}")))?;
             restored.add(&record.tally);
         }
+        done.sort_unstable();
+        done.dedup();
         let file = OpenOptions::new().append(true).open(path).map_err(io)?;
         if valid < bytes.len() {
             file.set_len(valid as u64).map_err(io)?;
@@ -345,7 +345,7 @@ impl Checkpoint {
         file.sync_data().map_err(io)?;
         Ok(Checkpoint {
             path: path.to_owned(),
-            done: HashSet::new(),
+            done: Vec::new(),
             restored: Tally::default(),
             complete: false,
             writer: Mutex::new(Writer {
@@ -391,7 +391,7 @@ impl Checkpoint {
 
 impl ScanHook for Checkpoint {
     fn is_done(&self, digest: u64) -> bool {
-        self.done.contains(&digest)
+        self.done.binary_search(&digest).is_ok()
     }
 
     fn chunk_done(&self, record: ChunkRecord) {
