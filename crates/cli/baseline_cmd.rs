@@ -112,6 +112,12 @@ fn scan_all(mut scan: ScanArgs) -> Result<(PathBuf, Option<ScanRun>), Error> {
                 .into(),
         );
     }
+    if scan.since_last_scan.is_some() {
+        return Err(
+            "a baseline holds every finding; --since-last-scan scans only what is new since the last scan: drop it"
+                .into(),
+        );
+    }
     // The baseline is written where a plain `vigil scan` of the same paths reads it.
     let start = scan
         .paths

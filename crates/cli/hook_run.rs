@@ -61,6 +61,8 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             fail_on: None,
             resolved: true,
             explain: false,
+            checkpoint: None,
+            since_last_scan: None,
         };
         let prepared = request.prepare()?;
         for w in &prepared.warnings {

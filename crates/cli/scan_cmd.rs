@@ -30,6 +30,17 @@ pub struct ScanArgs {
     /// union of all N shard reports equals the unsharded report (`vigil report merge`).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Record in FILE what a --history/--range/--since/--ci scan has done, and continue
+    /// from what it records: a run that was stopped resumes where it stopped and reports
+    /// what one whole run would (FILE holds blob digests and counts, never a secret). A
+    /// finished scan leaves FILE marked complete; delete it for a fresh scan.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<PathBuf>,
+    /// With --history: scan only what is new since the scan FILE records (the refs it
+    /// covered and the blob changes it scanned), then record this one there if it
+    /// completes. A missing FILE means a whole-history scan. Not with --shard.
+    #[arg(long, value_name = "FILE")]
+    pub since_last_scan: Option<PathBuf>,
     #[command(flatten)]
     pub reports: crate::report_out::ReportArgs,
     /// Report only findings this baseline file does not accept (see `vigil baseline`).
@@ -206,6 +217,8 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         fail_on: args.fail_on,
         resolved: args.git.ci,
         explain: args.explain,
+        checkpoint: args.checkpoint.clone(),
+        since_last_scan: args.since_last_scan.clone(),
     };
     let prepared = request.prepare().map_err(flag_error)?;
     for w in &prepared.warnings {
@@ -218,6 +231,9 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
             Ok(Scanned::Incomplete)
         }
         ScanResult::Done(run) => {
+            for n in &run.notes {
+                note(n);
+            }
             say_suppressed(&run.suppressed);
             Ok(Scanned::Run(run))
         }
@@ -284,6 +300,24 @@ fn source(args: &ScanArgs) -> Result<Resolved, Error> {
         && !(git.range.is_some() || git.since.is_some() || git.history || git.ci)
     {
         return Err("--shard splits a --range, --since, --history or --ci scan".into());
+    }
+    if args.checkpoint.is_some() && args.explain {
+        return Err("--explain lists every candidate dropped, and a resumed scan does not see those of the changes done before it: not with --checkpoint".into());
+    }
+    if args.since_last_scan.is_some() && !(git.history || git.ci) {
+        return Err(
+            "--since-last-scan is for --history scans (a range already names what is new)".into(),
+        );
+    }
+    if args.since_last_scan.is_some() && args.shard.is_some() {
+        return Err("--since-last-scan records what a whole history scan covered; a shard (--shard) covers only part of it".into());
+    }
+    if args.checkpoint.is_some()
+        && !(git.range.is_some() || git.since.is_some() || git.history || git.ci)
+    {
+        return Err(
+            "--checkpoint is for scans of commits (--history, --range, --since, --ci)".into(),
+        );
     }
     let shard = args.shard.clone();
     let repo = args

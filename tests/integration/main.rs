@@ -22,6 +22,8 @@ mod malformed;
 mod merge;
 mod migration;
 mod reports;
+#[cfg(unix)]
+mod resume;
 mod robustness;
 mod scan;
 mod signing;

@@ -12,22 +12,35 @@ use vigil_model::{Finding, Origin};
 use vigil_report::SkipReason;
 use vigil_secrets::{Detector, Fragment};
 
-use crate::scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats};
+use crate::{
+    checkpoint::{ChunkRecord, ScanHook, Tally},
+    scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats},
+};
 
-/// Scans `set`, calling `progress(bytes)` after each blob (for a progress bar).
+/// Scans `set`, calling `progress(n)` after each chunk of `n` changes (for a progress
+/// bar). With a `hook` (a checkpoint), the changes it says are done are skipped, and
+/// it is told what each chunk came to.
 pub fn scan_changes(
     detector: &Detector,
     repo: &Repo,
     set: &ChangeSet,
     options: &ScanOptions,
     progress: &(dyn Fn(u64) + Sync),
+    hook: Option<&dyn ScanHook>,
 ) -> ScanOutcome {
     let start = Instant::now();
     let counters = Counters::default();
     let errors = Mutex::new(Vec::new());
     // Blobs in pack order, so each delta's base is still cached when it is read. The
     // pack indexes take a few milliseconds to load: not worth it for a few changes.
-    let mut order: Vec<&Change> = set.changes.iter().collect();
+    let mut order: Vec<&Change> = match hook {
+        Some(h) => set
+            .changes
+            .iter()
+            .filter(|c| !h.is_done(c.pair_digest()))
+            .collect(),
+        None => set.changes.iter().collect(),
+    };
     if order.len() > PACK_ORDER_MIN_CHANGES {
         let packs = repo.pack_order();
         order.sort_by_cached_key(|c| packs.rank(&c.new));
@@ -40,11 +53,19 @@ pub fn scan_changes(
         || repo.reader(),
         |reader, chunk| {
             let mut found = Vec::new();
+            let mut record = ChunkRecord::default();
             for change in chunk {
-                match scan_change(detector, reader, change, options, &counters) {
-                    Ok(f) => found.extend(f),
+                // Each change counts on its own first, so a checkpoint records the
+                // counters of exactly the changes it marks done.
+                let own = Counters::default();
+                let before = found.len();
+                let failed = match scan_change(detector, reader, change, options, &own) {
+                    Ok(f) => {
+                        found.extend(f);
+                        false
+                    }
                     Err(e) => {
-                        counters.skip(
+                        own.skip(
                             change.path.clone(),
                             change.commit.as_ref().map(|c| c.id.clone()),
                             SkipReason::Unreadable,
@@ -52,8 +73,28 @@ pub fn scan_changes(
                         if let Ok(mut list) = errors.lock() {
                             list.push(ScanError::Git(e));
                         }
+                        true
+                    }
+                };
+                let tally = tally(&own);
+                let skipped = own.take_skipped();
+                if hook.is_some() {
+                    if failed || found.len() > before || !skipped.is_empty() {
+                        record.flagged.push(change.pair_digest());
+                    } else {
+                        record.done.push(change.pair_digest());
+                        record.tally.add(&tally);
                     }
                 }
+                add_tally(&counters, &tally);
+                if !skipped.is_empty() {
+                    if let Ok(mut list) = counters.skipped.lock() {
+                        list.extend(skipped);
+                    }
+                }
+            }
+            if let Some(h) = hook {
+                h.chunk_done(record);
             }
             progress(chunk.len() as u64);
             found
@@ -83,6 +124,28 @@ pub fn scan_changes(
     };
     sort(&mut outcome.findings);
     outcome
+}
+
+fn tally(c: &Counters) -> Tally {
+    let s = c.stats(std::time::Duration::ZERO);
+    Tally {
+        files: s.files,
+        bytes: s.bytes,
+        binary: s.skipped_binary,
+        large: s.skipped_large,
+        allowlisted: s.skipped_allowlisted,
+    }
+}
+
+/// Adds `t` to `counters` (a change's own counts, or what a checkpoint restored).
+pub(crate) fn add_tally(counters: &Counters, t: &Tally) {
+    counters.files.fetch_add(t.files, Ordering::Relaxed);
+    counters.bytes.fetch_add(t.bytes, Ordering::Relaxed);
+    counters.binary.fetch_add(t.binary, Ordering::Relaxed);
+    counters.large.fetch_add(t.large, Ordering::Relaxed);
+    counters
+        .allowlisted
+        .fetch_add(t.allowlisted, Ordering::Relaxed);
 }
 
 /// Below this many changes (a commit, a small push) blobs are read in the order given.

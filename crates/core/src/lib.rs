@@ -14,6 +14,7 @@
 //! The engine crates are re-exported for the types a caller needs.
 pub mod baseline;
 pub mod baseline_file;
+pub mod checkpoint;
 pub mod config;
 pub mod config_source;
 pub mod git_scan;
@@ -28,6 +29,7 @@ pub mod resolve;
 pub mod rules;
 pub mod scan;
 pub mod scan_request;
+pub mod since_last_scan;
 mod size;
 pub mod suppress;
 pub mod verify;

@@ -470,7 +470,7 @@ fn is_binary(bytes: &[u8]) -> bool {
 }
 
 /// What a file that is not a regular file is, for messages.
-fn file_kind(kind: &std::fs::FileType) -> &'static str {
+pub(crate) fn file_kind(kind: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

@@ -93,6 +93,12 @@ pub struct ScanRequest {
     pub resolved: bool,
     /// Record the candidates dropped, and why, in [`ScanRun::dropped`] (`--explain`).
     pub explain: bool,
+    /// A git scan of commits: record what is done in this file, and skip what an
+    /// earlier run recorded there ([`crate::checkpoint`]).
+    pub checkpoint: Option<PathBuf>,
+    /// A `--history` scan: only what is new since the scan this file records, which is
+    /// rewritten after a complete scan ([`crate::since_last_scan`]).
+    pub since_last_scan: Option<PathBuf>,
 }
 
 /// The baseline a scan applies.
@@ -125,6 +131,13 @@ pub enum ScanRequestError {
     Git(#[from] GitError),
     #[error(transparent)]
     Scan(#[from] ScanError),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::checkpoint::CheckpointError),
+    #[error(transparent)]
+    SinceLastScan(#[from] crate::since_last_scan::RecordError),
+    /// An option that does not apply to this source.
+    #[error("{0}")]
+    Usage(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -143,6 +156,16 @@ pub struct PreparedScan {
     fail_on: FailOn,
     resolved: bool,
     explain: bool,
+    /// Where a git scan keeps what it did and what it covered.
+    files: ProgressFiles,
+}
+
+/// The files a git scan resumes from and records what it covered in.
+struct ProgressFiles {
+    checkpoint: Option<PathBuf>,
+    since_last_scan: Option<PathBuf>,
+    /// A digest of the rules and settings that decide what a change's scan finds.
+    settings: String,
 }
 
 enum PreparedSource {
@@ -186,6 +209,9 @@ pub struct ScanRun {
     /// With [`ScanRequest::explain`]: the candidates a rule matched and then a check
     /// or suppression dropped, with why, in report order.
     pub dropped: Vec<Dropped>,
+    /// What the checkpoint and the record of the last scan had to say (resumed, nothing
+    /// new): for the front-end to show beside the summary, never in a report.
+    pub notes: Vec<String>,
 }
 
 /// The outcome of [`PreparedScan::run`].
@@ -283,6 +309,35 @@ impl ScanRequest {
             BaselineChoice::Off => None,
         };
         let default_baseline = by_default && baseline.is_some();
+        let git_commits =
+            matches!(&source, PreparedSource::Git { what, .. } if *what != GitSource::Staged);
+        if (self.checkpoint.is_some() || self.since_last_scan.is_some()) && !git_commits {
+            return Err(ScanRequestError::Usage(
+                "--checkpoint and --since-last-scan are for scans of commits (--history, --range, --since, --ci)".to_owned(),
+            ));
+        }
+        if self.since_last_scan.is_some() {
+            match &source {
+                PreparedSource::Git {
+                    what: GitSource::History { shard: None },
+                    ..
+                } => {}
+                PreparedSource::Git {
+                    what: GitSource::History { .. },
+                    ..
+                } => {
+                    return Err(ScanRequestError::Usage(
+                        "--since-last-scan records what a whole history scan covered; a shard (--shard) covers only part of it".to_owned(),
+                    ))
+                }
+                _ => {
+                    return Err(ScanRequestError::Usage(
+                        "--since-last-scan is for --history scans (a range already names what is new)".to_owned(),
+                    ))
+                }
+            }
+        }
+        let settings = settings_digest(&detector, &config, max_file_size, self.decode_depth);
         let fail_on = self.fail_on.or(config.fail_on).unwrap_or_default();
         Ok(PreparedScan {
             source,
@@ -295,8 +350,34 @@ impl ScanRequest {
             fail_on,
             resolved: self.resolved,
             explain: self.explain,
+            files: ProgressFiles {
+                checkpoint: self.checkpoint,
+                since_last_scan: self.since_last_scan,
+                settings,
+            },
         })
     }
+}
+
+/// What decides a change's findings besides its blobs: the rules in force, the
+/// allowlists, the size limit and the decoding depth (a checkpoint of other settings
+/// would leave changes unscanned under these).
+fn settings_digest(
+    detector: &Detector,
+    config: &Config,
+    max_file_size: u64,
+    decode_depth: u8,
+) -> String {
+    let specs: Vec<_> = detector.rules().iter().map(|r| &r.spec).collect();
+    let rules = serde_json::to_vec(&specs).unwrap_or_default();
+    let allowlist = serde_json::to_vec(&config.allowlist).unwrap_or_default();
+    crate::checkpoint::settings_digest(&[
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        &rules,
+        &allowlist,
+        &max_file_size.to_be_bytes(),
+        &[decode_depth],
+    ])
 }
 
 impl PreparedScan {
@@ -312,6 +393,7 @@ impl PreparedScan {
             fail_on,
             resolved,
             explain,
+            files,
             ..
         } = self;
         let staged = matches!(
@@ -325,10 +407,19 @@ impl PreparedScan {
             PreparedSource::Git { what, .. } => what.shard(),
             _ => None,
         };
+        let mut notes = Vec::new();
+        let mut record = None;
         let outcome = match source {
             PreparedSource::Git { repo, what } => {
-                match scan_git(&detector, &repo, &what, &options, resolved, progress) {
-                    Ok(outcome) => outcome,
+                let scanned = scan_git(
+                    &detector, &repo, &what, &options, resolved, progress, &files,
+                );
+                match scanned {
+                    Ok(scanned) => {
+                        notes = scanned.notes;
+                        record = scanned.record;
+                        scanned.outcome
+                    }
                     Err(ScanRequestError::Git(e)) if e.is_incomplete() => {
                         return Ok(ScanResult::Incomplete(e))
                     }
@@ -367,6 +458,12 @@ impl PreparedScan {
         std::mem::forget(detector);
         let failing = outcome.findings.iter().any(|f| fail_on.fails(f.severity));
         let status = Status::of(failing, !outcome.errors.is_empty());
+        // Only a complete scan (exit 0 or 1) becomes the record the next one starts from.
+        if let (Some(record), Some(path)) = (record, &files.since_last_scan) {
+            if status != Status::Incomplete {
+                record.write(path)?;
+            }
+        }
         Ok(ScanResult::Done(Box::new(ScanRun {
             outcome,
             status,
@@ -376,6 +473,7 @@ impl PreparedScan {
             rules,
             shard,
             dropped,
+            notes,
         })))
     }
 }
@@ -397,6 +495,14 @@ impl GitSource {
     }
 }
 
+/// A git scan's outcome, with what its checkpoint and record had to say.
+struct GitScanned {
+    outcome: ScanOutcome,
+    notes: Vec<String>,
+    /// With `--since-last-scan`: the record to write if the scan is complete.
+    record: Option<crate::since_last_scan::ScanRecord>,
+}
+
 /// Collects the changes of the chosen git source, then scans them.
 fn scan_git(
     detector: &Detector,
@@ -405,7 +511,8 @@ fn scan_git(
     options: &ScanOptions,
     resolved: bool,
     progress: &dyn Progress,
-) -> Result<ScanOutcome, ScanRequestError> {
+    files: &ProgressFiles,
+) -> Result<GitScanned, ScanRequestError> {
     let shard = |s: &Option<String>| -> Result<Option<Shard>, ScanRequestError> {
         s.as_ref()
             .map(|s| Shard::parse(s).map_err(ScanRequestError::Shard))
@@ -413,6 +520,8 @@ fn scan_git(
     };
     // The summary's time covers finding the changes (the walk and tree diffs) too.
     let start = Instant::now();
+    let mut notes = Vec::new();
+    let mut since = None;
     let changes = match what {
         GitSource::Staged => vigil_git::staged(repo)?,
         GitSource::Range { spec, shard: s } => {
@@ -421,19 +530,79 @@ fn scan_git(
         GitSource::Since { rev, shard: s } => {
             vigil_git::range(repo, &RangeSpec::since(rev), shard(s)?)?
         }
-        GitSource::History { shard: s } => vigil_git::history(repo, shard(s)?)?,
+        GitSource::History { shard: s } => match &files.since_last_scan {
+            Some(path) => {
+                let (changes, incremental) =
+                    crate::since_last_scan::changes(repo, path, &files.settings)?;
+                notes.extend(incremental.notes.iter().cloned());
+                since = Some(incremental);
+                changes
+            }
+            None => vigil_git::history(repo, shard(s)?)?,
+        },
         GitSource::NotOnRemotes { tip, shard: s } => vigil_git::range(
             repo,
             &RangeSpec::NotOnRemotes { tip: tip.clone() },
             shard(s)?,
         )?,
     };
-    progress.start(changes.changes.len() as u64, "blobs");
-    let mut outcome = scan_changes(detector, repo, &changes, options, &|n| {
-        progress.advance(n);
-    });
+    let checkpoint = match &files.checkpoint {
+        Some(path) => {
+            let identity = crate::checkpoint::Identity::new(
+                source_name(what, files.since_last_scan.is_some()),
+                tips(repo, what)?,
+                files.settings.clone(),
+                &changes
+                    .changes
+                    .iter()
+                    .map(|c| c.pair_digest())
+                    .collect::<Vec<_>>(),
+            );
+            Some((path, crate::checkpoint::Checkpoint::open(path, &identity)?))
+        }
+        None => None,
+    };
+    let to_scan = match &checkpoint {
+        Some((_, c)) => changes.changes.len() as u64 - c.resumed().done,
+        None => changes.changes.len() as u64,
+    };
+    progress.start(to_scan, "blobs");
+    let hook = checkpoint
+        .as_ref()
+        .map(|(_, c)| c as &dyn crate::checkpoint::ScanHook);
+    let mut outcome = scan_changes(
+        detector,
+        repo,
+        &changes,
+        options,
+        &|n| progress.advance(n),
+        hook,
+    );
     progress.finish();
     outcome.stats.elapsed = start.elapsed();
+    if let Some((path, c)) = &checkpoint {
+        let restored = c.restored();
+        let stats = &mut outcome.stats;
+        stats.files += restored.files;
+        stats.bytes += restored.bytes;
+        stats.skipped_binary += restored.binary;
+        stats.skipped_large += restored.large;
+        stats.skipped_allowlisted += restored.allowlisted;
+        let resumed = c.resumed();
+        let total = changes.changes.len();
+        let path = path.display();
+        if resumed.complete {
+            notes.push(format!("checkpoint {path}: the scan it records is complete; only the {to_scan} blob changes with findings, skips or errors were scanned again (delete it for a fresh scan)"));
+        } else if resumed.done > 0 {
+            notes.push(format!("checkpoint {path}: resumed; {} of {total} blob changes were done by earlier runs, scanned the other {to_scan}", resumed.done));
+        }
+        if let Err(e) = c.finish() {
+            notes.push(format!("warning: {e} (the scan's report is whole; a rerun would scan again what was not recorded)"));
+        }
+    }
+    let record = since
+        .as_ref()
+        .map(|s| s.record(&changes, files.settings.clone()));
     let asked = match what {
         GitSource::Range { spec, .. } => RangeSpec::parse(spec).ok(),
         GitSource::Since { rev, .. } => Some(RangeSpec::since(rev)),
@@ -445,14 +614,61 @@ fn scan_git(
                 let why = crate::range::why_empty(repo, &base, &tip);
                 outcome.errors.push(ScanError::EmptyRange(why));
             }
-            (_, GitSource::History { .. }) => {
+            // With a record of the last scan, no new commit means nothing new: the
+            // scan covered the whole history through the record.
+            (_, GitSource::History { .. }) if !since.as_ref().is_some_and(|s| s.had_record) => {
                 let why = "no commit is reachable from HEAD or any reference".to_owned();
                 outcome.errors.push(ScanError::Nothing(why));
             }
             _ => {}
         }
     }
-    Ok(outcome)
+    Ok(GitScanned {
+        outcome,
+        notes,
+        record,
+    })
+}
+
+/// The source as the command line names it, for a checkpoint's header.
+fn source_name(what: &GitSource, since_last_scan: bool) -> String {
+    let with_shard = |name: String, shard: &Option<String>| match shard {
+        Some(s) => format!("{name} --shard {s}"),
+        None => name,
+    };
+    match what {
+        GitSource::Staged => "--staged".to_owned(),
+        GitSource::Range { spec, shard } => with_shard(format!("--range {spec}"), shard),
+        GitSource::Since { rev, shard } => with_shard(format!("--since {rev}"), shard),
+        GitSource::History { shard } if since_last_scan => {
+            with_shard("--history --since-last-scan".to_owned(), shard)
+        }
+        GitSource::History { shard } => with_shard("--history".to_owned(), shard),
+        GitSource::NotOnRemotes { tip, shard } => {
+            with_shard(format!("the commits of {tip} on no remote"), shard)
+        }
+    }
+}
+
+/// The commits a scan of `what` starts from (`name=id`).
+fn tips(repo: &Repo, what: &GitSource) -> Result<Vec<String>, ScanRequestError> {
+    let ends = |spec: RangeSpec| -> Result<Vec<String>, ScanRequestError> {
+        Ok(spec
+            .resolved_ends(repo)?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    };
+    match what {
+        GitSource::Staged => Ok(Vec::new()),
+        GitSource::History { .. } => Ok(vigil_git::history_tips(repo)?
+            .into_iter()
+            .map(|(name, id)| format!("{name}={id}"))
+            .collect()),
+        GitSource::Range { spec, .. } => ends(RangeSpec::parse(spec)?),
+        GitSource::Since { rev, .. } => ends(RangeSpec::since(rev)),
+        GitSource::NotOnRemotes { tip, .. } => ends(RangeSpec::NotOnRemotes { tip: tip.clone() }),
+    }
 }
 
 impl ScanRun {
@@ -502,6 +718,8 @@ mod tests {
             fail_on: None,
             resolved: false,
             explain: false,
+            checkpoint: None,
+            since_last_scan: None,
         }
     }
 

@@ -55,11 +55,36 @@ pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError>
     // A whole history is long: its commits and trees are decoded first, in pack
     // order, and the walk reads the commits from there.
     let preloaded = Preloaded::load(repo);
-    let ids = reachable(repo, &local, &preloaded, tips)?;
+    let ids = reachable(repo, &local, &preloaded, tips, &Default::default())?;
     changes_of(repo, &ids, &preloaded, shard)
 }
 
-/// Every commit reachable from `tips`, each parsed once from `preloaded` (a second
+/// The changes made by every commit reachable from any reference and not from `hidden`
+/// (the tips a past scan covered), each diffed against its parents as in [`history`].
+/// A hidden commit no longer in the repository (a branch force-pushed and collected) is
+/// left out and returned, so the caller can say so.
+pub fn history_since(
+    repo: &Repo,
+    hidden: &[object_id::ObjectId],
+    shard: Option<Shard>,
+) -> Result<(ChangeSet, Vec<object_id::ObjectId>), GitError> {
+    let local = repo.local();
+    let tips = all_tips(&local)?;
+    let (present, gone): (Vec<_>, Vec<_>) = hidden
+        .iter()
+        .partition(|id| local.find_commit(id.0).is_ok());
+    if tips.is_empty() {
+        return Ok((ChangeSet::default(), gone));
+    }
+    let preloaded = Preloaded::load(repo);
+    let present = present.into_iter().map(|id| id.0).collect();
+    let covered = reachable(repo, &local, &preloaded, present, &Default::default())?;
+    let covered = covered.into_iter().collect();
+    let ids = reachable(repo, &local, &preloaded, tips, &covered)?;
+    Ok((changes_of(repo, &ids, &preloaded, shard)?, gone))
+}
+
+/// Every commit reachable from `tips` and not from `hidden` (closed under parents), each parsed once from `preloaded` (a second
 /// inflate of every commit, as a walk through the object database does, costs more
 /// than the walk itself).
 fn reachable(
@@ -67,7 +92,9 @@ fn reachable(
     local: &gix::Repository,
     preloaded: &Preloaded,
     tips: Vec<ObjectId>,
+    hidden: &gix::hashtable::HashSet<ObjectId>,
 ) -> Result<Vec<ObjectId>, GitError> {
+    let tips: Vec<ObjectId> = tips.into_iter().filter(|t| !hidden.contains(t)).collect();
     let shallow = local.shallow_commits().ok().flatten();
     let objects = WithPreloaded {
         preloaded,
@@ -93,7 +120,7 @@ fn reachable(
             })?;
         for parent in gix::objs::CommitRefIter::from_bytes(&data, local.object_hash()).parent_ids()
         {
-            if seen.insert(parent) {
+            if !hidden.contains(&parent) && seen.insert(parent) {
                 stack.push(parent);
             }
         }
@@ -421,5 +448,37 @@ mod tests {
         expected.push(("shared.txt".to_owned(), MAX_MERGE_PARENTS));
         expected.sort();
         assert_eq!(merge_changes(dir.path(), &base, &merge), expected);
+    }
+
+    /// Since the tips a past scan covered: only the commits no hidden tip reaches; a
+    /// hidden id not in the repository is returned, not an error.
+    #[test]
+    fn history_since_hides_what_the_past_tips_reach() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (base, merge) = octopus(dir.path(), 3);
+        plumb(dir.path(), &["update-ref", "refs/heads/main", &merge], "");
+        let repo = Repo::discover(dir.path()).expect("repo");
+        let commits = |set: &ChangeSet| {
+            let mut ids: Vec<String> = set
+                .changes
+                .iter()
+                .filter_map(|c| c.commit.as_ref().map(|i| i.id.clone()))
+                .collect();
+            ids.sort();
+            ids.dedup();
+            ids
+        };
+        let whole = history(&repo, None).expect("history");
+        assert_eq!(whole.commits, 5);
+        let hex = |h: &str| object_id::ObjectId::from_hex(h).expect("hex");
+        let gone = hex(&"ab".repeat(20));
+        let (since, missing) =
+            history_since(&repo, &[hex(&base), gone], None).expect("history since");
+        assert_eq!(missing, vec![gone]);
+        assert_eq!(since.commits, 4, "the base is hidden, its children are not");
+        assert!(!commits(&since).contains(&base));
+        let (none, _) = history_since(&repo, &[hex(&merge)], None).expect("history since");
+        assert_eq!(none.commits, 0);
+        assert!(none.changes.is_empty());
     }
 }

@@ -31,7 +31,7 @@ mod tree_diff;
 mod workers;
 
 pub use change::{Change, ChangeSet, Shard};
-pub use commits::{history, range};
+pub use commits::{history, history_since, range};
 pub use error::GitError;
 pub use lines::{added_lines, changed_lines, AddedLines};
 pub use memory::MemoryBudget;
@@ -39,6 +39,6 @@ pub use object_id::ObjectId;
 pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
 pub use pack_order::PackOrder;
 pub use repo::{Reader, Repo};
-pub use revision::RangeSpec;
+pub use revision::{history_tips, RangeSpec};
 pub use staged::staged;
 pub use workers::chunked;

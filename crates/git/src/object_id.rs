@@ -13,6 +13,11 @@ impl ObjectId {
     pub fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
+
+    /// Reads a full hex id (40 digits for SHA-1, 64 for SHA-256).
+    pub fn from_hex(hex: &str) -> Option<ObjectId> {
+        gix::ObjectId::from_hex(hex.as_bytes()).ok().map(ObjectId)
+    }
 }
 
 impl fmt::Display for ObjectId {

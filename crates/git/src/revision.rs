@@ -118,6 +118,14 @@ pub(crate) fn resolve(
 
 /// HEAD and every reference, peeled to commits.
 pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitError> {
+    let mut tips: Vec<ObjectId> = named_tips(local)?.into_iter().map(|(_, id)| id).collect();
+    tips.sort();
+    tips.dedup();
+    Ok(tips)
+}
+
+/// HEAD and every reference that names a commit, each with its name, sorted by name.
+pub(crate) fn named_tips(local: &gix::Repository) -> Result<Vec<(String, ObjectId)>, GitError> {
     let mut tips = Vec::new();
     let shallow = local.is_shallow().unwrap_or(false);
     // A reference that names nothing (an unborn HEAD, a dangling symbolic ref) is no
@@ -130,7 +138,7 @@ pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitErro
         _ => Ok(()),
     };
     match local.head_id() {
-        Ok(head) => tips.push(head.detach()),
+        Ok(head) => tips.push(("HEAD".to_owned(), head.detach())),
         Err(e) => corrupt("HEAD".to_owned(), "HEAD", &e)?,
     }
     let refs = local
@@ -147,12 +155,34 @@ pub(crate) fn all_tips(local: &gix::Repository) -> Result<Vec<ObjectId>, GitErro
             }
         };
         if let Ok(commit) = id.object().and_then(|o| o.peel_to_commit()) {
-            tips.push(commit.id);
+            tips.push((name, commit.id));
         }
     }
     tips.sort();
-    tips.dedup();
     Ok(tips)
+}
+
+/// HEAD and every reference of `repo` that names a commit (`(name, commit id)`, sorted
+/// by name): the tips a history scan starts from.
+pub fn history_tips(repo: &Repo) -> Result<Vec<(String, crate::ObjectId)>, GitError> {
+    Ok(named_tips(&repo.local())?
+        .into_iter()
+        .map(|(name, id)| (name, crate::ObjectId(id)))
+        .collect())
+}
+
+impl RangeSpec {
+    /// The commits the range's ends name (`A..B`: A and B; a new branch: its tip), resolved.
+    pub fn resolved_ends(&self, repo: &Repo) -> Result<Vec<crate::ObjectId>, GitError> {
+        let local = repo.local();
+        let ends = match self {
+            RangeSpec::Range { base, tip } => vec![base, tip],
+            RangeSpec::NotOnRemotes { tip } => vec![tip],
+        };
+        ends.into_iter()
+            .map(|rev| resolve(repo, &local, rev).map(crate::ObjectId))
+            .collect()
+    }
 }
 
 /// The commits the remote-tracking refs (`refs/remotes/*`) point at, leaving out those
