@@ -8,7 +8,11 @@
 //! rebuilding (see [`crate::PackOrder`]).
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{delta::decode_entry, repo::Repo, workers::chunked};
+use crate::{
+    delta::decode_entry,
+    repo::{Repo, REMAP_BYTES},
+    workers::chunked,
+};
 
 /// Decoded commits and trees by id; those beyond the memory budget are read when
 /// asked for.
@@ -125,6 +129,7 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
     // The current pack, and where in it each object decoded so far sits.
     let mut pack: Option<(usize, Option<pack::data::File>)> = None;
     let mut at_offset: Vec<(u64, Held)> = Vec::new();
+    let mut mapped_at = 0;
     for &(number, offset, id, kind) in objects {
         if part.size > max_bytes {
             break;
@@ -132,6 +137,10 @@ fn decode_stretch(repo: &Repo, objects: &[(usize, u64, ObjectId, Kind)], max_byt
         if pack.as_ref().is_none_or(|(p, _)| *p != number) {
             pack = Some((number, order.open_pack(number)));
             at_offset.clear();
+        } else if part.size > mapped_at + REMAP_BYTES {
+            // Mapped anew: the pages behind are not needed again (see REMAP_BYTES).
+            pack = Some((number, order.open_pack(number)));
+            mapped_at = part.size;
         }
         let file = pack.as_ref().and_then(|(_, f)| f.as_ref());
         let base = |base_offset: u64| {

@@ -145,7 +145,15 @@ struct Packs {
     files: Vec<Option<Option<pack::data::File>>>,
     inflate: gix::zlib::Inflate,
     delta: Vec<u8>,
+    /// Bytes decoded since the files were opened (see [`REMAP_BYTES`]).
+    decoded: usize,
 }
+
+/// A pack is mapped into memory, and every page read stays in the process's resident
+/// memory while it is mapped: a scan reading a whole multi-gigabyte pack would hold
+/// all of it. Reading in pack order, the pages behind are not needed again, so the
+/// packs are mapped anew after this many decoded bytes.
+pub(crate) const REMAP_BYTES: usize = 64 << 20;
 
 impl Packs {
     /// Pack `number`'s data file, opened on first use; `None` if it cannot be.
@@ -256,6 +264,7 @@ impl Reader {
             files,
             inflate,
             delta,
+            decoded,
         } = &mut *packs;
         let file = Packs::file(files, order, number)?;
         // A base stays held while deltas keep using it: git often stores many versions
@@ -269,7 +278,13 @@ impl Reader {
             recent.push(held);
             Some(base)
         };
-        decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at)
+        let found = decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at);
+        *decoded += out.len();
+        if *decoded > REMAP_BYTES {
+            *decoded = 0;
+            files.clear();
+        }
+        found
     }
 
     /// Keeps a buffer to read a later blob into; a chain of bases takes one per base,
