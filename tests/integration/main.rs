@@ -19,6 +19,7 @@ mod hostile;
 #[cfg(unix)]
 mod hostile_input;
 mod malformed;
+mod memory;
 mod merge;
 mod migration;
 mod reports;

@@ -12,7 +12,7 @@ use crate::harness::*;
 
 /// A history of `commits` commits, each rewriting one of 50 source files of 120 lines,
 /// a few of them adding a (fake) token: built with `git fast-import`, in a second.
-fn long_history(dir: &Path, commits: usize) {
+pub(crate) fn long_history(dir: &Path, commits: usize) {
     git(dir, &["init", "-q"]);
     let mut stream = Vec::new();
     for i in 0..commits {

@@ -419,6 +419,36 @@ mod tests {
         out
     }
 
+    /// The changes of a history as (path, commit, new blob, old blobs), in order.
+    fn change_list(repo: &Repo) -> Vec<String> {
+        let set = history(repo, None).expect("history");
+        set.changes
+            .iter()
+            .map(|c| {
+                let commit = c.commit.as_ref().map(|i| i.id.clone());
+                format!("{} {commit:?} {} {:?}", c.path, c.new.0, c.old)
+            })
+            .collect()
+    }
+
+    /// The memory budget changes only what is preloaded and cached: a preload that
+    /// holds a few of the commits and trees (the rest read as the diffs ask, in pack
+    /// order) gives the same changes, attributed to the same commits, as one that holds
+    /// them all.
+    #[test]
+    fn the_memory_budget_never_changes_the_changes() {
+        for format in crate::test_repo::FORMATS {
+            let dir = crate::test_repo::packed_history(format);
+            let mut repo = Repo::discover(dir.path()).expect("repo");
+            let whole = change_list(&repo);
+            assert!(whole.len() >= 40, "{format}: {} changes", whole.len());
+            for bytes in [0, 4 << 10, 64 << 10] {
+                repo.set_memory(crate::memory::MemoryBudget::tiny(bytes));
+                assert_eq!(change_list(&repo), whole, "{format}, budget {bytes}");
+            }
+        }
+    }
+
     /// What an octopus merge brings from any parent adds nothing; what is new to all
     /// of them is compared with every parent's version.
     #[test]

@@ -31,6 +31,13 @@ impl MemoryBudget {
         (bytes >= Self::MIN_BYTES).then_some(MemoryBudget { bytes })
     }
 
+    /// Any budget, however small, for tests that need a preload too small to hold a
+    /// small repository's commits and trees.
+    #[cfg(test)]
+    pub(crate) fn tiny(bytes: u64) -> MemoryBudget {
+        MemoryBudget { bytes }
+    }
+
     pub fn bytes(self) -> u64 {
         self.bytes
     }
