@@ -145,8 +145,10 @@ done
 rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD 2>/dev/null || rev+="+dirty"
 vnote="vigil $rev"
-[ -n "${VIGIL_BIN:-}" ] && vnote="$("$VIGIL" --version 2>/dev/null | head -n 1) ($VIGIL)"
-[ -n "${VIGIL_ARGS:-}" ] && vnote+=", VIGIL_ARGS=\"$VIGIL_ARGS\""
+if [ -n "${VIGIL_BIN:-}" ]; then
+  vnote="$({ "$VIGIL" --version 2>/dev/null || true; } | head -n 1) ($VIGIL)"
+fi
+if [ -n "${VIGIL_ARGS:-}" ]; then vnote+=", VIGIL_ARGS=\"$VIGIL_ARGS\""; fi
 notes=("vigil=$vnote")
 for t in gitleaks betterleaks; do notes+=("$t=${PEER_NOTE[$t]:-not installed}"); done
 
