@@ -17,6 +17,7 @@
 #   VIGIL_ARGS="..." words appended to vigil's command, e.g. VIGIL_ARGS="--memory 256M"
 #   SCALE_DIR=DIR    where the generated repositories live (default bench/.work/scale)
 #   SCALE_SIZES="25000 100000 200000"   the generated sizes (commits)
+#   SCALE_TOOLS="vigil gitleaks betterleaks"   e.g. SCALE_TOOLS=vigil: vigil's memory growth only
 # See bench/README.md, "scale.sh".
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"   # cd's to the repo root
@@ -34,14 +35,22 @@ for a in "$@"; do
   case $a in -*) die "usage: bench/scale.sh [REPO...] (settings are environment variables, see the script's head)" ;; esac
 done
 
+read -ra want <<<"${SCALE_TOOLS:-vigil gitleaks betterleaks}"
+for t in "${want[@]}"; do
+  case $t in vigil | gitleaks | betterleaks) ;; *) die "SCALE_TOOLS: unknown tool '$t' (vigil, gitleaks, betterleaks)" ;; esac
+done
+[[ " ${want[*]} " == *" vigil "* ]] || die "SCALE_TOOLS must include vigil"
+
 ensure_bench_tools
 ensure_cmd git
 build_vigil  # or VIGIL_BIN
-install_peers
 tools=(vigil)
-for t in gitleaks betterleaks; do
-  [ -n "${PEER_BIN[$t]}" ] && tools+=("$t")
-done
+if [[ " ${want[*]} " == *" gitleaks "* || " ${want[*]} " == *" betterleaks "* ]]; then
+  install_peers
+  for t in gitleaks betterleaks; do
+    if [[ " ${want[*]} " == *" $t "* ]] && [ -n "${PEER_BIN[$t]}" ]; then tools+=("$t"); fi
+  done
+fi
 
 # ---- the repositories -------------------------------------------------------------------
 repos=()
@@ -150,7 +159,7 @@ if [ -n "${VIGIL_BIN:-}" ]; then
 fi
 if [ -n "${VIGIL_ARGS:-}" ]; then vnote+=", VIGIL_ARGS=\"$VIGIL_ARGS\""; fi
 notes=("vigil=$vnote")
-for t in gitleaks betterleaks; do notes+=("$t=${PEER_NOTE[$t]:-not installed}"); done
+for t in gitleaks betterleaks; do notes+=("$t=${PEER_NOTE[$t]:-not measured (SCALE_TOOLS)}"); done
 
 echo
 python3 - "$repos_tsv" "$runs_tsv" "$runs" "$(nproc)" "${notes[@]}" <<'PY'
