@@ -60,60 +60,18 @@ pack_bytes=$(find "$(git -C "$repo" rev-parse --path-format=absolute --git-commo
   -type f -printf '%s\n' | awk '{ s += $1 } END { printf "%d\n", s }')
 [ "$repo_blobs" -gt 0 ] || die "$repo holds no blobs"
 
-# ---- the commands -----------------------------------------------------------------------
-# Every tool scans all commits reachable from any ref with its defaults, except where a
-# default would make it do different work (see bench/README.md, "Peer flags (history)").
-# Reports go to files in $work: never /dev/null for gitleaks (it replaces the device).
+# ---- the commands (lib.sh: history_argv, history_exit_ok, count_findings) -----------------
 argv_for() {  # argv_for TOOL -> sets the array `argv`
   case $1 in
     floor) argv=("$FLOOR" "$repo") ;;
-    vigil) argv=("$VIGIL" scan --history "$repo" --format json) ;;
-    gitleaks) argv=("${PEER_BIN[gitleaks]}" git "$repo" --no-banner --no-color
-      --report-format json --report-path "$work/gitleaks.json" --max-target-megabytes 10) ;;
-    betterleaks) argv=("${PEER_BIN[betterleaks]}" git "$repo" --silent --no-color
-      --output "$work/betterleaks.json" --max-archive-depth 0) ;;
-    kingfisher) argv=("${PEER_BIN[kingfisher]}" scan "$repo" --quiet --no-validate
-      --no-update-check --git-history full --no-extract-archives --max-file-size 10
-      --format json --output "$work/kingfisher.json") ;;
+    *) history_argv "$1" "$repo" "$work" ;;
   esac
 }
 report_for() {  # where each tool's JSON report lands
   case $1 in vigil) echo "$work/vigil.rss.stdout" ;; *) echo "$work/$1.json" ;; esac
 }
 exit_ok() {  # exit codes that mean "scanned" (clean or findings)
-  case $1:$2 in
-    floor:0) return 0 ;;
-    vigil:0 | vigil:1 | vigil:3) return 0 ;;  # 3 = incomplete: reported below
-    gitleaks:0 | gitleaks:1 | betterleaks:0 | betterleaks:1) return 0 ;;
-    kingfisher:0 | kingfisher:200 | kingfisher:205) return 0 ;;
-  esac
-  return 1
-}
-summary_of() {  # summary_of STDERR_FILE: vigil's last "vigil: scanned ..." line, without "vigil: "
-  grep -a '^vigil: scanned' "$1" | tail -n 1 | sed 's/^vigil: //' || true
-}
-count_findings() {  # count_findings TOOL REPORT: prints the number of findings in a JSON report
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-tool, path = sys.argv[1], sys.argv[2]
-try:
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    doc = json.loads(text) if text.strip() else []
-except (OSError, ValueError) as e:
-    sys.exit(f"no JSON report from {tool} ({path}): {e}")
-if tool == "gitleaks":
-    found = doc
-elif tool == "vigil":
-    if not isinstance(doc, dict) or doc.get("version") != 1:
-        sys.exit('vigil JSON lacks "version": 1')
-    found = doc.get("findings")
-else:
-    found = doc.get("findings") if isinstance(doc, dict) else doc
-if not isinstance(found, list):
-    sys.exit(f"{tool} JSON report has no findings list")
-print(len(found))
-PY
+  [ "$1:$2" = floor:0 ] || history_exit_ok "$1" "$2"
 }
 
 # ---- history: one checked run each (peak RSS, exit code, findings) ------------------------

@@ -39,7 +39,14 @@ ensure_bench_tools() {
 }
 
 # build_vigil: release build at the repo root; exits non-zero with a clear message on failure.
+# With VIGIL_BIN=PATH set, measures that binary instead and builds nothing (to compare builds).
 build_vigil() {
+  if [ -n "${VIGIL_BIN:-}" ]; then
+    VIGIL=$(command -v "$VIGIL_BIN" || true)
+    if [ -z "$VIGIL" ] || [ ! -x "$VIGIL" ]; then die "VIGIL_BIN=$VIGIL_BIN is not an executable"; fi
+    say "vigil: $VIGIL (VIGIL_BIN; not building)"
+    return 0
+  fi
   say "building vigil (cargo build --release) ..."
   if ! cargo build --release >&2; then
     die "the vigil release build failed (cargo build --release at $ROOT); fix the build and rerun"
@@ -92,6 +99,77 @@ peak_rss() {
   awk -F': *' '/Maximum resident set size/ { print $2 }' "$out.time" >"$out"
   # /usr/bin/time reports "Command exited with non-zero status N" and exits with N itself.
   return "$rc"
+}
+
+# time_fields TIME_V_FILE: prints "WALL_S USER_S SYS_S PEAK_RSS_KIB" from the output of
+# /usr/bin/time -v (as peak_rss leaves it in OUT_KIB_FILE.time).
+time_fields() {
+  awk -F': ' '
+    /Elapsed \(wall clock\) time/ { n = split($NF, p, ":"); w = 0; for (i = 1; i <= n; i++) w = w * 60 + p[i] }
+    /User time \(seconds\)/ { u = $NF }
+    /System time \(seconds\)/ { s = $NF }
+    /Maximum resident set size/ { r = $NF }
+    END { if (r == "") exit 1; printf "%.2f %.2f %.2f %d\n", w, u, s, r }' "$1"
+}
+
+# History scans, shared by history.sh and scale.sh. Every tool scans all commits reachable
+# from any ref with its defaults, except where a default would make it do different work
+# (see bench/README.md, "Peer flags (history)"). Reports go to files in WORK: never
+# /dev/null for gitleaks (it replaces the device); vigil's JSON report is its stdout.
+# history_argv TOOL REPO WORK: sets the array `argv` for vigil, gitleaks, betterleaks or
+# kingfisher; vigil's gets the words of $VIGIL_ARGS appended (e.g. VIGIL_ARGS="--memory 256M").
+history_argv() {
+  local tool=$1 repo=$2 work=$3 extra=()
+  case $tool in
+    vigil) read -ra extra <<<"${VIGIL_ARGS:-}"
+      argv=("$VIGIL" scan --history "$repo" --format json "${extra[@]}") ;;
+    gitleaks) argv=("${PEER_BIN[gitleaks]}" git "$repo" --no-banner --no-color
+      --report-format json --report-path "$work/gitleaks.json" --max-target-megabytes 10) ;;
+    betterleaks) argv=("${PEER_BIN[betterleaks]}" git "$repo" --silent --no-color
+      --output "$work/betterleaks.json" --max-archive-depth 0) ;;
+    kingfisher) argv=("${PEER_BIN[kingfisher]}" scan "$repo" --quiet --no-validate
+      --no-update-check --git-history full --no-extract-archives --max-file-size 10
+      --format json --output "$work/kingfisher.json") ;;
+    *) die "history_argv: unknown tool $tool" ;;
+  esac
+}
+# history_exit_ok TOOL RC: succeeds for the exit codes that mean "scanned" (clean or findings;
+# vigil's 3 = incomplete is accepted here and reported by the caller).
+history_exit_ok() {
+  case $1:$2 in
+    vigil:0 | vigil:1 | vigil:3) return 0 ;;
+    gitleaks:0 | gitleaks:1 | betterleaks:0 | betterleaks:1) return 0 ;;
+    kingfisher:0 | kingfisher:200 | kingfisher:205) return 0 ;;
+  esac
+  return 1
+}
+# count_findings TOOL REPORT: prints the number of findings in a tool's JSON report.
+count_findings() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+tool, path = sys.argv[1], sys.argv[2]
+try:
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    doc = json.loads(text) if text.strip() else []
+except (OSError, ValueError) as e:
+    sys.exit(f"no JSON report from {tool} ({path}): {e}")
+if tool == "gitleaks":
+    found = doc
+elif tool == "vigil":
+    if not isinstance(doc, dict) or doc.get("version") != 1:
+        sys.exit('vigil JSON lacks "version": 1')
+    found = doc.get("findings")
+else:
+    found = doc.get("findings") if isinstance(doc, dict) else doc
+if not isinstance(found, list):
+    sys.exit(f"{tool} JSON report has no findings list")
+print(len(found))
+PY
+}
+# summary_of STDERR_FILE: vigil's last "vigil: scanned ..." line, without "vigil: ".
+summary_of() {
+  grep -a '^vigil: scanned' "$1" | tail -n 1 | sed 's/^vigil: //' || true
 }
 
 # q ARGS...: one shell-quoted command line (for hyperfine, which runs through a shell).
