@@ -76,7 +76,7 @@ pub struct ScanArgs {
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
     /// What a git scan's caches may hold (e.g. 128MiB, at least 32MiB): a lower budget
-    /// trades speed for a lower peak on a long history. Default 256MiB, or [scan] memory.
+    /// trades speed for a lower peak on a long history. Default 128MiB, or [scan] memory.
     #[arg(long, value_name = "SIZE")]
     pub memory: Option<String>,
     /// How many layers of base64, percent-encoding and escapes to look through (0 turns decoding off).

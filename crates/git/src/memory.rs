@@ -5,7 +5,7 @@
 //! of recent blobs and delta bases). Both passes stay within the budget whatever the
 //! history's length: past the preload share, trees are read as the diffs ask for them,
 //! through caches of fixed size. What grows with the history is only the list of blob
-//! changes to scan, a few dozen bytes per change.
+//! changes to scan, about a hundred bytes per change.
 
 /// The bytes a scan's caches may hold, split between the preload and the threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,8 +20,10 @@ impl Default for MemoryBudget {
 }
 
 impl MemoryBudget {
-    /// Enough to preload every commit and tree of a 25,000-commit history.
-    pub const DEFAULT: MemoryBudget = MemoryBudget { bytes: 256 << 20 };
+    /// Half of it preloads the commits and trees of about 10,000 commits; past
+    /// that the preload buys little time (a 100,000-commit history took 4% more CPU
+    /// with a quarter of the preload) and costs memory (82 MB at its peak).
+    pub const DEFAULT: MemoryBudget = MemoryBudget { bytes: 128 << 20 };
 
     /// The smallest budget: below it the caches thrash and the scan crawls.
     pub const MIN_BYTES: u64 = 32 << 20;
