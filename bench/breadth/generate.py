@@ -279,8 +279,9 @@ def main():
         tdoc = tomllib.load(f)
     with open(HERE / "negatives.toml", "rb") as f:
         ndoc = tomllib.load(f)
-    tpl, generic, bare = dict(tdoc["tpl"]), tdoc["generic"], tdoc["bare"]
+    tpl, generic, bare, split = dict(tdoc["tpl"]), tdoc["generic"], tdoc["bare"], tdoc["split"]
     tpl.update(bare)
+    tpl.update(split)
     tpl.update(tdoc["encoded"])
 
     out = Path(args.out)
@@ -304,6 +305,8 @@ def main():
             raise SystemExit(f"duplicate format id {fmt['id']}")
         seen_ids.add(fmt["id"])
         ctxs = [(c, "named") for c in (fmt.get("ctx") or gen.rng.sample(generic, 3))]
+        if gen.rng.random() < 1 / 3:
+            ctxs.append((gen.rng.choice(sorted(split)), "split"))
         if distinctive(fmt["v"]):
             ctxs.append((gen.rng.choice(sorted(bare)), "bare"))
             if gen.rng.random() < 0.25:

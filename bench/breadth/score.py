@@ -151,6 +151,7 @@ def main():
 
     classes = [("named", "named: a telling variable or key name beside the value"),
                ("bare", "bare: no telling name (only a rule for the format can find it)"),
+               ("split", "split: the name on one line, the value on the next"),
                ("encoded", "encoded: base64 in a Kubernetes Secret's data")]
     rows = []
     for cls, _ in classes:
