@@ -350,6 +350,15 @@ def main():
                 "format": fmt["id"], "context": ctx, "secret": written, "lines": lines,
                 "url": ""})
 
+    # The scorer trusts `lines`: check that each names the lines the secret is on.
+    for e in manifest:
+        lines = (out / "corpus" / e["path"]).read_text(encoding="utf-8").split("\n")
+        first, last = e["lines"]
+        span = "\n".join(lines[first - 1:last])
+        want = e["secret"] if first == last else e["secret"].split("\n")[0]
+        if want not in span:
+            raise SystemExit(f"{e['path']}: the secret is not on lines {first}-{last}")
+
     with open(out / "manifest.jsonl", "w", encoding="utf-8") as f:
         for e in manifest:
             f.write(json.dumps(e, ensure_ascii=False) + "\n")

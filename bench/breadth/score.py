@@ -182,10 +182,12 @@ def main():
         t = f"; {float(times[tool]):.2f} s" if tool in times else ""
         stray = f"; {unmapped[tool]} findings outside the corpus items" if unmapped[tool] else ""
         gen = sum(1 for it in pos_all if generic_only(tool, it))
+        near = sum(1 for it in pos_all if hits[tool].get(it["path"]) and not found(tool, it))
+        near = f"; {near} more positives have a finding elsewhere in the file" if near else ""
         print(f"{tool}: recall {k}/{len(pos_all)} ({100.0 * k / len(pos_all):.1f}%; {gen} of them "
               f"only by a generic-* rule), false positives {fp} ({fp_strict} without "
               f"public-by-design); formats found in every context {full}/{len(fmts)}, in none "
-              f"{none}{t}{stray}")
+              f"{none}{near}{t}{stray}")
     if "vigil" in tools:
         v_rec, v_fp = n_found("vigil", pos_all), n_fp("vigil", neg_all)
         for t in tools:
