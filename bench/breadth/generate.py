@@ -7,10 +7,13 @@ Reads formats.toml (credential formats: documented prefix, length, alphabet, che
 templates.toml (how each is written in real configs) and negatives.toml (false-positive
 probes) from this folder. Values are random over each format's documented alphabet and
 length, drawn from a generator seeded with --seed: the same seed writes the same corpus.
-OUT is emptied first. The items go into OUT/corpus (the folder to scan), and
-OUT/manifest.jsonl gets one JSON object per item: path (relative to OUT/corpus), positive, family, format (positives) or kind (negatives), provider,
-context, secret (as written in the file), lines ([first, last], 1-based: where the secret
-is), url (the source of the format's facts or of a documented example value).
+OUT is emptied first if generate.py wrote it (it holds manifest.jsonl) or it is
+empty; any other OUT is refused. The items go into OUT/corpus (the folder to scan), and
+OUT/manifest.jsonl gets one JSON object per item: path (relative to OUT/corpus),
+positive, family, format (positives) or kind (negatives), provider, context, class
+(positives: named, split, bare or encoded), secret (as written in the file), lines
+([first, last], 1-based: where the secret is), url (the source of the format's facts or
+of a documented example value).
 """
 import argparse
 import base64
@@ -286,6 +289,11 @@ def main():
 
     out = Path(args.out)
     if out.exists():
+        # only ever empty a folder this script wrote (or an empty one)
+        if not out.is_dir() or (any(out.iterdir()) and not (out / "manifest.jsonl").is_file()):
+            print(f"generate.py: {out} exists and is not a breadth corpus (no manifest.jsonl); "
+                  "not touching it (remove it, or pick another folder)", file=sys.stderr)
+            sys.exit(2)
         shutil.rmtree(out)
     out.mkdir(parents=True)
     gen = Gen(args.seed)
