@@ -66,7 +66,7 @@ pub fn scan_changes(
                     }
                     Err(e) => {
                         own.skip(
-                            change.path.clone(),
+                            change.path.to_string(),
                             change.commit.as_ref().map(|c| c.id.clone()),
                             SkipReason::Unreadable,
                         );
@@ -179,7 +179,7 @@ fn scan_change(
         return Ok(Vec::new());
     }
     let origin = Arc::new(Origin {
-        path: change.path.clone(),
+        path: change.path.to_string(),
         commit: change.commit.clone(),
     });
     let olds: Vec<Option<Rc<Vec<u8>>>> = change

@@ -5,11 +5,16 @@ use vigil_model::CommitInfo;
 
 use crate::object_id::ObjectId;
 
+/// The blobs a change is compared to: one for most changes, held inline, so a history
+/// of millions of changes costs no allocation per change for them.
+pub type OldBlobs = smallvec::SmallVec<[Option<ObjectId>; 1]>;
+
 /// A blob to scan and what it replaced.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// Path in the tree, `/`-separated.
-    pub path: String,
+    /// Path in the tree, `/`-separated; one allocation per distinct path of a history,
+    /// shared by every change at that path.
+    pub path: Arc<str>,
     /// The commit that made the change; `None` for staged changes.
     pub commit: Option<Arc<CommitInfo>>,
     /// Commit time (seconds), to name the earliest commit when a change repeats.
@@ -18,7 +23,7 @@ pub struct Change {
     pub new: ObjectId,
     /// The blobs it is compared to: the first parent's (if any), and for a merge the
     /// other parents' versions too, so only lines new to every parent count as added.
-    pub old: Vec<Option<ObjectId>>,
+    pub old: OldBlobs,
 }
 
 impl Change {

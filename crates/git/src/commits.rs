@@ -5,7 +5,7 @@ use gix::ObjectId;
 use vigil_model::CommitInfo;
 
 use crate::{
-    change::{Change, ChangeSet, Shard},
+    change::{Change, ChangeSet, OldBlobs, Shard},
     error::{fetch_hint, GitError},
     object_access::{commit_tree, object_data},
     object_id,
@@ -47,6 +47,9 @@ pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<Chan
 
 /// The changes made by every commit reachable from any reference.
 pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
+    // The walk, the preload and the diffs read most of the packs: through a store of
+    // their own, dropped (and its mapped pages with it) before the blobs are read.
+    let repo = &repo.reopened()?;
     let local = repo.local();
     let tips = all_tips(&local)?;
     if tips.is_empty() {
@@ -68,6 +71,7 @@ pub fn history_since(
     hidden: &[object_id::ObjectId],
     shard: Option<Shard>,
 ) -> Result<(ChangeSet, Vec<object_id::ObjectId>), GitError> {
+    let repo = &repo.reopened()?;
     let local = repo.local();
     let tips = all_tips(&local)?;
     let (present, gone): (Vec<_>, Vec<_>) = hidden
@@ -164,11 +168,15 @@ fn changes_of(
         ..ChangeSet::default()
     };
     let mut malformed = Vec::new();
+    let mut paths = Paths::default();
     for batch in order.chunks(DIFF_BATCH) {
+        // Each batch reads trees through a store of its own: what one batch mapped
+        // leaves memory with it, so the pages held do not grow with the history.
+        let batch_repo = repo.reopened()?;
         let per_chunk = chunked(
             batch,
             DIFF_CHUNK,
-            || repo.local(),
+            || batch_repo.local(),
             |local, chunk| {
                 chunk
                     .iter()
@@ -179,7 +187,10 @@ fn changes_of(
         for (i, r) in per_chunk.into_iter().flatten() {
             match r {
                 Ok((changes, submodules)) => {
-                    set.changes.extend(changes);
+                    set.changes.extend(changes.into_iter().map(|mut c| {
+                        c.path = paths.shared(c.path);
+                        c
+                    }));
                     set.submodules += submodules;
                 }
                 // One commit whose header cannot be decoded never stops the others.
@@ -194,6 +205,21 @@ fn changes_of(
         .map(|(i, message)| (ids[i].to_string(), message))
         .collect();
     Ok(set.finish(shard))
+}
+
+/// The distinct paths of a history, each held once: a file changed by ten thousand
+/// commits is one allocation, not ten thousand.
+#[derive(Default)]
+struct Paths(std::collections::HashSet<Arc<str>>);
+
+impl Paths {
+    fn shared(&mut self, path: Arc<str>) -> Arc<str> {
+        if let Some(held) = self.0.get(&path) {
+            return Arc::clone(held);
+        }
+        self.0.insert(Arc::clone(&path));
+        path
+    }
 }
 
 fn commit_changes(
@@ -247,14 +273,14 @@ fn commit_changes(
             blobs.push(entry);
         }
     }
-    let mut olds: Vec<Vec<Option<object_id::ObjectId>>> = blobs
+    let mut olds: Vec<OldBlobs> = blobs
         .iter()
         .map(|e| {
             let old = e
                 .previous
                 .filter(|(mode, _)| mode.is_blob_or_symlink())
                 .map(|(_, id)| object_id::ObjectId(id));
-            vec![old]
+            smallvec::smallvec![old]
         })
         .collect();
     // A merge: a blob one of the other parents holds already adds nothing; the others'
@@ -301,7 +327,7 @@ fn commit_changes(
         .zip(from_other_parent)
         .filter(|(_, from_other_parent)| !from_other_parent)
         .map(|((entry, old), _)| Change {
-            path: String::from_utf8_lossy(&entry.path).into_owned(),
+            path: String::from_utf8_lossy(&entry.path).into(),
             commit: Some(Arc::clone(&info)),
             time,
             new: object_id::ObjectId(entry.id),

@@ -57,6 +57,16 @@ impl Repo {
         })
     }
 
+    /// The same repository opened anew: its own object store, so the pack and index
+    /// pages a phase of a scan touched leave the process's memory when the phase drops
+    /// it. A mapped file's pages count in RSS for as long as the mapping lives, and
+    /// over a long history the tree diffs would otherwise touch nearly all of them.
+    pub(crate) fn reopened(&self) -> Result<Repo, GitError> {
+        let mut repo = Repo::discover(&self.root)?;
+        repo.memory = self.memory;
+        Ok(repo)
+    }
+
     /// Sets what the caches of later readers, tree diffs and preloads may hold.
     pub fn set_memory(&mut self, memory: MemoryBudget) {
         self.memory = memory;

@@ -68,11 +68,11 @@ pub fn staged(repo: &Repo) -> Result<ChangeSet, GitError> {
             }
         };
         set.changes.push(Change {
-            path,
+            path: path.into(),
             commit: None,
             time: 0,
             new: object_id::ObjectId(id),
-            old: vec![old.map(object_id::ObjectId)],
+            old: smallvec::smallvec![old.map(object_id::ObjectId)],
         });
     }
     Ok(set.finish(None))
