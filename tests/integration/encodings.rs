@@ -1,5 +1,5 @@
 //! Secrets however the text is written: UTF-16 (as Windows tools write it), bare CR
-//! line ends; in folder and git scans alike.
+//! line ends, private keys commented out line by line; in folder and git scans alike.
 use std::{path::Path, process::Command};
 
 use crate::harness::{git, run_in, Run, GH_TOKEN, GH_TOKEN_2};
@@ -75,6 +75,11 @@ fn binaries() -> (Vec<u8>, Vec<u8>) {
 /// A fresh PEM RSA key (`BEGIN RSA PRIVATE KEY`) from ssh-keygen: generated, never used.
 fn rsa_key(dir: &Path) -> String {
     keygen(dir, "rsa", &["-b", "1024", "-m", "PEM"])
+}
+
+/// A fresh OpenSSH ed25519 key (`BEGIN OPENSSH PRIVATE KEY`).
+fn openssh_key(dir: &Path) -> String {
+    keygen(dir, "ed25519", &[])
 }
 
 fn keygen(dir: &Path, kind: &str, extra: &[&str]) -> String {
@@ -191,4 +196,58 @@ fn utf16_files_in_history_and_staged_scans() {
         "{}",
         r.stderr
     );
+}
+
+/// Each line of `key` behind `prefix`.
+fn commented(key: &str, prefix: &str) -> String {
+    key.lines().map(|l| format!("{prefix}{l}\n")).collect()
+}
+
+#[test]
+fn private_keys_commented_out_line_by_line() {
+    let keys = tempfile::tempdir().unwrap();
+    let (rsa, openssh) = (rsa_key(keys.path()), openssh_key(keys.path()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let shell = format!(
+        "#!/bin/sh\n# old deploy key:\n{}echo done\n",
+        commented(&rsa, "# ")
+    );
+    write(dir, "deploy.sh", shell.as_bytes());
+    let js = format!(
+        "const a = 1;\n  {}",
+        commented(&openssh, "// ").replace("\n//", "\n  //")
+    );
+    write(dir, "client.js", js.as_bytes());
+    let sql = format!("-- seed\nSELECT 1;\n\n{}", commented(&rsa, "--"));
+    write(dir, "seed.sql", sql.as_bytes());
+    // A commented certificate is no key; a prefix that changes midway is no block.
+    let cert = commented(&rsa, "# ").replace("RSA PRIVATE KEY", "CERTIFICATE");
+    let mut lines: Vec<String> = commented(&rsa, "# ").lines().map(str::to_owned).collect();
+    lines[3] = lines[3].replacen("# ", "", 1);
+    write(
+        dir,
+        "notes.txt",
+        format!("{cert}{}\n", lines.join("\n")).as_bytes(),
+    );
+    let r = run_in(dir, &["scan", ".", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    // At the BEGIN line of the original text, where the key starts after its prefix.
+    assert_eq!(
+        places(&r),
+        vec![
+            place("private-key-openssh", "client.js", 2, 6),
+            place("private-key-rsa", "deploy.sh", 3, 3),
+            place("private-key-rsa", "seed.sql", 4, 3),
+        ]
+    );
+    let end_line = |path: &str| {
+        r.json()["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == path)
+            .map(|f| f["end_line"].as_u64().unwrap())
+    };
+    assert_eq!(end_line("deploy.sh"), Some(2 + rsa.lines().count() as u64));
 }
