@@ -10,6 +10,7 @@
 mod baseline;
 mod complete;
 mod corpus;
+mod encodings;
 mod explain;
 mod git;
 mod harness;

@@ -1,6 +1,7 @@
 //! Scanning git sources: the blobs a set of changes produced, keeping findings on
 //! the lines those changes added.
 use std::{
+    borrow::Cow,
     sync::{atomic::Ordering, Arc, Mutex},
     time::Instant,
 };
@@ -15,6 +16,7 @@ use vigil_secrets::{Detector, Fragment};
 use crate::{
     checkpoint::{ChunkRecord, ScanHook, Tally},
     scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats},
+    text::{self, Prepared},
 };
 
 /// Scans `set`, calling `progress(n)` after each chunk of `n` changes (for a progress
@@ -175,9 +177,9 @@ fn scan_change(
     }
     let new = reader.blob(change.new, &change.path)?;
     let commit = change.commit.as_ref().map(|c| c.id.as_str());
-    if !counters.admit(&new, options.max_file_size, &change.path, commit) {
+    let Some(new) = counters.admit(&new, options.max_file_size, &change.path, commit) else {
         return Ok(Vec::new());
-    }
+    };
     let origin = Arc::new(Origin {
         path: change.path.to_string(),
         commit: change.commit.clone(),
@@ -187,10 +189,19 @@ fn scan_change(
         .iter()
         .map(|o| o.map(|id| reader.blob(id, &change.path)).transpose())
         .collect::<Result<_, _>>()?;
-    let olds: Vec<Option<&[u8]>> = olds
+    // The old blobs read as text the way the new one is, so the line diff compares
+    // like with like (a binary or oversized old blob is compared as it is).
+    let olds: Vec<Option<Cow<'_, [u8]>>> = olds
         .iter()
-        .map(|o| o.as_deref().map(Vec::as_slice))
+        .map(|o| {
+            o.as_deref()
+                .map(|old| match text::prepare(old, options.max_file_size) {
+                    Prepared::Text(t) => t,
+                    _ => Cow::Borrowed(old.as_slice()),
+                })
+        })
         .collect();
+    let olds: Vec<Option<&[u8]>> = olds.iter().map(Option::as_deref).collect();
     // Scan the changed part of the blob (and a little context above it), as one
     // fragment carrying its line numbers in the new file. Findings are rare, so only
     // then is the line diff worth its cost: a finding must touch an added line.

@@ -32,6 +32,7 @@ pub mod scan_request;
 pub mod since_last_scan;
 mod size;
 pub mod suppress;
+mod text;
 pub mod verify;
 
 pub use config::{Config, ConfigError, CONFIG_FILE};

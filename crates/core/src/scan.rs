@@ -1,5 +1,6 @@
 //! Scanning folders, named files and readers (stdin).
 use std::{
+    borrow::Cow,
     io::Read,
     path::{Path, PathBuf},
     sync::{
@@ -14,10 +15,10 @@ use vigil_model::{Finding, Origin};
 use vigil_report::{SkipReason, Skipped};
 use vigil_secrets::{Detector, Fragment};
 
+use crate::text::{self, Prepared};
+
 /// Default limit on the size of a file to scan; larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
-/// Bytes looked at to decide a file is binary (a NUL byte), as git does.
-const BINARY_SNIFF: usize = 8000;
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -316,22 +317,29 @@ pub fn scan_reader(
             source,
         }
     })?;
+    let too_large = || ScanOutcome {
+        stats: ScanStats {
+            skipped_large: 1,
+            elapsed: start.elapsed(),
+            ..ScanStats::default()
+        },
+        errors: vec![ScanError::TooLarge {
+            path: PathBuf::from(name),
+            limit: max_file_size,
+        }],
+        ..ScanOutcome::default()
+    };
     let Some(bytes) = read else {
-        return Ok(ScanOutcome {
-            stats: ScanStats {
-                skipped_large: 1,
-                elapsed: start.elapsed(),
-                ..ScanStats::default()
-            },
-            errors: vec![ScanError::TooLarge {
-                path: PathBuf::from(name),
-                limit: max_file_size,
-            }],
-            ..ScanOutcome::default()
-        });
+        return Ok(too_large());
+    };
+    // Binary input named to scan is scanned as it is; text as every file is.
+    let text = match text::prepare(&bytes, max_file_size) {
+        Prepared::Text(text) => text,
+        Prepared::Binary => Cow::Borrowed(&bytes[..]),
+        Prepared::TooLarge => return Ok(too_large()),
     };
     let origin = Origin::path(name);
-    let mut findings = detector.scan(&Fragment::new(&origin, &bytes));
+    let mut findings = detector.scan(&Fragment::new(&origin, &text));
     sort(&mut findings);
     Ok(ScanOutcome {
         findings,
@@ -362,12 +370,12 @@ fn scan_file(
     let len = file.metadata().map_err(read_err)?.len();
     if len > options.max_file_size {
         // Binary content is skipped whatever its size; only text over the limit is listed.
-        let mut head = Vec::with_capacity(BINARY_SNIFF);
+        let mut head = Vec::with_capacity(text::SNIFF);
         (&file)
-            .take(BINARY_SNIFF as u64)
+            .take(text::SNIFF as u64)
             .read_to_end(&mut head)
             .map_err(read_err)?;
-        if is_binary(&head) {
+        if text::sniff(&head, len) == text::Encoding::Binary {
             counters.binary.fetch_add(1, Ordering::Relaxed);
         } else {
             counters.large.fetch_add(1, Ordering::Relaxed);
@@ -392,44 +400,46 @@ fn scan_file(
             len
         };
         file.take(limit).read_to_end(bytes).map_err(read_err)?;
-        if !counters.admit(bytes, options.max_file_size, &display, None) {
+        let Some(text) = counters.admit(bytes, options.max_file_size, &display, None) else {
             return Ok(Vec::new());
-        }
+        };
         let origin = Arc::new(Origin {
             path: display,
             commit: None,
         });
-        Ok(detector.scan(&Fragment::new(&origin, bytes)))
+        Ok(detector.scan(&Fragment::new(&origin, &text)))
     })
 }
 
 impl Counters {
     /// Counts `bytes` (of `path`, in `commit`) as scanned, or as skipped for being
-    /// larger than `max_file_size` (listed) or binary (counted); true when they are to
-    /// be scanned.
-    pub(crate) fn admit(
+    /// larger than `max_file_size` (listed) or binary (counted); the text to scan
+    /// ([`text::prepare`]: decoded, line ends made plain) when they are scanned.
+    pub(crate) fn admit<'a>(
         &self,
-        bytes: &[u8],
+        bytes: &'a [u8],
         max_file_size: u64,
         path: &str,
         commit: Option<&str>,
-    ) -> bool {
-        let skipped = if is_binary(bytes) {
-            &self.binary
-        } else if bytes.len() as u64 > max_file_size {
-            self.skip(
-                path.to_owned(),
-                commit.map(str::to_owned),
-                SkipReason::TooLarge,
-            );
-            &self.large
-        } else {
-            self.files.fetch_add(1, Ordering::Relaxed);
-            self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            return true;
+    ) -> Option<Cow<'a, [u8]>> {
+        let skipped = match text::prepare(bytes, max_file_size) {
+            Prepared::Binary => &self.binary,
+            Prepared::TooLarge => {
+                self.skip(
+                    path.to_owned(),
+                    commit.map(str::to_owned),
+                    SkipReason::TooLarge,
+                );
+                &self.large
+            }
+            Prepared::Text(text) => {
+                self.files.fetch_add(1, Ordering::Relaxed);
+                self.bytes.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+                return Some(text);
+            }
         };
         skipped.fetch_add(1, Ordering::Relaxed);
-        false
+        None
     }
 
     /// Lists `path` (in `commit`) as not scanned, for `reason`.
@@ -462,11 +472,6 @@ impl Counters {
             ..ScanStats::default()
         }
     }
-}
-
-/// Binary content, as git decides it: a NUL byte near the start.
-fn is_binary(bytes: &[u8]) -> bool {
-    memchr::memchr(0, &bytes[..bytes.len().min(BINARY_SNIFF)]).is_some()
 }
 
 /// What a file that is not a regular file is, for messages.

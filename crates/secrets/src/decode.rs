@@ -233,7 +233,7 @@ pub(crate) fn decode_children(
 
 impl View<'_> {
     /// A child whose byte `i` stands at `offset + map[i]` of this view.
-    fn child(
+    pub(crate) fn child(
         &self,
         bytes: Vec<u8>,
         map: Vec<usize>,

@@ -5,6 +5,7 @@ use vigil_model::{Finding, Location, Secret};
 
 use crate::{
     allowlist::{inline_markers, Allowlist, Entry},
+    comment::uncommented_keys,
     decode::{decode_children, View},
     entropy::shannon_entropy,
     explain::{DropReason, Dropped},
@@ -215,6 +216,12 @@ impl Detector {
         let (regions, keyword_at) = self.regions(bytes);
         for (r, windows) in regions {
             self.match_rule(r, &windows, view, src, hits);
+        }
+        // Keys commented out line by line, whatever the decoding depth; not decoded further.
+        if depth == 0 {
+            for key in uncommented_keys(view, budget) {
+                self.scan_view(&key, src, u8::MAX, budget, hits);
+            }
         }
         if depth < self.options.max_decode_depth {
             let has_keyword = |b: &[u8]| self.keywords.occur_in(b);

@@ -9,6 +9,7 @@
 
 mod allowlist;
 mod builtin;
+mod comment;
 mod decode;
 mod detector;
 mod entropy;
