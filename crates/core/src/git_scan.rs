@@ -184,6 +184,12 @@ fn scan_change(
     }
     let new = reader.blob(change.new, &change.path)?;
     let commit = change.commit.as_ref().map(|c| c.id.as_str());
+    let archive = options.archives && new.len() as u64 <= options.max_file_size;
+    let archive = archive.then(|| archive::detect(&new)).flatten();
+    // The old blobs are read only for what is scanned (not for a binary file).
+    if archive.is_none() && !counters.admit(&new, options.max_file_size, &change.path, commit) {
+        return Ok(Vec::new());
+    }
     let olds: Vec<Option<Rc<Vec<u8>>>> = change
         .old
         .iter()
@@ -193,15 +199,10 @@ fn scan_change(
         .iter()
         .map(|o| o.as_deref().map(Vec::as_slice))
         .collect();
-    if options.archives && new.len() as u64 <= options.max_file_size {
-        if let Some(kind) = archive::detect(&new) {
-            return Ok(scan_archive_change(
-                detector, change, &olds, &new, kind, options, counters,
-            ));
-        }
-    }
-    if !counters.admit(&new, options.max_file_size, &change.path, commit) {
-        return Ok(Vec::new());
+    if let Some(kind) = archive {
+        return Ok(scan_archive_change(
+            detector, change, &olds, &new, kind, options, counters,
+        ));
     }
     let origin = Arc::new(Origin {
         path: change.path.clone(),
