@@ -122,6 +122,15 @@ fn a_baseline_and_an_allowlisted_path_accept_findings_in_archives() {
 }
 
 #[test]
+fn inline_markers_work_inside_archives() {
+    let dir = tempfile::tempdir().unwrap();
+    make(dir.path(), &["allowed.zip"]);
+    let r = run_in(dir.path(), &["scan", ".", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(paths(&r), ["allowed.zip!app.properties"]);
+}
+
+#[test]
 fn bombs_stop_at_the_limits_and_make_the_scan_incomplete() {
     let dir = tempfile::tempdir().unwrap();
     make(
