@@ -455,6 +455,59 @@ mod tests {
         );
     }
 
+    /// Damaged archives of each kind (bytes flipped, cut, repeated) never panic and
+    /// never hand on more than the limits allow.
+    #[test]
+    fn damaged_archives_never_panic() {
+        let inner = zip_of(&[("c/d.properties", b"key=value\n")]);
+        let zip = zip_of(&[("b.jar", &inner), ("e.txt", b"text\n")]);
+        let mut tar = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(zip.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut header, "x/y.zip", &zip[..])
+            .expect("in memory");
+        let tar = tar.into_inner().expect("in memory");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).expect("in memory");
+        let tgz = gz.finish().expect("in memory");
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for original in [&zip, &tar, &tgz] {
+            for _ in 0..300 {
+                let mut bytes = original.clone();
+                // Keep the magic bytes, so the damage reaches the parsers.
+                for _ in 0..1 + next() % 4 {
+                    let at = 4 + (next() % (bytes.len() as u64 - 4)) as usize;
+                    match next() % 3 {
+                        0 => bytes[at] ^= 1 << (next() % 8),
+                        1 => bytes[at] = 0xff,
+                        _ => bytes.truncate(at.max(5)),
+                    }
+                    if bytes.len() <= 5 {
+                        break;
+                    }
+                }
+                let Some(kind) = detect(&bytes) else {
+                    continue;
+                };
+                let mut handed = 0u64;
+                expand("t", &bytes, kind, 1 << 16, &mut |item| {
+                    if let Item::File { bytes, .. } = item {
+                        handed += bytes.len() as u64;
+                    }
+                });
+                assert!(handed <= MIN_EXPANDED);
+            }
+        }
+    }
+
     #[test]
     fn names_are_escaped_and_cut() {
         assert_eq!(name_in(b"../a\x1b[31m\n"), "../a\\x1b[31m\\x0a");
