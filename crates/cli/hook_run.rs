@@ -51,6 +51,7 @@ pub fn run(hook: Hook) -> Result<Code, Error> {
             config: ConfigSource::default(),
             max_file_size: None,
             gitignore: false,
+            no_archives: false,
             threads: 0,
             memory: None,
             decode_depth: 2,

@@ -72,6 +72,11 @@ pub struct ScanArgs {
     /// Honour .gitignore files while walking folders (off by default: ignored files such as .env hold secrets).
     #[arg(long)]
     pub gitignore: bool,
+    /// Do not open archives (zip, jar/war/ear, whl, nupkg, tar, tar.gz/tgz, gz): scan them as
+    /// binary files, that is not at all. Default: the files inside are scanned, shown as
+    /// archive.zip!inner/path; or [scan] archives = false.
+    #[arg(long)]
+    pub no_archives: bool,
     /// Worker threads (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub threads: usize,
@@ -206,6 +211,7 @@ pub fn scan(args: &ScanArgs) -> Result<Scanned, Error> {
         config: args.config.source(),
         max_file_size: args.max_file_size.clone(),
         gitignore: args.gitignore,
+        no_archives: args.no_archives,
         threads: args.threads,
         memory: args.memory.clone(),
         decode_depth: args.decode_depth,

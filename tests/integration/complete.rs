@@ -39,21 +39,6 @@ fn incomplete(r: &Run, says: &str) {
     assert!(r.stderr.contains(says), "{says:?} not in:\n{}", r.stderr);
 }
 
-fn skipped(r: &Run) -> Vec<(String, String)> {
-    let json = r.json();
-    json["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["path"].as_str().unwrap().to_owned(),
-                s["reason"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn an_empty_or_reversed_range_is_incomplete() {
     let dir = repo();
@@ -137,7 +122,7 @@ fn a_size_limit_that_skips_everything_is_incomplete() {
         "a.txt: more than 0 bytes (--max-file-size): not scanned; raise --max-file-size or [scan] max_file_size",
     );
     assert_eq!(r.json()["complete"], false);
-    assert_eq!(skipped(&r), [("a.txt".to_owned(), "too-large".to_owned())]);
+    assert_eq!(r.skipped(), [("a.txt".to_owned(), "too-large".to_owned())]);
     let plain = tree(&[("a.txt", b"hello\n")]);
     incomplete(
         &run_in(plain.path(), &["scan", ".", "--max-file-size", "0"]),
@@ -172,7 +157,7 @@ fn a_size_limit_that_skips_everything_is_incomplete() {
     assert_eq!(b.json()["complete"], true);
     assert!(b.stderr.contains("1 binary"), "{}", b.stderr);
     assert_eq!(
-        skipped(&r),
+        r.skipped(),
         [("big.txt".to_owned(), "too-large".to_owned())]
     );
     assert!(
@@ -194,7 +179,7 @@ fn a_fifo_or_a_device_named_to_scan_is_not_opened() {
     incomplete(&r, "pipe: not a regular file (a FIFO): not scanned");
     assert_eq!(r.json()["complete"], false);
     assert_eq!(
-        skipped(&r),
+        r.skipped(),
         [("pipe".to_owned(), "not-a-regular-file".to_owned())]
     );
     let r = run_limited(dir.path(), &["scan", "/dev/null"]);
@@ -204,7 +189,7 @@ fn a_fifo_or_a_device_named_to_scan_is_not_opened() {
     let r = run_limited(dir.path(), &["scan", ".", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
-        skipped(&r),
+        r.skipped(),
         [("pipe".to_owned(), "not-a-regular-file".to_owned())]
     );
 }
@@ -222,12 +207,12 @@ fn a_folder_of_symlinks_is_incomplete() {
         &r,
         "every item was skipped: 1 symbolic link (links are not followed)",
     );
-    assert_eq!(skipped(&r), [("links/l".to_owned(), "symlink".to_owned())]);
+    assert_eq!(r.skipped(), [("links/l".to_owned(), "symlink".to_owned())]);
     std::fs::write(links.join("a.txt"), "hello\n").unwrap();
     let r = run_in(dir.path(), &["scan", "links", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json()["complete"], true);
-    assert_eq!(skipped(&r), [("links/l".to_owned(), "symlink".to_owned())]);
+    assert_eq!(r.skipped(), [("links/l".to_owned(), "symlink".to_owned())]);
 }
 
 #[test]

@@ -37,6 +37,21 @@ impl Run {
         })
     }
 
+    /// (path, reason) of each item a JSON report lists as skipped.
+    pub fn skipped(&self) -> Vec<(String, String)> {
+        self.json()["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["path"].as_str().unwrap().to_owned(),
+                    s["reason"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// (rule, path, line) of each finding of a JSON report.
     pub fn findings(&self) -> Vec<(String, String, u64)> {
         self.json()["findings"]

@@ -7,6 +7,7 @@
     clippy::print_stderr
 )]
 
+mod archives;
 mod baseline;
 mod complete;
 mod corpus;

@@ -67,6 +67,7 @@ struct ScanSection {
     #[serde(default)]
     disable_rules: Vec<String>,
     gitignore: Option<bool>,
+    archives: Option<bool>,
     fingerprint_key: Option<String>,
     fail_on: Option<String>,
 }
@@ -95,6 +96,8 @@ pub struct Config {
     /// `[scan] memory`: what a git scan's caches may hold.
     pub memory: Option<MemoryBudget>,
     pub gitignore: Option<bool>,
+    /// `[scan] archives`: open archives and scan the files inside (default true).
+    pub archives: Option<bool>,
     pub disable_rules: Vec<String>,
     /// Built-in rules that a custom rule of the same id replaces (a `.gitleaks.toml`
     /// rule named like one of gitleaks' default rules, as gitleaks' own rules override
@@ -165,6 +168,7 @@ impl Config {
             max_file_size,
             memory,
             gitignore: file.scan.gitignore,
+            archives: file.scan.archives,
             disable_rules: file.scan.disable_rules,
             replaced_rules: Vec::new(),
             fingerprint_key,

@@ -2,6 +2,7 @@
 //! the lines those changes added.
 use std::{
     borrow::Cow,
+    collections::HashMap,
     sync::{atomic::Ordering, Arc, Mutex},
     time::Instant,
 };
@@ -14,6 +15,7 @@ use vigil_report::SkipReason;
 use vigil_secrets::{Detector, Fragment};
 
 use crate::{
+    archive,
     checkpoint::{ChunkRecord, ScanHook, Tally},
     scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats},
     text::{self, Prepared},
@@ -78,6 +80,13 @@ pub fn scan_changes(
                         true
                     }
                 };
+                let archive_errors = own.take_archive_errors();
+                let failed = failed || !archive_errors.is_empty();
+                if !archive_errors.is_empty() {
+                    if let Ok(mut list) = errors.lock() {
+                        list.extend(archive_errors);
+                    }
+                }
                 let tally = tally(&own);
                 let skipped = own.take_skipped();
                 if hook.is_some() {
@@ -175,22 +184,26 @@ fn scan_change(
         counters.allowlisted.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    let new = reader.blob(change.new, &change.path)?;
+    let raw = reader.blob(change.new, &change.path)?;
     let commit = change.commit.as_ref().map(|c| c.id.as_str());
-    let Some(new) = counters.admit(&new, options.max_file_size, &change.path, commit) else {
-        return Ok(Vec::new());
+    let archive = options.archives && raw.len() as u64 <= options.max_file_size;
+    let archive = archive.then(|| archive::detect(&raw)).flatten();
+    // The old blobs are read only for what is scanned (not for a binary file).
+    let new = match archive {
+        Some(_) => Cow::Borrowed(raw.as_slice()),
+        None => match counters.admit(&raw, options.max_file_size, &change.path, commit) {
+            Some(text) => text,
+            None => return Ok(Vec::new()),
+        },
     };
-    let origin = Arc::new(Origin {
-        path: change.path.to_string(),
-        commit: change.commit.clone(),
-    });
     let olds: Vec<Option<Rc<Vec<u8>>>> = change
         .old
         .iter()
         .map(|o| o.map(|id| reader.blob(id, &change.path)).transpose())
         .collect::<Result<_, _>>()?;
     // The old blobs read as text the way the new one is, so the line diff compares
-    // like with like (a binary or oversized old blob is compared as it is).
+    // like with like (a binary or oversized old blob, or an archive, is compared as
+    // it is).
     let olds: Vec<Option<Cow<'_, [u8]>>> = olds
         .iter()
         .map(|o| {
@@ -202,21 +215,93 @@ fn scan_change(
         })
         .collect();
     let olds: Vec<Option<&[u8]>> = olds.iter().map(Option::as_deref).collect();
-    // Scan the changed part of the blob (and a little context above it), as one
-    // fragment carrying its line numbers in the new file. Findings are rare, so only
-    // then is the line diff worth its cost: a finding must touch an added line.
+    if let Some(kind) = archive {
+        return Ok(scan_archive_change(
+            detector, change, &olds, &new, kind, options, counters,
+        ));
+    }
+    let origin = Arc::new(Origin {
+        path: change.path.to_string(),
+        commit: change.commit.clone(),
+    });
+    Ok(scan_added(detector, &origin, &olds, &new))
+}
+
+/// The findings of `new` on the lines it adds to `olds`. The changed part of the blob
+/// (and a little context above it) is scanned as one fragment carrying its line
+/// numbers in the new file. Findings are rare, so only then is the line diff worth its
+/// cost: a finding must touch an added line.
+fn scan_added(
+    detector: &Detector,
+    origin: &Arc<Origin>,
+    olds: &[Option<&[u8]>],
+    new: &[u8],
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (first_line, bytes, _) in changed_lines(&olds, &new).blocks(&new, CONTEXT_LINES) {
+    for (first_line, bytes, _) in changed_lines(olds, new).blocks(new, CONTEXT_LINES) {
         let fragment = Fragment {
-            origin: &origin,
+            origin,
             bytes: &new[bytes],
             first_line,
         };
         findings.extend(detector.scan(&fragment));
     }
     if !findings.is_empty() {
-        let added = added_lines(&olds, &new);
+        let added = added_lines(olds, new);
         findings.retain(|f| added.touches(f.location.line, f.location.end_line));
     }
-    Ok(findings)
+    findings
+}
+
+/// An archive changed: each file inside is compared with the file of the same name in
+/// the archives it replaced (opened the same way), and only what it adds is scanned; a
+/// file the same in an old archive is not scanned again.
+fn scan_archive_change(
+    detector: &Detector,
+    change: &Change,
+    olds: &[Option<&[u8]>],
+    new: &[u8],
+    kind: archive::Kind,
+    options: &ScanOptions,
+    counters: &Counters,
+) -> Vec<Finding> {
+    let old_entries: Vec<HashMap<String, Vec<u8>>> = olds
+        .iter()
+        .map(|old| {
+            let mut entries = HashMap::new();
+            if let Some(old) = old {
+                if let Some(kind) = archive::detect(old) {
+                    // What cannot be read of an old archive was reported when it was new.
+                    archive::expand(
+                        &change.path,
+                        old,
+                        kind,
+                        options.max_file_size,
+                        &mut |item| {
+                            if let archive::Item::File { path, bytes } = item {
+                                entries.insert(path.to_owned(), bytes.to_vec());
+                            }
+                        },
+                    );
+                }
+            }
+            entries
+        })
+        .collect();
+    let mut findings = Vec::new();
+    counters.expand(
+        &change.path,
+        change.commit.as_ref(),
+        new,
+        kind,
+        options,
+        &mut |origin, bytes| {
+            let olds: Vec<Option<&[u8]>> = old_entries
+                .iter()
+                .map(|e| e.get(&origin.path).map(Vec::as_slice))
+                .collect();
+            findings.extend(scan_added(detector, origin, &olds, bytes));
+        },
+    );
+    findings
 }

@@ -12,6 +12,7 @@
 //! - git hooks: [`hooks`] installs and removes the shims that run `vigil hook`.
 //!
 //! The engine crates are re-exported for the types a caller needs.
+pub mod archive;
 pub mod baseline;
 pub mod baseline_file;
 pub mod checkpoint;

@@ -15,7 +15,10 @@ use vigil_model::{Finding, Origin};
 use vigil_report::{SkipReason, Skipped};
 use vigil_secrets::{Detector, Fragment};
 
-use crate::text::{self, Prepared};
+use crate::{
+    archive,
+    text::{self, Prepared},
+};
 
 /// Default limit on the size of a file to scan; larger files are skipped and counted.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
@@ -31,6 +34,9 @@ pub struct ScanOptions {
     pub allowlist_root: Option<PathBuf>,
     /// The configuration file in use: its rule examples are test data, not leaks.
     pub config_file: Option<PathBuf>,
+    /// Open archives (zip, jar, tar, gzip, …) and scan the files inside
+    /// ([`crate::archive`]); on by default.
+    pub archives: bool,
 }
 
 impl Default for ScanOptions {
@@ -41,6 +47,7 @@ impl Default for ScanOptions {
             gitignore: false,
             allowlist_root: None,
             config_file: None,
+            archives: true,
         }
     }
 }
@@ -81,6 +88,10 @@ pub enum ScanError {
     /// forever or never end, so it is not opened.
     #[error("{path}: not a regular file ({kind}): not scanned")]
     NotAFile { path: PathBuf, kind: &'static str },
+    /// Part of an archive was not scanned: a limit was reached (a zip bomb, too deep
+    /// a nesting, too many entries), or it could not be read (corrupt, encrypted).
+    #[error("{path}: {message}")]
+    Archive { path: String, message: String },
     /// Everything in scope was skipped: "found nothing" would mean "looked at nothing".
     #[error("nothing was scanned: {0}")]
     Nothing(String),
@@ -145,6 +156,10 @@ impl ScanOutcome {
                 }
                 SkipReason::NotAFile => format!("{n} not a regular file"),
                 SkipReason::Unreadable => format!("{n} unreadable"),
+                SkipReason::ArchiveLimit => format!(
+                    "{n} archive{} past an expansion limit",
+                    plural(n)
+                ),
             });
         }
         self.errors.push(ScanError::Nothing(format!(
@@ -173,6 +188,8 @@ pub(crate) struct Counters {
     pub(crate) allowlisted: AtomicU64,
     /// Items not scanned, and why.
     pub(crate) skipped: Mutex<Vec<Skipped>>,
+    /// What stopped part of an archive from being scanned.
+    pub(crate) archive_errors: Mutex<Vec<ScanError>>,
 }
 
 /// Scans folders (walked in parallel) and named files. A path that does not exist is
@@ -292,10 +309,12 @@ pub fn scan_paths(
             WalkState::Continue
         })
     });
+    let mut errors = errors.into_inner().unwrap_or_default();
+    errors.extend(counters.take_archive_errors());
     let mut outcome = ScanOutcome {
         findings: findings.into_inner().unwrap_or_default(),
         stats: counters.stats(start.elapsed()),
-        errors: errors.into_inner().unwrap_or_default(),
+        errors,
         skipped: counters.take_skipped(),
     };
     sort(&mut outcome.findings);
@@ -400,6 +419,22 @@ fn scan_file(
             len
         };
         file.take(limit).read_to_end(bytes).map_err(read_err)?;
+        if options.archives {
+            if let Some(kind) = archive::detect(bytes) {
+                let mut findings = Vec::new();
+                counters.expand(
+                    &display,
+                    None,
+                    bytes,
+                    kind,
+                    options,
+                    &mut |origin, entry| {
+                        findings.extend(detector.scan(&Fragment::new(origin, entry)));
+                    },
+                );
+                return Ok(findings);
+            }
+        }
         let Some(text) = counters.admit(bytes, options.max_file_size, &display, None) else {
             return Ok(Vec::new());
         };
@@ -440,6 +475,58 @@ impl Counters {
         };
         skipped.fetch_add(1, Ordering::Relaxed);
         None
+    }
+
+    /// Expands the archive `bytes` (of `kind`, at `path`, in `commit`): each file inside
+    /// that [`Counters::admit`] lets through goes to `scan` with its origin
+    /// (`path!inner`); what stops part of it from being scanned is listed as skipped and
+    /// kept as an error (the scan is incomplete).
+    pub(crate) fn expand(
+        &self,
+        path: &str,
+        commit: Option<&Arc<vigil_model::CommitInfo>>,
+        bytes: &[u8],
+        kind: archive::Kind,
+        options: &ScanOptions,
+        scan: &mut dyn FnMut(&Arc<Origin>, &[u8]),
+    ) {
+        let id = commit.map(|c| c.id.as_str());
+        archive::expand(
+            path,
+            bytes,
+            kind,
+            options.max_file_size,
+            &mut |item| match item {
+                archive::Item::File { path, bytes } => {
+                    if let Some(text) = self.admit(bytes, options.max_file_size, path, id) {
+                        let origin = Arc::new(Origin {
+                            path: path.to_owned(),
+                            commit: commit.cloned(),
+                        });
+                        scan(&origin, &text);
+                    }
+                }
+                archive::Item::Problem { path, problem } => {
+                    let (reason, message) = match problem {
+                        archive::Problem::Limit(m) => (SkipReason::ArchiveLimit, m),
+                        archive::Problem::Corrupt(m) => (SkipReason::Unreadable, m),
+                    };
+                    self.skip(path.to_owned(), id.map(str::to_owned), reason);
+                    let path = match id {
+                        Some(c) => format!("{path} (commit {})", c.get(..12).unwrap_or(c)),
+                        None => path.to_owned(),
+                    };
+                    push(&self.archive_errors, ScanError::Archive { path, message });
+                }
+            },
+        );
+    }
+
+    pub(crate) fn take_archive_errors(&self) -> Vec<ScanError> {
+        self.archive_errors
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
     }
 
     /// Lists `path` (in `commit`) as not scanned, for `reason`.

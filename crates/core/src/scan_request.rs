@@ -75,6 +75,9 @@ pub struct ScanRequest {
     pub max_file_size: Option<String>,
     /// Honour `.gitignore` (also switched on by `[scan] gitignore = true`).
     pub gitignore: bool,
+    /// Do not open archives (zip, jar, tar, gzip, …): scan them as the binary files
+    /// they are (also switched on by `[scan] archives = false`).
+    pub no_archives: bool,
     /// Worker threads; 0 is one per core.
     pub threads: usize,
     /// What a git scan's caches may hold, e.g. `256MiB` (at least 32 MiB); else
@@ -290,6 +293,7 @@ impl ScanRequest {
             gitignore: self.gitignore || config.gitignore.unwrap_or(false),
             allowlist_root: config.root().map(Path::to_path_buf),
             config_file: config.path.clone(),
+            archives: !self.no_archives && config.archives.unwrap_or(true),
         };
         let by_default = self.baseline == BaselineChoice::Default;
         let baseline = match self.baseline {
@@ -337,7 +341,7 @@ impl ScanRequest {
                 }
             }
         }
-        let settings = settings_digest(&detector, &config, max_file_size, self.decode_depth);
+        let settings = settings_digest(&detector, &config, &options, self.decode_depth);
         let fail_on = self.fail_on.or(config.fail_on).unwrap_or_default();
         Ok(PreparedScan {
             source,
@@ -365,7 +369,7 @@ impl ScanRequest {
 fn settings_digest(
     detector: &Detector,
     config: &Config,
-    max_file_size: u64,
+    options: &ScanOptions,
     decode_depth: u8,
 ) -> String {
     let specs: Vec<_> = detector.rules().iter().map(|r| &r.spec).collect();
@@ -375,8 +379,8 @@ fn settings_digest(
         env!("CARGO_PKG_VERSION").as_bytes(),
         &rules,
         &allowlist,
-        &max_file_size.to_be_bytes(),
-        &[decode_depth],
+        &options.max_file_size.to_be_bytes(),
+        &[decode_depth, u8::from(options.archives)],
     ])
 }
 
@@ -711,6 +715,7 @@ mod tests {
             config: ConfigSource::default(),
             max_file_size: None,
             gitignore: false,
+            no_archives: false,
             threads: 0,
             memory: None,
             decode_depth: 2,

@@ -85,14 +85,19 @@ pub enum SkipReason {
     NotAFile,
     /// Could not be read (the error is in [`ScanInfo::errors`]).
     Unreadable,
+    /// An archive (or an archive inside one) not scanned past a limit: the bytes it
+    /// expands to, its entries or how deep archives nest (the error is in
+    /// [`ScanInfo::errors`]).
+    ArchiveLimit,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 4] = [
+    pub const ALL: [SkipReason; 5] = [
         SkipReason::TooLarge,
         SkipReason::Symlink,
         SkipReason::NotAFile,
         SkipReason::Unreadable,
+        SkipReason::ArchiveLimit,
     ];
 
     /// The name machine formats write.
@@ -102,6 +107,7 @@ impl SkipReason {
             SkipReason::Symlink => "symlink",
             SkipReason::NotAFile => "not-a-regular-file",
             SkipReason::Unreadable => "unreadable",
+            SkipReason::ArchiveLimit => "archive-limit",
         }
     }
 
@@ -116,6 +122,7 @@ impl SkipReason {
             SkipReason::Symlink => "a symbolic link (not followed)",
             SkipReason::NotAFile => "not a regular file",
             SkipReason::Unreadable => "could not be read",
+            SkipReason::ArchiveLimit => "an archive past an expansion limit",
         }
     }
 }
