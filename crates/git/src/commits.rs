@@ -18,48 +18,56 @@ use crate::{
 
 /// The changes made by the commits of `spec`, each diffed against its first parent.
 pub fn range(repo: &Repo, spec: &RangeSpec, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
-    let local = repo.local();
+    let walk = repo.reopened()?;
+    let local = walk.local();
     let (tip, hidden, what) = match spec {
         RangeSpec::Range { base, tip } => {
-            let base = resolve(repo, &local, base)?;
-            let tip = resolve(repo, &local, tip)?;
+            let base = resolve(&walk, &local, base)?;
+            let tip = resolve(&walk, &local, tip)?;
             (tip, vec![base], format!("commits of {base}..{tip}"))
         }
         RangeSpec::NotOnRemotes { tip } => {
-            let tip = resolve(repo, &local, tip)?;
+            let tip = resolve(&walk, &local, tip)?;
             let hidden = remote_tips(&local, tip)?;
             (tip, hidden, format!("commits of {tip} not on a remote"))
         }
     };
-    let walk = local
+    let revs = local
         .rev_walk([tip])
         .with_hidden(hidden)
         .all()
         .map_err(|e| GitError::read(what, e))?;
-    let ids = collect_walk(repo, walk)?;
+    let ids = collect_walk(repo, revs)?;
     let preloaded = if ids.len() > PRELOAD_MIN_COMMITS {
-        Preloaded::load(repo)
+        Preloaded::load(&walk)
     } else {
         Preloaded::none(repo.object_hash())
     };
-    changes_of(repo, &ids, &preloaded, shard)
+    let order = diff_order(&walk, &ids);
+    drop((local, walk));
+    changes_of(repo, &ids, &order, &preloaded, shard)
 }
 
 /// The changes made by every commit reachable from any reference.
+///
+/// The walk, the preload and the pack-order sort read most of the packs and their
+/// indexes through a store opened for them ([`Repo::reopened`]), dropped before the
+/// diffs, which read through a store per batch: a mapped file's pages count in the
+/// process's memory for as long as the mapping lives.
 pub fn history(repo: &Repo, shard: Option<Shard>) -> Result<ChangeSet, GitError> {
-    // The walk, the preload and the diffs read most of the packs: through a store of
-    // their own, dropped (and its mapped pages with it) before the blobs are read.
-    let repo = &repo.reopened()?;
-    let local = repo.local();
+    let walk = repo.reopened()?;
+    let local = walk.local();
     let tips = all_tips(&local)?;
     if tips.is_empty() {
         return Ok(ChangeSet::default());
     }
     // A whole history is long: its commits and trees are decoded first, in pack
     // order, and the walk reads the commits from there.
-    let preloaded = Preloaded::load(repo);
-    let ids = reachable(repo, &local, &preloaded, tips, &Default::default())?;
-    changes_of(repo, &ids, &preloaded, shard)
+    let preloaded = Preloaded::load(&walk);
+    let ids = reachable(&walk, &local, &preloaded, tips, &Default::default())?;
+    let order = diff_order(&walk, &ids);
+    drop((local, walk));
+    changes_of(repo, &ids, &order, &preloaded, shard)
 }
 
 /// The changes made by every commit reachable from any reference and not from `hidden`
@@ -71,8 +79,8 @@ pub fn history_since(
     hidden: &[object_id::ObjectId],
     shard: Option<Shard>,
 ) -> Result<(ChangeSet, Vec<object_id::ObjectId>), GitError> {
-    let repo = &repo.reopened()?;
-    let local = repo.local();
+    let walk = repo.reopened()?;
+    let local = walk.local();
     let tips = all_tips(&local)?;
     let (present, gone): (Vec<_>, Vec<_>) = hidden
         .iter()
@@ -80,12 +88,14 @@ pub fn history_since(
     if tips.is_empty() {
         return Ok((ChangeSet::default(), gone));
     }
-    let preloaded = Preloaded::load(repo);
+    let preloaded = Preloaded::load(&walk);
     let present = present.into_iter().map(|id| id.0).collect();
-    let covered = reachable(repo, &local, &preloaded, present, &Default::default())?;
+    let covered = reachable(&walk, &local, &preloaded, present, &Default::default())?;
     let covered = covered.into_iter().collect();
-    let ids = reachable(repo, &local, &preloaded, tips, &covered)?;
-    Ok((changes_of(repo, &ids, &preloaded, shard)?, gone))
+    let ids = reachable(&walk, &local, &preloaded, tips, &covered)?;
+    let order = diff_order(&walk, &ids);
+    drop((local, walk));
+    Ok((changes_of(repo, &ids, &order, &preloaded, shard)?, gone))
 }
 
 /// Every commit reachable from `tips` and not from `hidden` (closed under parents), each parsed once from `preloaded` (a second
@@ -149,20 +159,27 @@ const DIFF_BATCH: usize = 4096;
 /// Commits a thread takes at a time within a batch.
 const DIFF_CHUNK: usize = 64;
 
-/// Tree-diffs every commit against its parents on all cores, in pack order: the trees
-/// a commit and its parent need sit near each other there, so the trees not preloaded
-/// are still in the thread's caches when the next commits ask for them.
-fn changes_of(
-    repo: &Repo,
-    ids: &[ObjectId],
-    preloaded: &Preloaded,
-    shard: Option<Shard>,
-) -> Result<ChangeSet, GitError> {
+/// The order to diff `ids` in (indexes into it): pack order for more than a few
+/// commits, else as walked.
+fn diff_order(repo: &Repo, ids: &[ObjectId]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ids.len()).collect();
     if ids.len() > PRELOAD_MIN_COMMITS {
         let packs = repo.pack_order();
         order.sort_by_cached_key(|&i| packs.rank(&object_id::ObjectId(ids[i])));
     }
+    order
+}
+
+/// Tree-diffs every commit against its parents on all cores, in `order` (pack order: the trees
+/// a commit and its parent need sit near each other there, so the trees not preloaded
+/// are still in the thread's caches when the next commits ask for them.
+fn changes_of(
+    repo: &Repo,
+    ids: &[ObjectId],
+    order: &[usize],
+    preloaded: &Preloaded,
+    shard: Option<Shard>,
+) -> Result<ChangeSet, GitError> {
     let mut set = ChangeSet {
         commits: ids.len() as u64,
         ..ChangeSet::default()

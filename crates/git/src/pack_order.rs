@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use gix::{objs::Kind, odb::pack, ObjectId};
 
-use crate::{delta::base_offset, object_id};
+use crate::{delta::base_offset, object_id, repo::REMAP_BYTES};
 
 /// Each packed object's rank in pack order (packs one after the other, each by offset),
 /// read from the packs' own indexes: nothing is held per object, so a history of
@@ -106,9 +106,10 @@ impl PackOrder {
         let mut found = Vec::new();
         let mut total = 0u64;
         for (number, index) in self.packs.iter().enumerate() {
-            let Some(data) = self.open_pack(number) else {
+            let Some(mut data) = self.open_pack(number) else {
                 continue;
             };
+            let mut mapped_at = 0;
             // Entries by offset, and each entry's kind and size as far as read, by its
             // place in the index (u32: an index holds fewer than 2^32 objects).
             let mut by_offset: Vec<(u64, u32)> = (0..index.num_objects())
@@ -121,6 +122,14 @@ impl PackOrder {
                 Some(by_offset[p].1)
             };
             for &(offset, i) in &by_offset {
+                // Mapped anew as the walk moves on: the headers behind are not read
+                // again, and a whole pack's pages would otherwise stay in memory.
+                if offset > mapped_at + REMAP_BYTES as u64 {
+                    if let Some(fresh) = self.open_pack(number) {
+                        data = fresh;
+                        mapped_at = offset;
+                    }
+                }
                 let Ok(entry) = data.entry(offset) else {
                     continue;
                 };
