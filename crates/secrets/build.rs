@@ -67,6 +67,9 @@ enum Kind {
     Lengths,
     /// `{ prefix, hex_digits }` tables: `&[(&str, usize)]`.
     Prefixed,
+    /// `{ value, source }` tables: exact values (case included) and the `https://` page that
+    /// publishes each: `&[(&str, &str)]`, sorted by value for `binary_search`.
+    Sourced,
     /// A table of one ASCII character to one lower-case letter: `[u8; 128]` indexed
     /// by the character, 0 where it stands for no letter.
     Letters,
@@ -93,6 +96,8 @@ const FILTER_LISTS: &[(&str, Kind)] = &[
     ("stock_password_bases", Kind::Set { lower: true }),
     ("stock_password_leet", Kind::Letters),
     ("stock_password_words", Kind::Words { lower: true }),
+    ("vendor_examples", Kind::Sourced),
+    ("ui_text_punctuation", Kind::Words { lower: false }),
 ];
 
 fn filter_lists(path: &Path) -> String {
@@ -161,6 +166,19 @@ fn filter_lists(path: &Path) -> String {
                     });
                 format!("&[(&str, usize)] = &{pairs:?}")
             }
+            Kind::Sourced => {
+                let mut pairs = values
+                    .as_array()
+                    .and_then(|a| a.iter().map(sourced).collect::<Option<Vec<_>>>())
+                    .unwrap_or_else(|| {
+                        bad_list(name, "`values` must be a list of { value = \"the exact value\", source = \"https://… (the page that publishes it)\" }")
+                    });
+                pairs.sort();
+                if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+                    bad_list(name, &format!("{:?} is listed twice", w[0].0));
+                }
+                format!("&[(&str, &str)] = &{pairs:?}")
+            }
             Kind::Letters => {
                 let table = letters(values).unwrap_or_else(|| {
                     bad_list(
@@ -202,6 +220,15 @@ fn prefixed(v: &toml::Value) -> Option<(String, usize)> {
     let digits = usize::try_from(t.get("hex_digits")?.as_integer()?).ok()?;
     let fine = t.len() == 2 && !prefix.bytes().any(|b| b.is_ascii_uppercase());
     fine.then(|| (prefix.to_owned(), digits))
+}
+
+/// `{ value, source }`: a non-empty value and the `https://` page it was taken from.
+fn sourced(v: &toml::Value) -> Option<(String, String)> {
+    let t = v.as_table()?;
+    let value = t.get("value")?.as_str()?;
+    let source = t.get("source")?.as_str()?;
+    let fine = t.len() == 2 && !value.is_empty() && source.starts_with("https://");
+    fine.then(|| (value.to_owned(), source.to_owned()))
 }
 
 fn letters(v: &toml::Value) -> Option<Vec<u8>> {

@@ -9,12 +9,13 @@ use crate::{
     decode::{decode_children, View},
     entropy::shannon_entropy,
     explain::{DropReason, Dropped},
-    filter::{generic_rejects, is_lockfile, is_placeholder},
+    filter::{generic_rejects, is_lockfile, is_placeholder, is_placeholder_pair, vendor_example},
     finding::{keyed_fingerprint, FingerprintKey},
     fragment::Fragment,
     keywords::Keywords,
     reach::Reach,
     rule::{Parts, Rule, RuleError, Validator},
+    validate::base64_credentials,
 };
 
 /// Limits of the decoding pass, so memory stays bounded on any input.
@@ -82,6 +83,8 @@ enum Why {
     },
     Validator(Validator),
     Placeholder,
+    /// A provider's published example value; its source.
+    VendorExample(&'static str),
     Generic(&'static str),
     RuleAllowlist(Entry),
     Allowlist(Entry),
@@ -373,7 +376,18 @@ impl Detector {
         if let Some(&v) = rule.spec.validators.iter().find(|v| !v.accepts(value)) {
             return Err(Why::Validator(v));
         }
-        if is_placeholder(value) {
+        if let Some(source) = vendor_example(value) {
+            return Err(Why::VendorExample(source));
+        }
+        // Every validator passed: one that proves structure makes a marker chance.
+        let proven = rule.spec.validators.iter().any(|v| v.proves_structure());
+        if is_placeholder(value, proven) {
+            return Err(Why::Placeholder);
+        }
+        // `Authorization: Basic` of `user:pass`: the header's shape, not a credential.
+        if rule.spec.validators.contains(&Validator::Base64Credentials)
+            && base64_credentials(value).is_some_and(|(u, p)| is_placeholder_pair(&u, &p))
+        {
             return Err(Why::Placeholder);
         }
         let (start, end) = view.original_span(secret.start, secret.end);
@@ -427,6 +441,7 @@ impl Detector {
             Why::LowEntropy { entropy, threshold } => DropReason::LowEntropy { entropy, threshold },
             Why::Validator(v) => DropReason::Validator(v),
             Why::Placeholder => DropReason::Placeholder,
+            Why::VendorExample(source) => DropReason::VendorExample(source),
             Why::Generic(filter) => DropReason::GenericFilter(filter),
             Why::RuleAllowlist(e) => DropReason::RuleAllowlist(parts.allowlist.describe(e)),
             Why::Allowlist(e) => DropReason::Allowlist(self.allowlist.describe(e)),

@@ -17,6 +17,8 @@ pub enum DropReason {
     Validator(Validator),
     /// It reads as a placeholder, an example or a template.
     Placeholder,
+    /// It is a value a provider publishes as an example; the page that shows it.
+    VendorExample(&'static str),
     /// A filter of the generic rules took it for something other than a credential.
     GenericFilter(&'static str),
     /// An allowlist entry of the rule accepts it.
@@ -39,6 +41,9 @@ impl fmt::Display for DropReason {
             ),
             DropReason::Validator(v) => write!(f, "validator failed: {}", v.describe()),
             DropReason::Placeholder => f.write_str("placeholder or example value"),
+            DropReason::VendorExample(source) => {
+                write!(f, "an example value the provider publishes ({source})")
+            }
             DropReason::GenericFilter(which) => write!(f, "generic-rule filter: {which}"),
             DropReason::RuleAllowlist(entry) => write!(f, "the rule's allowlist: {entry}"),
             DropReason::Allowlist(entry) => write!(f, "allowlist in .vigil.toml: {entry}"),

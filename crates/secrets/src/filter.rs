@@ -8,17 +8,124 @@
 include!(concat!(env!("OUT_DIR"), "/filter_lists.rs"));
 
 /// True when the secret is a placeholder, an example or a template, not a credential.
-pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
-    let lower = String::from_utf8_lossy(secret).to_ascii_lowercase();
-    if PLACEHOLDER_MARKERS.iter().any(|m| lower.contains(m)) {
-        return true;
+///
+/// `proven`: the secret passed a validator that proves its structure (a checksum, a
+/// PEM body, a JWT). A marker inside one is there by chance (`XxXX` in a GitHub
+/// token's random body, `xxxx` in one RSA key in a few hundred), so only a body made
+/// mostly of one character (`-----BEGIN…` around `AAAA…` or `xxxx…`) counts then.
+pub(crate) fn is_placeholder(secret: &[u8], proven: bool) -> bool {
+    if proven {
+        return is_dominated(&structured_body(secret));
     }
-    // One character making up half the secret: AKIA0000000000000000, ghp_aaaa…
+    holds_marker(secret) || is_dominated(secret)
+}
+
+/// The part of a proven secret that is random: a PEM block's base64 body, a JWT's
+/// signature, else all of it.
+fn structured_body(secret: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if secret.windows(10).any(|w| w == b"-----BEGIN") {
+        return std::borrow::Cow::Owned(crate::validate::pem_body(secret));
+    }
+    let signature = secret
+        .starts_with(b"eyJ")
+        .then(|| secret.rsplit(|&b| b == b'.').next())
+        .flatten();
+    std::borrow::Cow::Borrowed(signature.unwrap_or(secret))
+}
+
+/// One character making up more than half of 8 or more: `AKIA0000000000000000`, `ghp_aaaa…`.
+fn is_dominated(secret: &[u8]) -> bool {
     let mut counts = [0usize; 256];
     for &b in secret {
         counts[b as usize] += 1;
     }
     secret.len() >= 8 && counts.iter().any(|&c| c * 2 > secret.len())
+}
+
+/// Markers of this many characters or more count wherever they stand (in one case):
+/// random text holds seven given letters in a row about once in 10^12 places.
+const LONG_MARKER: usize = 7;
+
+/// Whether the secret holds a `[placeholder_markers]` entry that reads as a marker.
+/// A marker without letters (`****`, `${`, `1234567890`) counts anywhere. One with
+/// letters counts when its letters are in one case (`example`, `EXAMPLE`, `Example`;
+/// not `XxXX` or `eXample`) and, if it is shorter than [`LONG_MARKER`], when it stands
+/// at a word boundary on at least one side: the start or end of the secret, a
+/// character other than a letter or digit (`_`, `-`, `.`), a change between letters
+/// and digits, or a lower-case letter followed by an upper-case one. A marker that is
+/// one letter repeated (`xxxx`) is taken with the whole run of that letter around it.
+fn holds_marker(secret: &[u8]) -> bool {
+    let lower = secret.to_ascii_lowercase();
+    PLACEHOLDER_MARKERS.iter().any(|m| {
+        let m = m.as_bytes();
+        if !m.iter().any(u8::is_ascii_alphabetic) {
+            return lower.windows(m.len()).any(|w| w == m);
+        }
+        lower
+            .windows(m.len())
+            .enumerate()
+            .any(|(i, w)| w == m && marker_at(secret, i, m))
+    })
+}
+
+/// The occurrence of marker `m` at `i` in `s` (equal ignoring ASCII case) reads as a
+/// marker: see [`holds_marker`].
+fn marker_at(s: &[u8], i: usize, m: &[u8]) -> bool {
+    let word = &s[i..i + m.len()];
+    let letters: Vec<u8> = word
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphabetic)
+        .collect();
+    let lower = letters.iter().all(u8::is_ascii_lowercase);
+    let upper = letters.iter().all(u8::is_ascii_uppercase);
+    let title = letters.len() > 1
+        && letters[0].is_ascii_uppercase()
+        && letters[1..].iter().all(u8::is_ascii_lowercase);
+    let run = m.len() > 1 && m.iter().all(|&c| c == m[0]);
+    if !(lower || upper || (title && !run)) {
+        return false;
+    }
+    if m.len() >= LONG_MARKER {
+        return true;
+    }
+    let (mut start, mut end) = (i, i + m.len());
+    if run {
+        while start > 0 && s[start - 1] == s[i] {
+            start -= 1;
+        }
+        while end < s.len() && s[end] == s[i] {
+            end += 1;
+        }
+    }
+    let boundary = |a: u8, c: u8| {
+        !a.is_ascii_alphanumeric()
+            || !c.is_ascii_alphanumeric()
+            || a.is_ascii_digit() != c.is_ascii_digit()
+            || (a.is_ascii_lowercase() && c.is_ascii_uppercase())
+    };
+    let left = start == 0 || boundary(s[start - 1], s[start]);
+    let right = end == s.len() || boundary(s[end - 1], s[end]);
+    left || right
+}
+
+/// A user name and password that only show where a credential goes: the password is a
+/// `[trivial_values]` word (`user:pass`, `foo:bar`, `admin:admin`, `test:test`,
+/// `username:password`) or the user name again (`guest:guest`).
+pub(crate) fn is_placeholder_pair(user: &[u8], password: &[u8]) -> bool {
+    let password = String::from_utf8_lossy(password).to_ascii_lowercase();
+    TRIVIAL_VALUES.binary_search(&password.as_str()).is_ok()
+        || password.as_bytes() == user.to_ascii_lowercase()
+}
+
+/// The source of a value that a provider publishes in its documentation as an
+/// example (`[vendor_examples]`), when the secret is exactly one.
+pub(crate) fn vendor_example(secret: &[u8]) -> Option<&'static str> {
+    let s = std::str::from_utf8(secret).ok()?;
+    VENDOR_EXAMPLES
+        .binary_search_by(|(value, _)| (*value).cmp(s))
+        .ok()
+        .map(|i| VENDOR_EXAMPLES[i].1)
 }
 
 /// Files that are full of hashes by design.
@@ -36,7 +143,7 @@ pub(crate) fn generic_rejects(secret: &[u8], context: &[u8], line: &[u8]) -> Opt
     let lower = s.to_ascii_lowercase();
     let ctx = String::from_utf8_lossy(context).to_ascii_lowercase();
     let line_lower = String::from_utf8_lossy(line).to_ascii_lowercase();
-    let checks: [(&'static str, &dyn Fn() -> bool); 9] = [
+    let checks: [(&'static str, &dyn Fn() -> bool); 11] = [
         ("a variable or template lookup", &|| is_lookup(&s, &lower)),
         ("a code reference (identifier, member or call)", &|| {
             is_code_reference(&s) || is_code_reference(trim_punct(&s))
@@ -60,6 +167,13 @@ pub(crate) fn generic_rejects(secret: &[u8], context: &[u8], line: &[u8]) -> Opt
         ("an argument inside a template expression", &|| {
             inside_template(&String::from_utf8_lossy(line), &s)
         }),
+        (
+            "the name of a setting or secret (configuration key, vault path)",
+            &|| is_setting_name(&s),
+        ),
+        ("text for people (a translation or UI string)", &|| {
+            is_ui_text(&s)
+        }),
     ];
     checks
         .iter()
@@ -78,6 +192,52 @@ fn inside_template(line: &str, secret: &str) -> bool {
         .rfind("{{")
         .is_some_and(|o| before.rfind("}}").is_none_or(|c| c < o));
     opened && after.contains("}}")
+}
+
+/// `AppSettings:Payments:ApiKey` (.NET configuration), `kv/data/ci/deploy#token` (a
+/// vault path and field), `projects/acme/secrets/db-password`: a name that says where
+/// a secret is kept, made of words: two or more parts joined by `:`, or three or more
+/// joined by `/`, each made of words (`_ - .` between, up to three digits after).
+fn is_setting_name(s: &str) -> bool {
+    let (path, field) = s.split_once('#').unwrap_or((s, "word"));
+    let words = |p: &str| {
+        p.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+            && p.split(['_', '-', '.']).all(|w| {
+                let core = w.trim_end_matches(|c: char| c.is_ascii_digit());
+                w.len() - core.len() <= 3 && is_name_word(core)
+            })
+    };
+    let joined = |sep: char, min: usize| {
+        let parts: Vec<&str> = path.split(sep).collect();
+        parts.len() >= min && parts.iter().all(|p| words(p))
+    };
+    words(field) && (joined(':', 2) || joined('/', 3))
+}
+
+/// `deploy`, `DB`, `ApiKey`, `AppSettings`: ASCII letters in one case, or words that
+/// each start with a capital followed by two lower-case letters or more (`Zk`, `XyZq`
+/// are not).
+fn is_name_word(w: &str) -> bool {
+    let b = w.as_bytes();
+    let one_case = !b.iter().any(u8::is_ascii_uppercase) || !b.iter().any(u8::is_ascii_lowercase);
+    !b.is_empty()
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && (one_case
+            || b.iter().enumerate().all(|(i, c)| {
+                !c.is_ascii_uppercase()
+                    || b.get(i + 1..i + 3)
+                        .is_some_and(|n| n.iter().all(u8::is_ascii_lowercase))
+            }))
+}
+
+/// `Mot_de_passe_oublié?`, `Contraseña`, `Zugangstoken…`: letters (of any script) and
+/// `[ui_text_punctuation]` only, with something outside ASCII: a translation, not a
+/// credential (credentials are ASCII; translated text often is not).
+fn is_ui_text(s: &str) -> bool {
+    let mut buf = [0u8; 4];
+    !s.is_ascii()
+        && s.chars()
+            .all(|c| c.is_alphabetic() || UI_TEXT_PUNCTUATION.contains(&&*c.encode_utf8(&mut buf)))
 }
 
 /// README badges carry read-only graph tokens (`badge.svg?token=...`), not credentials.
@@ -358,10 +518,14 @@ fn is_public(lower: &str, ctx: &str) -> bool {
         || PUBLIC_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
-/// Values that are words, not secrets: `password = "password"`, `token: true`.
+/// Values that are words, not secrets: `password = "password"`, `token: true`,
+/// `-u foo:bar`.
 fn is_trivial(lower: &str, ctx: &str) -> bool {
     let bare = lower.trim_matches(|c: char| !c.is_ascii_alphanumeric());
-    TRIVIAL_VALUES.binary_search(&lower).is_ok()
+    let pair = bare.split_once(':').is_some_and(|(u, p)| {
+        !u.is_empty() && !p.contains(':') && is_placeholder_pair(u.as_bytes(), p.as_bytes())
+    });
+    pair || TRIVIAL_VALUES.binary_search(&lower).is_ok()
         || TRIVIAL_VALUES.binary_search(&bare).is_ok()
         || (bare.len() >= 4 && ctx.contains(bare))
         || lower.len() < 6
@@ -428,14 +592,86 @@ mod tests {
             "ghp_000000000000000000000000000000000000",
             "sk_live_1234567890abcdef",
         ] {
-            assert!(is_placeholder(p.as_bytes()), "{p}");
+            assert!(is_placeholder(p.as_bytes(), false), "{p}");
         }
         for real in [
             "ghp_Zq3uT8wXo2Lk9VbN4mR7cYs1HdJfEa0mLq17",
             "wJalrXUtnFEMIK7MDENGbPxRfiCYzq9Lk2Nw",
         ] {
-            assert!(!is_placeholder(real.as_bytes()), "{real}");
+            assert!(!is_placeholder(real.as_bytes(), false), "{real}");
         }
+    }
+
+    /// A marker must read as one: letters in one case, and a short one at a word
+    /// boundary. Both directions.
+    #[test]
+    fn markers_are_words_in_one_case() {
+        for p in [
+            // one case, any position, at a boundary
+            "sk_live_EXAMPLE7vLm2Rt9xKpZw4",
+            "Q7vLm2Rt-CHANGEME-9xKp",
+            "Q7vLm2RtExampleKey9xKp",
+            "your_api_token_9xKpQ7vLm2",
+            "YOUR_API_TOKEN_9xKpQ7vLm2",
+            "sample-Q7vLm2Rt9xKp",
+            "Q7vLm2Rt9xKp.SAMPLE",
+            "Q7vLm2RtFake9xKp",
+            "sk_live_51Hxxxxxxxxxxxxxxxxxxxxx",
+            "AKIAXXXXXXXXXXXXXXXX",
+            "Q7vLm2Rt9xKp_dummy",
+            // seven letters or more: anywhere, in one case
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "q7vlmplaceholderq9x",
+            "Q7vLm2RtREDACTEDq9x",
+        ] {
+            assert!(is_placeholder(p.as_bytes(), false), "{p}");
+        }
+        for real in [
+            // mixed case is chance
+            "ghp_Zq3uT8wXo2XxXXVbN4mR7cYs1HdJfEa0mLq1",
+            "Q7vLm2RtxXxx9xKpZw4Bn8",
+            "Q7vLm2RteXaMpLe4Bn8Lc3",
+            // a short marker inside a run of letters on both sides
+            "Q7vLm2Rt9kxxxxpZw4Bn8Lc3",
+            "Q7vLm2Rt9qfakeqZw4Bn8Lc3",
+            "Q7vLm2Rt9KSAMPLEQZw4Bn8Lc3",
+            "Q7vLm2RtdummyzZw4Bn8Lc3",
+        ] {
+            assert!(!is_placeholder(real.as_bytes(), false), "{real}");
+        }
+    }
+
+    /// A secret a structural validator accepted is dropped only when its random part
+    /// is mostly one character: a marker in it is chance.
+    #[test]
+    fn proven_secrets_keep_their_markers() {
+        for real in [
+            "ghp_Zq3uT8wXo2xxxxVbN4mR7cYs1HdJfEa0mLq1",
+            "ghp_EXAMPLEo2XxXXVbN4mR7cYs1HdJfEa0mLq1",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.Q7vLm2Rt9xKpZw4xxxxBn8Lc3DjH5FsQ7vLm2Rt9xKpZw4",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAxxxxQ7vLm2Rt9xKpZw4Bn8Lc3DjH5Fs\n-----END RSA PRIVATE KEY-----",
+        ] {
+            assert!(!is_placeholder(real.as_bytes(), true), "{real}");
+            assert!(is_placeholder(real.as_bytes(), false), "{real}");
+        }
+        for p in [
+            "-----BEGIN RSA PRIVATE KEY-----\nxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\nxxxxxxxxxxxxxxxx\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----\nMIIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n-----END PRIVATE KEY-----",
+            "ghp_000000000000000000000000000000000000",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        ] {
+            assert!(is_placeholder(p.as_bytes(), true), "{p}");
+        }
+    }
+
+    #[test]
+    fn vendor_examples_match_whole_and_exact() {
+        assert!(vendor_example(b"AKIAIOSFODNN7EXAMPLE").is_some_and(|s| s.starts_with("https://")));
+        assert!(vendor_example(b"sk_test_BQokikJOvBiI2HlWgH4olfQ2").is_some());
+        assert!(vendor_example(b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c").is_some());
+        assert!(vendor_example(b"sk_test_BQokikJOvBiI2HlWgH4olfQ").is_none());
+        assert!(vendor_example(b"xsk_test_BQokikJOvBiI2HlWgH4olfQ2").is_none());
+        assert!(vendor_example(b"SK_TEST_BQOKIKJOVBII2HLWGH4OLFQ2").is_none());
     }
 
     #[test]
@@ -590,6 +826,30 @@ mod tests {
         ] {
             assert!(rejects(v, "password = "), "{v}");
         }
+        // names of settings and secrets, and text for people
+        for v in [
+            "AppSettings:Payments:ApiKey",
+            "Database:Password",
+            "kv/data/ci/deploy#token",
+            "projects/acme-prod/secrets/db-password/versions/latest",
+            "env:STRIPE_API_KEY",
+            "Mot_de_passe_oublié?",
+            "Contraseña",
+            "Jeton_secret_expiré",
+            "Zugangstoken…",
+            "Mật_khẩu_mới",
+        ] {
+            assert!(rejects(v, "password = "), "{v}");
+        }
+        for v in [
+            "Zk3mQ9x:Lw2RtP0vN8",
+            "q8vz1/lm3rt/x7kpw2",
+            "Zk3m/Q9xL/w2Rt#P0vN",
+            "Zk3mé9xLw2RtP0vN",
+            "Contraseña_9xKp2Lm7",
+        ] {
+            assert!(!rejects(v, "password = "), "{v}");
+        }
         assert!(!rejects("3KA3R2D9fV", "token="));
         assert_eq!(
             generic_rejects(
@@ -648,6 +908,7 @@ mod tests {
             ("public_names", PUBLIC_NAMES),
             ("public_prefixes", PUBLIC_PREFIXES),
             ("stock_password_words", STOCK_PASSWORD_WORDS),
+            ("ui_text_punctuation", UI_TEXT_PUNCTUATION),
         ] {
             assert_eq!(words(name), constant, "{name}");
         }
@@ -658,6 +919,22 @@ mod tests {
         ] {
             assert_eq!(sorted(name), constant, "{name}");
         }
+        let mut vendor: Vec<(String, String)> = values("vendor_examples")
+            .as_array()
+            .expect("vendor_examples")
+            .iter()
+            .map(|v| {
+                let value = v["value"].as_str().expect("value").to_owned();
+                let source = v["source"].as_str().expect("source").to_owned();
+                (value, source)
+            })
+            .collect();
+        vendor.sort();
+        let constant: Vec<(String, String)> = VENDOR_EXAMPLES
+            .iter()
+            .map(|&(v, s)| (v.to_owned(), s.to_owned()))
+            .collect();
+        assert_eq!(vendor, constant);
         let lengths: Vec<usize> = values("hex_digest_lengths")
             .as_array()
             .expect("hex_digest_lengths")

@@ -15,6 +15,16 @@ impl Validator {
             Validator::Base64Credentials => base64_credentials_ok(secret),
         }
     }
+
+    /// Whether passing proves the secret's structure (a checksum, a decodable key body,
+    /// a JWT's JSON header), so that a placeholder marker inside it is chance. Base64
+    /// credentials only decode to `user:password`, which may well be `user:pass`.
+    pub fn proves_structure(self) -> bool {
+        match self {
+            Validator::GithubChecksum | Validator::Jwt | Validator::Pem => true,
+            Validator::Base64Credentials => false,
+        }
+    }
 }
 
 const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -140,18 +150,19 @@ fn pem_ok(block: &[u8]) -> bool {
 }
 
 fn base64_credentials_ok(secret: &[u8]) -> bool {
-    let Ok(decoded) = STANDARD
+    base64_credentials(secret).is_some()
+}
+
+/// The `(user, password)` a base64 credential decodes to, both non-empty and printable.
+pub(crate) fn base64_credentials(secret: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let decoded = STANDARD
         .decode(secret)
         .or_else(|_| STANDARD_NO_PAD.decode(secret))
-    else {
-        return false;
-    };
-    let Some(colon) = decoded.iter().position(|&b| b == b':') else {
-        return false;
-    };
+        .ok()?;
+    let colon = decoded.iter().position(|&b| b == b':')?;
     let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
     let printable = |s: &[u8]| !s.is_empty() && s.iter().all(|b| (0x21..0x7f).contains(b));
-    printable(user) && printable(pass)
+    (printable(user) && printable(pass)).then(|| (user.to_vec(), pass.to_vec()))
 }
 
 #[cfg(test)]
