@@ -16,6 +16,7 @@ mod explain;
 mod filter;
 mod finding;
 mod fragment;
+mod joined;
 mod keywords;
 mod reach;
 mod required;
