@@ -29,6 +29,16 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A view built from pieces of the fragment (see `joined.rs`): byte `i` stands
+    /// at `map[i]` of the fragment. Nothing was decoded to make it.
+    pub(crate) fn derived(bytes: Vec<u8>, map: Vec<usize>) -> View<'static> {
+        View {
+            bytes: Cow::Owned(bytes),
+            map: Some(map),
+            decoded: Vec::new(),
+        }
+    }
+
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes
     }

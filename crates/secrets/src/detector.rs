@@ -12,6 +12,7 @@ use crate::{
     filter::{generic_rejects, is_lockfile, is_placeholder, is_placeholder_pair, vendor_example},
     finding::{keyed_fingerprint, FingerprintKey},
     fragment::Fragment,
+    joined::joined_view,
     keywords::Keywords,
     reach::Reach,
     rule::{Parts, Rule, RuleError, Validator},
@@ -161,7 +162,12 @@ impl Detector {
         let mut hits = Vec::new();
         let mut budget = self.options.max_decoded_bytes;
         let src = Source::new(fragment);
-        self.scan_view(&View::root(fragment.bytes), &src, 0, &mut budget, &mut hits);
+        let keyword_at =
+            self.scan_view(&View::root(fragment.bytes), &src, 0, &mut budget, &mut hits);
+        // A name and its value on different lines, joined (see joined.rs).
+        if let Some(joined) = joined_view(fragment.bytes, &keyword_at, &mut budget) {
+            self.scan_view(&joined, &src, 0, &mut budget, &mut hits);
+        }
         let dropped = src.dropped.take();
         if !dropped.is_empty() {
             self.keep_dropped(&src, &hits, dropped);
@@ -214,7 +220,7 @@ impl Detector {
         depth: u8,
         budget: &mut usize,
         hits: &mut Vec<Hit>,
-    ) {
+    ) -> Vec<usize> {
         let bytes = view.bytes();
         let (regions, keyword_at) = self.regions(bytes);
         for (r, windows) in regions {
@@ -232,6 +238,7 @@ impl Detector {
                 self.scan_view(&child, src, depth + 1, budget, hits);
             }
         }
+        keyword_at
     }
 
     /// For each rule whose keywords occur in `bytes`, the windows its regex must search
@@ -472,9 +479,15 @@ impl Detector {
             hits.extend(generic.into_iter().filter(|h| !explained.explains(h)));
         }
         // One finding per rule and place: where decoding found the same secret again
-        // (or its decoded form), the hit with the fewest decodings wins.
+        // (or its decoded form), the hit with the fewest decodings wins, and of two
+        // from the same place the longer (a string joined from parts, see joined.rs).
         hits.sort_by(|a, b| {
-            (a.rule, a.decoded.len(), a.start).cmp(&(b.rule, b.decoded.len(), b.start))
+            (a.rule, a.decoded.len(), a.start, std::cmp::Reverse(a.end)).cmp(&(
+                b.rule,
+                b.decoded.len(),
+                b.start,
+                std::cmp::Reverse(b.end),
+            ))
         });
         let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
         // The spans kept so far of the rule at hand, by start: they never overlap.

@@ -17,6 +17,7 @@ mod explain;
 mod filter;
 mod finding;
 mod fragment;
+mod joined;
 mod keywords;
 mod reach;
 mod required;
