@@ -151,7 +151,31 @@ fn base64_credentials_ok(secret: &[u8]) -> bool {
     };
     let (user, pass) = (&decoded[..colon], &decoded[colon + 1..]);
     let printable = |s: &[u8]| !s.is_empty() && s.iter().all(|b| (0x21..0x7f).contains(b));
-    printable(user) && printable(pass)
+    printable(user) && printable(pass) && real_password(user, pass)
+}
+
+/// Words that, as a password, mean a placeholder or a stock default rather than a
+/// credential someone chose: `user:password`, `admin:admin`, `foo:bar`.
+const PLACEHOLDER_PASSWORDS: &[&str] = &[
+    "pass", "password", "passwd", "pwd", "secret", "changeme", "changeit", "test", "admin", "root",
+    "guest", "user", "username", "bar", "baz", "foo", "foobar", "demo", "default", "letmein",
+    "qwerty", "hunter2", "token", "apikey", "x", "xxx",
+];
+
+/// A decoded `user:password` holds a real password: not the user's name again, not a
+/// placeholder word, and not a template or variable (`${VAR}`, `$VAR`, `%VAR%`,
+/// `<password>`, `{{pass}}`) that a script meant to fill in.
+fn real_password(user: &[u8], pass: &[u8]) -> bool {
+    if pass.eq_ignore_ascii_case(user) {
+        return false;
+    }
+    if matches!(pass.first(), Some(b'$' | b'%' | b'<' | b'{')) {
+        return false;
+    }
+    let lower = pass.to_ascii_lowercase();
+    !PLACEHOLDER_PASSWORDS
+        .iter()
+        .any(|word| lower == word.as_bytes())
 }
 
 #[cfg(test)]
@@ -226,5 +250,32 @@ mod tests {
             STANDARD.encode("nocolon").as_bytes()
         ));
         assert!(!base64_credentials_ok(b"!!!"));
+    }
+
+    #[test]
+    fn base64_credentials_reject_placeholder_pairs() {
+        for pair in [
+            "admin:admin",
+            "user:password",
+            "foo:bar",
+            "test:test",
+            "Deploy:deploy",
+            "ci:${CI_PASSWORD}",
+            "ci:$CI_PASSWORD",
+            "ci:%CI_PASSWORD%",
+            "ci:<password>",
+            "ci:{{ password }}",
+        ] {
+            assert!(
+                !base64_credentials_ok(STANDARD.encode(pair).as_bytes()),
+                "{pair}"
+            );
+        }
+        assert!(base64_credentials_ok(
+            STANDARD.encode("admin:Qm4.vR8-xL2!").as_bytes()
+        ));
+        assert!(base64_credentials_ok(
+            STANDARD.encode("ci:passw0rd-Zk8q").as_bytes()
+        ));
     }
 }
