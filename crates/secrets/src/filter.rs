@@ -111,8 +111,12 @@ fn marker_at(s: &[u8], i: usize, m: &[u8]) -> bool {
 
 /// A user name and password that only show where a credential goes: the password is a
 /// `[trivial_values]` word (`user:pass`, `foo:bar`, `admin:admin`, `test:test`,
-/// `username:password`) or the user name again (`guest:guest`).
+/// `username:password`), the user name again (`guest:guest`), or a template or variable
+/// a script fills in (`${VAR}`, `$VAR`, `%VAR%`, `<password>`, `{{pass}}`).
 pub(crate) fn is_placeholder_pair(user: &[u8], password: &[u8]) -> bool {
+    if matches!(password.first(), Some(b'$' | b'%' | b'<' | b'{')) {
+        return true;
+    }
     let password = String::from_utf8_lossy(password).to_ascii_lowercase();
     TRIVIAL_VALUES.binary_search(&password.as_str()).is_ok()
         || password.as_bytes() == user.to_ascii_lowercase()

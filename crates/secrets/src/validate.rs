@@ -238,4 +238,31 @@ mod tests {
         ));
         assert!(!base64_credentials_ok(b"!!!"));
     }
+
+    #[test]
+    fn base64_credentials_of_placeholder_pairs_are_placeholders() {
+        // The validator decodes; the placeholder-pair filter (filter.rs) drops these.
+        let placeholder = |pair: &str| {
+            // Not decoding to a printable pair at all (`{{ password }}`) fails the
+            // validator itself.
+            super::base64_credentials(STANDARD.encode(pair).as_bytes())
+                .is_none_or(|(user, pass)| crate::filter::is_placeholder_pair(&user, &pass))
+        };
+        for pair in [
+            "admin:admin",
+            "user:password",
+            "foo:bar",
+            "test:test",
+            "Deploy:deploy",
+            "ci:${CI_PASSWORD}",
+            "ci:$CI_PASSWORD",
+            "ci:%CI_PASSWORD%",
+            "ci:<password>",
+            "ci:{{ password }}",
+        ] {
+            assert!(placeholder(pair), "{pair}");
+        }
+        assert!(!placeholder("admin:Qm4.vR8-xL2!"));
+        assert!(!placeholder("ci:passw0rd-Zk8q"));
+    }
 }
