@@ -134,11 +134,11 @@ mod tests {
     fn pair_digest_names_the_blob_pair() {
         let id = |b: u8| ObjectId(gix::ObjectId::from_bytes_or_panic(&[b; 20]));
         let change = |new, old: Vec<Option<ObjectId>>, path: &str| Change {
-            path: path.to_owned(),
+            path: path.into(),
             commit: None,
             time: 0,
             new,
-            old,
+            old: old.into(),
         };
         let a = change(id(1), vec![Some(id(2))], "a");
         // The path, commit and time do not count; the ids and their order do.

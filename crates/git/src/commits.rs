@@ -456,7 +456,7 @@ mod tests {
             .changes
             .iter()
             .filter(|c| c.commit.as_ref().is_some_and(|i| i.id == merge))
-            .map(|c| (c.path.clone(), c.old.len()))
+            .map(|c| (c.path.to_string(), c.old.len()))
             .collect();
         out.sort();
         out
