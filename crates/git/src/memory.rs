@@ -63,6 +63,13 @@ impl MemoryBudget {
 
 const MAX_CACHE_BYTES: u64 = 16 << 20;
 
+/// A pack is mapped into memory, and every page read stays in the process's resident
+/// memory while it is mapped: a scan reading a whole multi-gigabyte pack would hold
+/// all of it. Reading in pack order, the pages behind are not needed again, so the
+/// packs are mapped anew after this many decoded bytes (64 MiB held 21 MB more of
+/// a 100,000-commit history's pack than 16 MiB, which costs no measurable time).
+pub(crate) const REMAP_BYTES: usize = 16 << 20;
+
 #[cfg(test)]
 mod tests {
     use super::*;

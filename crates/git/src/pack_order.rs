@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use gix::{objs::Kind, odb::pack, ObjectId};
 
-use crate::{delta::base_offset, object_id, repo::REMAP_BYTES};
+use crate::{delta::base_offset, memory::REMAP_BYTES, object_id};
 
 /// Each packed object's rank in pack order (packs one after the other, each by offset),
 /// read from the packs' own indexes: nothing is held per object, so a history of

@@ -8,11 +8,7 @@
 //! rebuilding (see [`crate::PackOrder`]).
 use gix::{hashtable::HashMap, objs::Kind, odb::pack, prelude::Find, ObjectId};
 
-use crate::{
-    delta::decode_entry,
-    repo::{Repo, REMAP_BYTES},
-    workers::chunked,
-};
+use crate::{delta::decode_entry, memory::REMAP_BYTES, repo::Repo, workers::chunked};
 
 /// Decoded commits and trees by id; those beyond the memory budget are read when
 /// asked for.

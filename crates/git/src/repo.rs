@@ -12,7 +12,7 @@ use vigil_model::CommitInfo;
 use crate::{
     delta::{base_offset, decode_entry},
     error::{fetch_hint, GitError},
-    memory::MemoryBudget,
+    memory::{MemoryBudget, REMAP_BYTES},
     object_id::ObjectId,
     pack_order::PackOrder,
 };
@@ -158,13 +158,6 @@ struct Packs {
     /// Bytes decoded since the files were opened (see [`REMAP_BYTES`]).
     decoded: usize,
 }
-
-/// A pack is mapped into memory, and every page read stays in the process's resident
-/// memory while it is mapped: a scan reading a whole multi-gigabyte pack would hold
-/// all of it. Reading in pack order, the pages behind are not needed again, so the
-/// packs are mapped anew after this many decoded bytes (64 MiB held 21 MB more of
-/// a 100,000-commit history's pack than 16 MiB, which costs no measurable time).
-pub(crate) const REMAP_BYTES: usize = 16 << 20;
 
 impl Packs {
     /// Pack `number`'s data file, opened on first use; `None` if it cannot be.
