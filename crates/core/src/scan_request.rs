@@ -167,7 +167,8 @@ pub struct PreparedScan {
 struct ProgressFiles {
     checkpoint: Option<PathBuf>,
     since_last_scan: Option<PathBuf>,
-    /// A digest of the rules and settings that decide what a change's scan finds.
+    /// A digest of the rules and settings that decide what a change's scan finds
+    /// (empty when there is neither file).
     settings: String,
 }
 
@@ -341,7 +342,12 @@ impl ScanRequest {
                 }
             }
         }
-        let settings = settings_digest(&detector, &config, &options, self.decode_depth);
+        // Only the progress files keep it, and it costs a serialization of every rule.
+        let settings = if self.checkpoint.is_some() || self.since_last_scan.is_some() {
+            settings_digest(&detector, &config, &options, self.decode_depth)
+        } else {
+            String::new()
+        };
         let fail_on = self.fail_on.or(config.fail_on).unwrap_or_default();
         Ok(PreparedScan {
             source,

@@ -110,6 +110,7 @@ impl Detector {
             }
         }
         let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_index: std::collections::HashMap<String, usize> = Default::default();
         let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
         let mut unkeyed = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
@@ -119,9 +120,10 @@ impl Detector {
             }
             for k in &rule.spec.keywords {
                 let k = k.to_ascii_lowercase();
-                match keywords.iter().position(|x| *x == k) {
-                    Some(p) => pattern_rules[p].push(i),
+                match keyword_index.get(&k) {
+                    Some(&p) => pattern_rules[p].push(i),
                     None => {
+                        keyword_index.insert(k.clone(), keywords.len());
                         keywords.push(k);
                         pattern_rules.push(vec![i]);
                     }

@@ -57,8 +57,12 @@ impl Keywords {
         }
         let width = classes.next_power_of_two();
         // The trie, one row of `width` moves per state (those past `classes` unused).
-        let mut next: Vec<u32> = vec![NONE; width];
-        let mut ends: Vec<Vec<(u32, usize)>> = vec![Vec::new()];
+        // At most one state per keyword byte, besides the root.
+        let most = 1 + keywords.iter().map(String::len).sum::<usize>();
+        let mut next: Vec<u32> = Vec::with_capacity(most * width);
+        next.resize(width, NONE);
+        let mut ends: Vec<Vec<(u32, usize)>> = Vec::with_capacity(most);
+        ends.push(Vec::new());
         for (k, keyword) in keywords.iter().enumerate() {
             let mut state = 0;
             for b in keyword.bytes() {

@@ -1,9 +1,12 @@
-//! Literals a regex's every match must contain, found from its syntax.
+//! What a regex's every match must contain, found from its syntax: literals, and a run
+//! of bytes of one class.
 //!
 //! Keywords select a rule; many rules then require more than their keyword (the `@`
-//! of credentials in a URL, the `sk_` of a key after a provider's name). Where a
-//! window lacks all of a rule's required literals, the regex need not run there, or
-//! be compiled at all.
+//! of credentials in a URL, the `sk_` of a key after a provider's name, the 32
+//! letters and digits of a key after a provider's name). Where a window lacks what a
+//! rule requires, the regex need not run there, or be compiled at all: a keyword
+//! that is part of common words (`ably` in "probably") then costs a rule a scan of
+//! its windows, not a compiled regex and its lazily built automaton.
 use memchr::memmem::Finder;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -14,12 +17,76 @@ const MAX_SETS: usize = 4;
 /// Bytes too common in text for a window's lacking them to be likely.
 const COMMON: &[u8] = b" \t\r\n=:;,.\"'()[]{}<>/_-";
 
-/// Sets of literals; every match contains at least one literal of each set.
+/// Shorter runs of a class (a word, a number) are too common in text to tell windows apart.
+const MIN_RUN: usize = 16;
+
+/// What every match contains: at least one literal of each set, and a run.
 #[derive(Debug)]
-pub(crate) struct Required(Vec<Vec<Finder<'static>>>);
+pub(crate) struct Required {
+    literals: Vec<Vec<Finder<'static>>>,
+    run: Option<Run>,
+}
+
+/// At least `len` consecutive bytes of a class.
+#[derive(Debug, Clone, PartialEq)]
+struct Run {
+    class: ByteClass,
+    len: usize,
+}
+
+/// A set of bytes, one bit each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ByteClass([u64; 4]);
+
+impl ByteClass {
+    fn of(class: &Class) -> ByteClass {
+        let mut bits = [0u64; 4];
+        let mut add = |lo: u8, hi: u8| {
+            for b in lo..=hi {
+                bits[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        };
+        match class {
+            Class::Bytes(c) => c.iter().for_each(|r| add(r.start(), r.end())),
+            Class::Unicode(c) => {
+                for r in c.iter() {
+                    let ascii = |ch: char| u8::try_from(ch).ok().filter(u8::is_ascii);
+                    add(
+                        ascii(r.start()).unwrap_or(0x80),
+                        ascii(r.end()).unwrap_or(0x7F),
+                    );
+                    // A character past ASCII is bytes from 0x80 up, at least one each.
+                    if !r.end().is_ascii() {
+                        add(0x80, 0xFF);
+                    }
+                }
+            }
+        }
+        ByteClass(bits)
+    }
+
+    fn union(self, other: ByteClass) -> ByteClass {
+        ByteClass(std::array::from_fn(|i| self.0[i] | other.0[i]))
+    }
+
+    fn holds(&self, b: u8) -> bool {
+        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
+impl Run {
+    fn occurs_in(&self, bytes: &[u8]) -> bool {
+        let mut len = 0;
+        bytes.iter().any(|&b| {
+            len = if self.class.holds(b) { len + 1 } else { 0 };
+            len >= self.len
+        })
+    }
+}
 
 impl Required {
-    /// `None` when the regex requires no literal (or only sets too large to check).
+    /// `None` when the regex requires nothing worth checking: no literal (or only sets
+    /// too large to check) and no long run.
     pub(crate) fn of(hir: &Hir) -> Option<Required> {
         let mut sets: Vec<Set> = Vec::new();
         for set in conjuncts(hir) {
@@ -34,18 +101,52 @@ impl Required {
         // Longer literals are likelier to be missing, and so to end the check early.
         sets.sort_by_key(|set| std::cmp::Reverse(shortest(set)));
         sets.truncate(MAX_SETS);
-        let finders = sets
+        let literals = sets
             .iter()
             .map(|set| set.iter().map(|l| Finder::new(l).into_owned()).collect())
             .collect::<Vec<_>>();
-        (!finders.is_empty()).then_some(Required(finders))
+        let run = longest_run(hir).filter(|r| r.len >= MIN_RUN);
+        (!literals.is_empty() || run.is_some()).then_some(Required { literals, run })
     }
 
-    /// Whether `bytes` holds a literal of every set.
+    /// Whether `bytes` holds a literal of every set, and the run.
     pub(crate) fn occur_in(&self, bytes: &[u8]) -> bool {
-        self.0
+        self.literals
             .iter()
             .all(|set| set.iter().any(|f| f.find(bytes).is_some()))
+            && self.run.as_ref().is_none_or(|r| r.occurs_in(bytes))
+    }
+}
+
+/// The longest run of one class that every match of `hir` contains.
+fn longest_run(hir: &Hir) -> Option<Run> {
+    match hir.kind() {
+        HirKind::Class(class) => Some(Run {
+            class: ByteClass::of(class),
+            len: 1,
+        }),
+        HirKind::Repetition(r) if r.min >= 1 => match r.sub.kind() {
+            HirKind::Class(class) => Some(Run {
+                class: ByteClass::of(class),
+                len: usize::try_from(r.min).unwrap_or(usize::MAX),
+            }),
+            _ => longest_run(&r.sub),
+        },
+        HirKind::Capture(c) => longest_run(&c.sub),
+        HirKind::Concat(subs) => subs.iter().filter_map(longest_run).max_by_key(|r| r.len),
+        // Every branch has a run: the shortest of them, of any of their classes.
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .map(longest_run)
+            .reduce(|a, b| {
+                let (a, b) = (a?, b?);
+                Some(Run {
+                    class: a.class.union(b.class),
+                    len: a.len.min(b.len),
+                })
+            })
+            .flatten(),
+        _ => None,
     }
 }
 
@@ -165,5 +266,41 @@ mod tests {
         assert!(!required.occur_in(b"url = https://example.com:8080/path"));
         // Only common punctuation required: no check at all.
         assert!(Required::of(&parse_regex(r"(?i)token[:=]").unwrap()).is_none());
+    }
+
+    fn run(re: &str) -> Option<usize> {
+        longest_run(&parse_regex(re).unwrap()).map(|r| r.len)
+    }
+
+    #[test]
+    fn finds_the_longest_run_every_match_holds() {
+        assert_eq!(
+            run(r"(?i:ably)[^\n]*?([A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{6}:[A-Za-z0-9_=+/-]{43})"),
+            Some(43)
+        );
+        assert_eq!(run(r"\b(sk_live_[0-9A-Za-z]{24,247})\b"), Some(24));
+        // Each branch has one: the shorter.
+        assert_eq!(run(r"(?:[a-f0-9]{32}|[A-Z]{40})"), Some(32));
+        // An optional part, or a branch without one, requires none.
+        assert_eq!(run(r"x(?:[a-f0-9]{32})?"), None);
+        assert_eq!(run(r"(?:[a-f0-9]{32}|key)"), None);
+        assert_eq!(run(r"(?:[a-f0-9]{32})*"), None);
+    }
+
+    #[test]
+    fn windows_without_the_run_are_told_apart() {
+        let hir = parse_regex(r"(?i:mistral[^\n]*?key)\W{1,3}([A-Za-z0-9]{32})\b").unwrap();
+        let required = Required::of(&hir).unwrap();
+        assert!(required.occur_in(b"MISTRAL_API_KEY=Xm3K9pQ2vL8nR4tY7wZ1aB5cD6eF0gH2"));
+        assert!(!required.occur_in(b"this is probably the mistral key we use: see docs"));
+        // Either of an alternation's classes makes up the run.
+        let hir = parse_regex(r"(?:[a-f]{16}|[0-9]{20})").unwrap();
+        let required = Required::of(&hir).unwrap();
+        assert!(required.occur_in(b"id abcdef0123456789abcdef end"));
+        assert!(!required.occur_in(b"id abcdef 0123456789 end"));
+        // A non-ASCII class counts every byte of a multi-byte character.
+        let hir = parse_regex(r"(?u:[\w]{16})").unwrap();
+        let required = Required::of(&hir).unwrap();
+        assert!(required.occur_in("ééééééééx".as_bytes()));
     }
 }
