@@ -251,3 +251,52 @@ fn private_keys_commented_out_line_by_line() {
     };
     assert_eq!(end_line("deploy.sh"), Some(2 + rsa.lines().count() as u64));
 }
+
+/// Writes a zip at `path` holding one stored entry `name` with `bytes`.
+fn zip(path: &Path, name: &str, bytes: &[u8]) {
+    let data = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(data.path(), bytes).unwrap();
+    let script = "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.write(sys.argv[3], sys.argv[2])\n";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .arg(name)
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_utf16_file_in_a_changed_archive_is_compared_as_text() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    git(repo, &["init", "-q"]);
+    zip(
+        &repo.join("conf.zip"),
+        "settings.reg",
+        &registry_export(GH_TOKEN),
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "one"]);
+    let first = crate::harness::rev(repo, "HEAD");
+    // The archive changes; in the file inside, only a line without a secret is new.
+    let export =
+        "Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\Software\\Acme]\r\n";
+    let changed = format!("{export}\"Token\"=\"{GH_TOKEN}\"\r\n\"Region\"=\"eu-west-1\"\r\n");
+    zip(
+        &repo.join("conf.zip"),
+        "settings.reg",
+        &utf16(&changed, false, true),
+    );
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "two"]);
+    let r = run_in(repo, &["scan", "--history", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let found: Vec<_> = places(&r).into_iter().map(|p| (p.1, p.2, p.4)).collect();
+    assert_eq!(found, [("conf.zip!settings.reg".to_owned(), 4, first)]);
+}

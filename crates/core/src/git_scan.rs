@@ -279,7 +279,12 @@ fn scan_archive_change(
                         options.max_file_size,
                         &mut |item| {
                             if let archive::Item::File { path, bytes } = item {
-                                entries.insert(path.to_owned(), bytes.to_vec());
+                                // As text the way the new entry is (`Counters::admit`).
+                                let text = match text::prepare(bytes, options.max_file_size) {
+                                    Prepared::Text(t) => t.into_owned(),
+                                    _ => bytes.to_vec(),
+                                };
+                                entries.insert(path.to_owned(), text);
                             }
                         },
                     );
