@@ -478,7 +478,22 @@ impl Detector {
         let mut hits = specific;
         if !generic.is_empty() {
             let explained = Specific::new(&hits, &generic);
-            hits.extend(generic.into_iter().filter(|h| !explained.explains(h)));
+            // Of the generic rules left, one that names its context (a command line, a
+            // file format) explains a catch-all's hit (tagged `generic`) in the same way.
+            let is_catch_all = |h: &Hit| {
+                let tags = &self.rules[h.rule as usize].spec.tags;
+                tags.iter().any(|t| t == "generic")
+            };
+            let (mut catch_all, named): (Vec<Hit>, Vec<Hit>) = generic
+                .into_iter()
+                .filter(|h| !explained.explains(h))
+                .partition(is_catch_all);
+            if !catch_all.is_empty() && !named.is_empty() {
+                let explained = Specific::new(&named, &catch_all);
+                catch_all.retain(|h| !explained.explains(h));
+            }
+            hits.extend(named);
+            hits.extend(catch_all);
         }
         // One finding per rule and place: where decoding found the same secret again
         // (or its decoded form), the hit with the fewest decodings wins, and of two

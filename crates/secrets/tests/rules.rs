@@ -166,3 +166,35 @@ fn dropped_candidates_are_recorded_only_when_explaining() {
     );
     assert!(explaining.take_dropped().is_empty(), "taken twice");
 }
+
+/// A password on a command line that a rule for that command names is reported once,
+/// by that rule, not again by the catch-all `generic-cli-password`.
+#[test]
+fn a_named_generic_rule_explains_the_catch_all_on_the_same_secret() {
+    let d = detector();
+    for (line, rule) in [
+        (
+            "mysql -u admin -pQ7vLm2Rt9xKpZw production",
+            "mysql-cli-password",
+        ),
+        (
+            "sshpass -p 'Q7vLm2Rt9xKpZw' ssh deploy@10.0.0.5",
+            "sshpass-password",
+        ),
+        (
+            "docker login -u deploy -p Q7vLm2Rt9xKpZw registry.corp.net",
+            "docker-login-password",
+        ),
+        (
+            "PGPASSWORD=Q7vLm2Rt9xKpZw psql -h db -U app",
+            "pgpassword-env",
+        ),
+    ] {
+        assert_eq!(rules_found(&d, line), [rule], "{line}");
+    }
+    // A command no rule names is still the catch-all's.
+    assert_eq!(
+        rules_found(&d, "acmectl login -u ci -p Q7vLm2Rt9xKpZw"),
+        ["generic-cli-password"]
+    );
+}
