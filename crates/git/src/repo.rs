@@ -155,8 +155,8 @@ struct Packs {
     files: Vec<Option<Option<pack::data::File>>>,
     inflate: gix::zlib::Inflate,
     delta: Vec<u8>,
-    /// Bytes decoded since the files were opened (see [`REMAP_BYTES`]).
-    decoded: usize,
+    /// Bytes the reads since the files were opened may have mapped (see [`REMAP_BYTES`]).
+    mapped: usize,
 }
 
 impl Packs {
@@ -177,6 +177,10 @@ impl Packs {
 
 /// Blobs kept in [`Reader::recent`].
 const RECENT: usize = 16;
+
+/// What one read of a mapped file may bring into memory however little it reads: the
+/// kernel maps 16 pages around a page fault (`fault_around_bytes`, 64 KiB by default).
+const FAULT_AROUND_BYTES: usize = 64 << 10;
 
 /// The longest chain of delta bases a reader decodes itself (git's default is 50).
 const MAX_CHAIN: usize = 64;
@@ -268,7 +272,7 @@ impl Reader {
             files,
             inflate,
             delta,
-            decoded,
+            mapped,
         } = &mut *packs;
         let file = Packs::file(files, order, number)?;
         // A base stays held while deltas keep using it: git often stores many versions
@@ -283,9 +287,11 @@ impl Reader {
             Some(base)
         };
         let found = decode_entry(file, offset, Kind::Blob, inflate, delta, out, base_at);
-        *decoded += out.len();
-        if *decoded > REMAP_BYTES {
-            *decoded = 0;
+        // Blobs are read in the order of their changes, not of the pack: each read may
+        // map pages of its own, at least the ones the kernel maps around a fault.
+        *mapped += out.len().max(FAULT_AROUND_BYTES);
+        if *mapped > REMAP_BYTES {
+            *mapped = 0;
             files.clear();
         }
         found
