@@ -2,7 +2,7 @@
 """Before and after: two vigil binaries on the same inputs, runs interleaved (A, B, A,
 B, ...) so the shared machine's noise falls on both alike. Prints the median wall time
 of each, the ratio B/A, and peak memory, for a folder scan, a history scan, a staged
-scan and an empty scan (start-up, which every hook run pays).
+scan and an empty scan (start-up, which every hook run pays: one file of one line).
 
 usage: bench/ab.py OLD_BINARY NEW_BINARY [--runs N] [--tree DIR] [--repo GIT_DIR]
   --tree  folder to scan (default: the crate sources cargo downloaded)
@@ -51,6 +51,8 @@ def main():
     a = ap.parse_args()
     old, new = str(Path(a.old).resolve()), str(Path(a.new).resolve())
     empty = tempfile.mkdtemp(prefix="vigil-ab-empty-")
+    # One line to scan: a folder with nothing in it is a scan of nothing (exit 3).
+    Path(empty, "a.txt").write_text("hello\n")
     cases = [("empty scan", ["scan", empty], None)]
     if Path(a.tree).is_dir():
         cases.append(("folder scan", ["scan", a.tree, "--format", "json"], None))

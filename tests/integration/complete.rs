@@ -194,6 +194,28 @@ fn a_fifo_or_a_device_named_to_scan_is_not_opened() {
     );
 }
 
+#[test]
+fn a_folder_with_nothing_to_scan_is_incomplete() {
+    let dir = tree(&[]);
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    incomplete(
+        &run_in(dir.path(), &["scan", "empty"]),
+        "nothing was scanned: there is no file to scan",
+    );
+    let image = [
+        0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D,
+    ];
+    std::fs::write(dir.path().join("empty/logo.png"), image).unwrap();
+    incomplete(
+        &run_in(dir.path(), &["scan", "empty"]),
+        "nothing was scanned: every file was skipped: 1 binary",
+    );
+    // One text file beside it is a scan, clean.
+    std::fs::write(dir.path().join("empty/a.txt"), "hello\n").unwrap();
+    let r = run_in(dir.path(), &["scan", "empty"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
 #[cfg(unix)]
 #[test]
 fn a_folder_of_symlinks_is_incomplete() {

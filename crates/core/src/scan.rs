@@ -135,6 +135,30 @@ impl ScanOutcome {
         }
     }
 
+    /// A folder scan that found no file to scan, or only binary or allowlisted ones
+    /// (and failed to read nothing, which is said already): the error that says so.
+    /// Git scans are left out: a commit may add no content, and an empty staging area
+    /// is nothing to check.
+    pub(crate) fn check_files_found(&mut self) {
+        if self.stats.files > 0 || !self.skipped.is_empty() || !self.errors.is_empty() {
+            return;
+        }
+        let counted = [
+            (self.stats.skipped_binary, "binary"),
+            (self.stats.skipped_allowlisted, "allowlisted"),
+        ];
+        let why: Vec<String> = counted
+            .iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, what)| format!("{n} {what}"))
+            .collect();
+        self.errors.push(ScanError::Nothing(if why.is_empty() {
+            "there is no file to scan".to_owned()
+        } else {
+            format!("every file was skipped: {}", why.join(", "))
+        }));
+    }
+
     /// When everything in scope was skipped (and nothing failed to be read, which is
     /// said already), the error that says so: a scan that looked at nothing is not clean.
     pub(crate) fn check_covered(&mut self, max_file_size: u64) {

@@ -419,6 +419,7 @@ impl PreparedScan {
         };
         let mut notes = Vec::new();
         let mut record = None;
+        let folder = matches!(source, PreparedSource::Paths(_));
         let outcome = match source {
             PreparedSource::Git { repo, what } => {
                 let scanned = scan_git(
@@ -447,6 +448,9 @@ impl PreparedScan {
         outcome.too_large_is_incomplete(options.max_file_size);
         if shard.is_none() {
             outcome.check_covered(options.max_file_size);
+            if folder {
+                outcome.check_files_found();
+            }
         }
         let mut dropped = detector.take_dropped();
         let suppressed = suppress::apply(
