@@ -18,7 +18,7 @@ use crate::{
     archive,
     checkpoint::{ChunkRecord, ScanHook, Tally},
     scan::{sort, Counters, ScanError, ScanOptions, ScanOutcome, ScanStats},
-    text::{self, Prepared},
+    text,
 };
 
 /// Scans `set`, calling `progress(n)` after each chunk of `n` changes (for a progress
@@ -201,17 +201,12 @@ fn scan_change(
         .iter()
         .map(|o| o.map(|id| reader.blob(id, &change.path)).transpose())
         .collect::<Result<_, _>>()?;
-    // The old blobs read as text the way the new one is, so the line diff compares
-    // like with like (a binary or oversized old blob, or an archive, is compared as
-    // it is).
+    // An archive (binary) is compared as it is.
     let olds: Vec<Option<Cow<'_, [u8]>>> = olds
         .iter()
         .map(|o| {
             o.as_deref()
-                .map(|old| match text::prepare(old, options.max_file_size) {
-                    Prepared::Text(t) => t,
-                    _ => Cow::Borrowed(old.as_slice()),
-                })
+                .map(|old| text::old_as_text(old, options.max_file_size))
         })
         .collect();
     let olds: Vec<Option<&[u8]>> = olds.iter().map(Option::as_deref).collect();
@@ -279,12 +274,8 @@ fn scan_archive_change(
                         options.max_file_size,
                         &mut |item| {
                             if let archive::Item::File { path, bytes } = item {
-                                // As text the way the new entry is (`Counters::admit`).
-                                let text = match text::prepare(bytes, options.max_file_size) {
-                                    Prepared::Text(t) => t.into_owned(),
-                                    _ => bytes.to_vec(),
-                                };
-                                entries.insert(path.to_owned(), text);
+                                let text = text::old_as_text(bytes, options.max_file_size);
+                                entries.insert(path.to_owned(), text.into_owned());
                             }
                         },
                     );

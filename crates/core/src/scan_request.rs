@@ -316,7 +316,8 @@ impl ScanRequest {
         let default_baseline = by_default && baseline.is_some();
         let git_commits =
             matches!(&source, PreparedSource::Git { what, .. } if *what != GitSource::Staged);
-        if (self.checkpoint.is_some() || self.since_last_scan.is_some()) && !git_commits {
+        let progress_files = self.checkpoint.is_some() || self.since_last_scan.is_some();
+        if progress_files && !git_commits {
             return Err(ScanRequestError::Usage(
                 "--checkpoint and --since-last-scan are for scans of commits (--history, --range, --since, --ci)".to_owned(),
             ));
@@ -343,7 +344,7 @@ impl ScanRequest {
             }
         }
         // Only the progress files keep it, and it costs a serialization of every rule.
-        let settings = if self.checkpoint.is_some() || self.since_last_scan.is_some() {
+        let settings = if progress_files {
             settings_digest(&detector, &config, &options, self.decode_depth)
         } else {
             String::new()

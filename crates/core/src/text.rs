@@ -127,6 +127,15 @@ pub(crate) fn prepare(bytes: &[u8], max_size: u64) -> Prepared<'_> {
     Prepared::Text(bare_cr_to_lf(text))
 }
 
+/// An old version of content, read as text the way [`prepare`] reads the new one so a
+/// line diff compares like with like; as it is when it is binary or over the limit.
+pub(crate) fn old_as_text(bytes: &[u8], max_size: u64) -> Cow<'_, [u8]> {
+    match prepare(bytes, max_size) {
+        Prepared::Text(t) => t,
+        _ => Cow::Borrowed(bytes),
+    }
+}
+
 fn chars(body: &[u8], big_endian: bool) -> impl Iterator<Item = char> + '_ {
     char::decode_utf16(units(body, big_endian)).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
 }
