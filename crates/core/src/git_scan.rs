@@ -7,9 +7,10 @@ use std::{
     time::Instant,
 };
 
-use std::rc::Rc;
-
-use vigil_git::{added_lines, changed_lines, chunked, Change, ChangeSet, GitError, Reader, Repo};
+use vigil_git::{
+    added_lines, changed_lines, chunked, in_pack_order, Change, ChangeSet, GitError, RankedChange,
+    Reader, Repo,
+};
 use vigil_model::{Finding, Origin};
 use vigil_report::SkipReason;
 use vigil_secrets::{Detector, Fragment};
@@ -35,9 +36,7 @@ pub fn scan_changes(
     let start = Instant::now();
     let counters = Counters::default();
     let errors = Mutex::new(Vec::new());
-    // Blobs in pack order, so each delta's base is still cached when it is read. The
-    // pack indexes take a few milliseconds to load: not worth it for a few changes.
-    let mut order: Vec<&Change> = match hook {
+    let todo: Vec<&Change> = match hook {
         Some(h) => set
             .changes
             .iter()
@@ -45,10 +44,7 @@ pub fn scan_changes(
             .collect(),
         None => set.changes.iter().collect(),
     };
-    if order.len() > PACK_ORDER_MIN_CHANGES {
-        let packs = repo.pack_order();
-        order.sort_by_cached_key(|c| packs.rank(&c.new));
-    }
+    let order = in_pack_order(repo, todo);
     let chunk = (order.len() / (rayon::current_num_threads() * CHUNKS_PER_THREAD))
         .clamp(MIN_CHUNK, MAX_CHUNK);
     let findings: Vec<Finding> = chunked(
@@ -58,12 +54,13 @@ pub fn scan_changes(
         |reader, chunk| {
             let mut found = Vec::new();
             let mut record = ChunkRecord::default();
-            for change in chunk {
+            for ranked in chunk {
+                let change = ranked.change;
                 // Each change counts on its own first, so a checkpoint records the
                 // counters of exactly the changes it marks done.
                 let own = Counters::default();
                 let before = found.len();
-                let failed = match scan_change(detector, reader, change, options, &own) {
+                let failed = match scan_change(detector, reader, ranked, options, &own) {
                     Ok(f) => {
                         found.extend(f);
                         false
@@ -159,9 +156,6 @@ pub(crate) fn add_tally(counters: &Counters, t: &Tally) {
         .fetch_add(t.allowlisted, Ordering::Relaxed);
 }
 
-/// Below this many changes (a commit, a small push) blobs are read in the order given.
-const PACK_ORDER_MIN_CHANGES: usize = 256;
-
 /// Changes handed to a worker at a time: a stretch of the pack long enough that
 /// delta bases stay at hand (a base another worker read is not: it is read again),
 /// short enough to balance the cores, which about this many chunks per core do.
@@ -176,15 +170,16 @@ const CONTEXT_LINES: u32 = 2;
 fn scan_change(
     detector: &Detector,
     reader: &Reader,
-    change: &Change,
+    ranked: &RankedChange<'_>,
     options: &ScanOptions,
     counters: &Counters,
 ) -> Result<Vec<Finding>, GitError> {
+    let change = ranked.change;
     if detector.path_allowed(&change.path) {
         counters.allowlisted.fetch_add(1, Ordering::Relaxed);
         return Ok(Vec::new());
     }
-    let raw = reader.blob(change.new, &change.path)?;
+    let raw = ranked.read_new(reader)?;
     let commit = change.commit.as_ref().map(|c| c.id.as_str());
     let archive = options.archives && raw.len() as u64 <= options.max_file_size;
     let archive = archive.then(|| archive::detect(&raw)).flatten();
@@ -196,11 +191,7 @@ fn scan_change(
             None => return Ok(Vec::new()),
         },
     };
-    let olds: Vec<Option<Rc<Vec<u8>>>> = change
-        .old
-        .iter()
-        .map(|o| o.map(|id| reader.blob(id, &change.path)).transpose())
-        .collect::<Result<_, _>>()?;
+    let olds = ranked.read_old(reader)?;
     // An archive (binary) is compared as it is.
     let olds: Vec<Option<Cow<'_, [u8]>>> = olds
         .iter()

@@ -164,8 +164,8 @@ const DIFF_CHUNK: usize = 64;
 fn diff_order(repo: &Repo, ids: &[ObjectId]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..ids.len()).collect();
     if ids.len() > PRELOAD_MIN_COMMITS {
-        let packs = repo.pack_order();
-        order.sort_by_cached_key(|&i| packs.rank(&object_id::ObjectId(ids[i])));
+        let packs = repo.pack_order().indexes();
+        order.sort_by_cached_key(|&i| packs.rank(&ids[i]));
     }
     order
 }

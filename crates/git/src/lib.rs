@@ -5,7 +5,7 @@
 //! Each source yields [`Change`]s: a blob as it is after a commit (or in the index),
 //! with the blobs it is compared to. The scanner scans the lines around the change's
 //! edits ([`changed_lines`]) with a little context and keeps findings on the lines it
-//! added ([`added_lines`]), reading blobs in [`PackOrder`].
+//! added ([`added_lines`]), reading blobs in pack order ([`in_pack_order`]).
 
 mod ancestry;
 mod change;
@@ -21,6 +21,7 @@ mod object_id;
 mod objects;
 mod pack_order;
 mod preloaded;
+mod ranked;
 mod repo;
 mod revision;
 pub mod signed;
@@ -37,7 +38,7 @@ pub use lines::{added_lines, changed_lines, AddedLines};
 pub use memory::MemoryBudget;
 pub use object_id::ObjectId;
 pub use objects::{read_signed, select, CommitSelection, ObjectRef, SignedObject};
-pub use pack_order::PackOrder;
+pub use ranked::{in_pack_order, RankedChange};
 pub use repo::{Reader, Repo};
 pub use revision::{history_tips, RangeSpec};
 pub use staged::staged;

@@ -8,16 +8,13 @@ use std::path::PathBuf;
 
 use gix::{objs::Kind, odb::pack, ObjectId};
 
-use crate::{delta::base_offset, memory::REMAP_BYTES, object_id};
+use crate::{delta::base_offset, memory::REMAP_BYTES};
 
-/// Each packed object's rank in pack order (packs one after the other, each by offset),
-/// read from the packs' own indexes: nothing is held per object, so a history of
-/// millions of objects costs no more memory than a small one (the indexes are mapped,
-/// as git maps them).
+/// Where the repository's packs are, to read objects from them in pack order (packs
+/// one after the other, each by offset). Nothing is mapped while this is held: the
+/// indexes are mapped by [`PackOrder::indexes`] for as long as lookups need them.
 #[derive(Default)]
 pub struct PackOrder {
-    /// The packs' indexes, by pack number.
-    packs: Vec<pack::index::File>,
     /// The packs' `.idx` files, by pack number.
     indexes: Vec<PathBuf>,
     hash: gix::hash::Kind,
@@ -31,47 +28,46 @@ impl std::fmt::Debug for PackOrder {
     }
 }
 
+/// The packs' indexes, mapped (as git maps them): each packed object's rank in pack
+/// order is read from there, so nothing is held per object. Lookups by id land all
+/// over an index, so soon a long history's whole index (tens of megabytes) counts in
+/// the process's memory: drop this as soon as the lookups are done.
+pub(crate) struct PackIndexes {
+    /// By pack number; `None` for an index that cannot be read: that pack's objects
+    /// rank last, and reading them reports any real problem.
+    packs: Vec<Option<pack::index::File>>,
+}
+
 /// The offset part of a rank.
 const OFFSET_MASK: u64 = (1 << 40) - 1;
 
 impl PackOrder {
-    /// Opens the pack indexes of `repo` (not the objects). A pack whose index cannot be
-    /// read only costs speed: its objects are ranked last, and reading them reports any
-    /// real problem.
+    /// Lists the packs of `repo` (nothing is opened).
     pub(crate) fn load(repo: &gix::Repository) -> PackOrder {
         let dir = repo.objects.store_ref().path().join("pack");
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        let mut indexes: Vec<_> = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|x| x == "idx"))
             .collect();
-        paths.sort();
-        let hash = repo.object_hash();
-        let (packs, indexes) = paths
-            .into_iter()
-            .filter_map(|path| Some((pack::index::File::at(&path, hash).ok()?, path)))
-            .unzip();
+        indexes.sort();
         PackOrder {
-            packs,
             indexes,
-            hash,
+            hash: repo.object_hash(),
         }
     }
 
-    /// Where `id` comes in pack order; loose and unknown objects come after every
-    /// packed one. An object in two packs has its first pack's rank: either copy
-    /// reads the same.
-    pub fn rank(&self, id: &object_id::ObjectId) -> u64 {
-        self.packs
-            .iter()
-            .enumerate()
-            .find_map(|(n, index)| {
-                let at = index.lookup(id.0)?;
-                Some(PackOrder::rank_of(n, index.pack_offset_at_index(at)))
-            })
-            .unwrap_or(u64::MAX)
+    /// The packs' indexes, mapped until the value is dropped.
+    pub(crate) fn indexes(&self) -> PackIndexes {
+        PackIndexes {
+            packs: self
+                .indexes
+                .iter()
+                .map(|path| pack::index::File::at(path, self.hash).ok())
+                .collect(),
+        }
     }
 
     /// The pack number and offset a rank stands for; `None` for an unpacked object.
@@ -105,8 +101,9 @@ impl PackOrder {
     ) -> Vec<(usize, u64, ObjectId, Kind)> {
         let mut found = Vec::new();
         let mut total = 0u64;
-        for (number, index) in self.packs.iter().enumerate() {
-            let Some(mut data) = self.open_pack(number) else {
+        let indexes = self.indexes();
+        for (number, index) in indexes.packs.iter().enumerate() {
+            let (Some(index), Some(mut data)) = (index, self.open_pack(number)) else {
                 continue;
             };
             let mut mapped_at = 0;
@@ -165,5 +162,22 @@ impl PackOrder {
     pub(crate) fn open_pack(&self, pack: usize) -> Option<pack::data::File> {
         let path = self.indexes.get(pack)?.with_extension("pack");
         pack::data::File::at(path, self.hash).ok()
+    }
+}
+
+impl PackIndexes {
+    /// Where `id` comes in pack order; loose and unknown objects come after every
+    /// packed one. An object in two packs has its first pack's rank: either copy
+    /// reads the same.
+    pub(crate) fn rank(&self, id: &gix::oid) -> u64 {
+        self.packs
+            .iter()
+            .enumerate()
+            .find_map(|(n, index)| {
+                let index = index.as_ref()?;
+                let at = index.lookup(id)?;
+                Some(PackOrder::rank_of(n, index.pack_offset_at_index(at)))
+            })
+            .unwrap_or(u64::MAX)
     }
 }

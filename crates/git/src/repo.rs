@@ -23,7 +23,7 @@ pub struct Repo {
     inner: gix::ThreadSafeRepository,
     /// The work tree (or the git dir of a bare repository).
     pub root: PathBuf,
-    /// Loaded when a scan first reads many objects.
+    /// Listed when first asked for.
     pack_order: OnceLock<Arc<PackOrder>>,
     /// What the caches of the readers and tree diffs may hold.
     memory: MemoryBudget,
@@ -96,12 +96,11 @@ impl Repo {
         repo.objects.set_pack_cache(move || {
             Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(cache))
         });
-        Reader::new(repo, self.pack_order.get().cloned(), cache)
+        Reader::new(repo, Arc::clone(self.pack_order()), cache)
     }
 
-    /// Where objects sit in the packs, read once (for scans that read many objects).
-    /// Readers made after this decode packed blobs themselves (see [`Reader::blob`]).
-    pub fn pack_order(&self) -> &PackOrder {
+    /// The repository's packs, to read objects in pack order.
+    pub(crate) fn pack_order(&self) -> &Arc<PackOrder> {
         self.pack_order
             .get_or_init(|| Arc::new(PackOrder::load(&self.inner.to_thread_local())))
     }
@@ -139,8 +138,8 @@ pub struct Reader {
     /// Buffers of blobs no longer used, to read the next blobs into without
     /// allocating (and faulting in) fresh memory for each.
     spare: RefCell<Vec<Vec<u8>>>,
-    /// With the pack order: the packs, opened as needed, to decode blobs directly.
-    packs: Option<(Arc<PackOrder>, RefCell<Packs>)>,
+    /// The packs, opened as needed, to decode blobs directly.
+    packs: (Arc<PackOrder>, RefCell<Packs>),
     /// The most bytes `recent` holds, and `spare` too (see [`MemoryBudget`]).
     held_bytes: usize,
 }
@@ -186,26 +185,31 @@ const FAULT_AROUND_BYTES: usize = 64 << 10;
 const MAX_CHAIN: usize = 64;
 
 impl Reader {
-    fn new(repo: gix::Repository, order: Option<Arc<PackOrder>>, held_bytes: usize) -> Reader {
+    fn new(repo: gix::Repository, order: Arc<PackOrder>, held_bytes: usize) -> Reader {
         Reader {
             repo,
             recent: RefCell::new(Vec::with_capacity(RECENT)),
             spare: RefCell::new(Vec::with_capacity(RECENT)),
-            packs: order.map(|o| (o, RefCell::new(Packs::default()))),
+            packs: (order, RefCell::new(Packs::default())),
             held_bytes,
         }
     }
 
-    /// Reads a blob; the error names it and the path it was found at.
+    /// Reads blob `id`, at `rank` in pack order (`u64::MAX` if not known); the error
+    /// names it and the path it was found at.
     ///
-    /// With the pack order known, a blob stored whole or as a chain of offset deltas
-    /// is decoded here (see `decode`): no index lookup or copy into and out of gix's
-    /// delta cache. Anything else is read through gix.
-    pub fn blob(&self, id: ObjectId, path: &str) -> Result<Rc<Vec<u8>>, GitError> {
+    /// A packed blob stored whole or as a chain of offset deltas is decoded here (see
+    /// `decode`): no index lookup or copy into and out of gix's delta cache. Anything
+    /// else is read through gix.
+    pub(crate) fn blob(
+        &self,
+        id: ObjectId,
+        rank: u64,
+        path: &str,
+    ) -> Result<Rc<Vec<u8>>, GitError> {
         if let Some((_, _, data)) = self.recent.borrow().iter().find(|h| h.0 == Some(id)) {
             return Ok(Rc::clone(data));
         }
-        let rank = self.packs.as_ref().map_or(u64::MAX, |(o, _)| o.rank(&id));
         // Held already as the base of a delta read before: it has an id now.
         if rank != u64::MAX {
             let mut recent = self.recent.borrow_mut();
@@ -266,7 +270,7 @@ impl Reader {
     /// Decodes the entry at `offset` of pack `number` into `out` if it is a whole blob,
     /// or an offset delta of a blob in `recent`; a missing base costs no inflate.
     fn decode_over_held(&self, number: usize, offset: u64, out: &mut Vec<u8>) -> Option<()> {
-        let (order, packs) = self.packs.as_ref()?;
+        let (order, packs) = &self.packs;
         let mut packs = packs.borrow_mut();
         let Packs {
             files,
@@ -311,7 +315,7 @@ impl Reader {
     /// The rank of the base of the offset delta at `offset` of pack `number`; `None`
     /// for any other entry.
     fn delta_base(&self, number: usize, offset: u64) -> Option<u64> {
-        let (order, packs) = self.packs.as_ref()?;
+        let (order, packs) = &self.packs;
         let mut packs = packs.borrow_mut();
         let entry = Packs::file(&mut packs.files, order, number)?
             .entry(offset)
@@ -376,8 +380,9 @@ mod tests {
         let (mut whole, mut deltas) = (0, 0);
         for &(number, offset, id, _) in &blobs {
             let mut direct = Vec::new();
-            let decoded = reader.decode(PackOrder::rank_of(number, offset), &mut direct, 0);
-            let data = reader.blob(ObjectId(id), "test").expect("blob");
+            let rank = PackOrder::rank_of(number, offset);
+            let decoded = reader.decode(rank, &mut direct, 0);
+            let data = reader.blob(ObjectId(id), rank, "test").expect("blob");
             assert_eq!(gix_read(&reader, id), *data, "blob {id}");
             if decoded.is_some() {
                 assert_eq!(direct, *data, "blob {id}");
@@ -426,6 +431,6 @@ mod tests {
         assert!(deltas >= 20, "{format}: {deltas} deltas");
         // Bases held on the way are no answer to a lookup by id, not even a null one.
         let null = ObjectId(gix::ObjectId::null(repo.object_hash()));
-        assert!(reader.blob(null, "null").is_err());
+        assert!(reader.blob(null, u64::MAX, "null").is_err());
     }
 }
