@@ -153,8 +153,10 @@ const MAX_MERGE_PARENTS: usize = 64;
 const PRELOAD_MIN_COMMITS: usize = 256;
 
 /// Commits tree-diffed per batch: what a batch yields is held twice while it joins
-/// the others, so only a batch's worth at once.
-const DIFF_BATCH: usize = 4096;
+/// the others, and the trees it reads through its own store stay mapped until the
+/// batch ends (4,096 commits held 50 MB more of a 200,000-commit history's pack than
+/// 1,024, at about the same speed).
+const DIFF_BATCH: usize = 1024;
 
 /// Commits a thread takes at a time within a batch.
 const DIFF_CHUNK: usize = 64;
