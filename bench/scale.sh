@@ -87,6 +87,28 @@ repos_tsv="$work/repos.tsv"   # repo  commits  blob_bytes  pack_bytes  generated
 : >"$repos_tsv"
 vigil_failed=""
 
+# refill_cache DIR: drops the page cache of the files under DIR and reads them back in
+# one pass. A mapped file's pages count in a process's RSS for as many pages as each
+# page fault maps, and that depends on how the pages came into the cache: read in
+# sequence (as after a clone, or this) they sit in large folios, and a fault maps more
+# of them than after scattered reads. Refilled afresh, every run starts from the same
+# state, the costlier one: a run measured after another tool's random reads could
+# show tens of megabytes less.
+refill_cache() {
+  python3 - "$1" <<'PY'
+import os, sys
+for top, _, files in os.walk(sys.argv[1]):
+    for name in files:
+        fd = os.open(os.path.join(top, name), os.O_RDONLY)
+        try:
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            while os.read(fd, 1 << 20):
+                pass
+        finally:
+            os.close(fd)
+PY
+}
+
 for repo in "${repos[@]}"; do
   manifest="$repo/.git/vigil-gen-history.json"
   gitdir=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
@@ -109,14 +131,15 @@ print(s["commits"], s["blob_bytes"])' "$manifest")
   printf '%s\t%s\t%s\t%s\t%s\n' "$repo" "$commits" "$blob_bytes" "$pack_bytes" "$generated" >>"$repos_tsv"
   say "  $commits commits, $(awk -v b="$blob_bytes" 'BEGIN { printf "%.1f GB", b / 1e9 }') of blobs," \
     "$(awk -v b="$pack_bytes" 'BEGIN { printf "%.0f MB", b / 1e6 }') on disk"
-  # Into the page cache before the first run, so that no tool pays for the disk.
-  find "$gitdir/objects" -type f -exec cat {} + >/dev/null
 
   declare -A failed=()
   for ((run = 1; run <= runs; run++)); do
     for t in "${tools[@]}"; do
       [ -n "${failed[$t]:-}" ] && continue
       history_argv "$t" "$repo" "$work"
+      # Every run finds the objects in the page cache the same way: no tool pays for
+      # the disk, and the memory a run maps is comparable (see refill_cache).
+      refill_cache "$gitdir/objects"
       rm -f "$work/$t.json"
       rc=0
       peak_rss "$work/$t.m" "${argv[@]}" || rc=$?
