@@ -46,16 +46,8 @@ impl RankedChange<'_> {
 /// the whole scan (tens of megabytes for a long history). A few changes keep their
 /// order.
 pub fn in_pack_order<'a>(repo: &Repo, changes: Vec<&'a Change>) -> Vec<RankedChange<'a>> {
-    if changes.len() <= PACK_ORDER_MIN_CHANGES {
-        let unranked = |change: &'a Change| RankedChange {
-            change,
-            new: u64::MAX,
-            old: change.old.iter().map(|_| u64::MAX).collect(),
-        };
-        return changes.into_iter().map(unranked).collect();
-    }
-    let indexes = repo.pack_order().indexes();
-    let rank = |id: &ObjectId| indexes.rank(&id.0);
+    let indexes = (changes.len() > PACK_ORDER_MIN_CHANGES).then(|| repo.pack_order().indexes());
+    let rank = |id: &ObjectId| indexes.as_ref().map_or(u64::MAX, |i| i.rank(&id.0));
     let mut ranked: Vec<RankedChange<'a>> = changes
         .into_par_iter()
         .map(|change| RankedChange {
@@ -69,7 +61,7 @@ pub fn in_pack_order<'a>(repo: &Repo, changes: Vec<&'a Change>) -> Vec<RankedCha
         })
         .collect();
     drop(indexes);
-    // Stable: changes of one blob stay in the order given.
+    // Stable: changes of one blob, and unranked ones, stay in the order given.
     ranked.par_sort_by_key(|r| r.new);
     ranked
 }
